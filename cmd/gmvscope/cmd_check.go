@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"gmvscope/market"
+	"gmvscope/parse"
+)
+
+// CheckCommand validates the config, or runs one source's extractor on a
+// saved page or a URL and prints what it extracts.
+type CheckCommand struct {
+	m      *Main
+	config string
+	source string
+	kind   string
+	url    string
+	target string
+}
+
+// ParseFlags reads the check flags.
+func (c *CheckCommand) ParseFlags(args []string) error {
+	fs := c.m.newFlags("check", "check [--config FILE] [--source NAME --kind KIND [--url URL] FILE|URL]")
+	fs.StringVar(&c.config, "config", "config.yaml", "config file to validate")
+	fs.StringVar(&c.source, "source", "", "source whose extractor to run")
+	fs.StringVar(&c.kind, "kind", "", "page kind of the page (a key under the source's pages)")
+	fs.StringVar(&c.url, "url", "", "URL the saved file was fetched from, to resolve its links")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 1:
+		return &UsageError{Msg: "check takes one file or URL"}
+	case fs.NArg() == 1 && (c.source == "" || c.kind == ""):
+		return &UsageError{Msg: "check FILE needs --source and --kind"}
+	case fs.NArg() == 0 && (c.kind != "" || c.url != ""):
+		return &UsageError{Msg: "--kind and --url need a FILE or URL to check"}
+	}
+	c.target = fs.Arg(0)
+	return nil
+}
+
+// checkOutput is what check prints for a page: the records exactly as a
+// crawl stores them.
+type checkOutput struct {
+	URL     string          `json:"url"`
+	Kind    string          `json:"kind"`
+	Records []checkRecord   `json:"records"`
+	Rejects []market.Reject `json:"rejects"`
+	Links   []market.Link   `json:"links"`
+}
+
+type checkRecord struct {
+	Entity market.Entity           `json:"entity"`
+	Key    string                  `json:"key"`
+	Fields map[string]market.Value `json:"fields"`
+}
+
+// Run validates, then extracts when a page was given.
+func (c *CheckCommand) Run(ctx context.Context) error {
+	cfg, err := LoadConfig(c.config)
+	if err != nil {
+		return err
+	}
+	if c.target == "" {
+		for _, s := range cfg.Sources {
+			var kinds []string
+			for k := range s.Pages {
+				kinds = append(kinds, k)
+			}
+			sort.Strings(kinds)
+			fmt.Fprintf(c.m.Stdout, "source %s: %d start URLs, pages %s, currency %s, period %s\n",
+				s.Name, len(s.Start), strings.Join(kinds, ", "), s.Currency, s.Period)
+		}
+		fmt.Fprintf(c.m.Stdout, "%s is valid\n", c.config)
+		return nil
+	}
+	src, err := cfg.Source(c.source)
+	if err != nil {
+		return &UsageError{Msg: err.Error()}
+	}
+	ex, ok := src.extractors[c.kind]
+	if !ok {
+		return &UsageError{Msg: fmt.Sprintf("source %s has no page kind %q", src.Name, c.kind)}
+	}
+	body, pageURL, err := c.load(ctx, cfg, src)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return &UsageError{Msg: fmt.Sprintf("bad --url: %v", err)}
+	}
+	res := ex.Extract(parse.Input{URL: u, Body: body})
+	out := checkOutput{URL: pageURL, Kind: c.kind, Rejects: res.Rejects, Links: res.Links}
+	for _, r := range res.Records {
+		out.Records = append(out.Records, checkRecord{Entity: r.Entity, Key: r.Key, Fields: r.Fields})
+	}
+	enc := json.NewEncoder(c.m.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.m.Stderr, "%d records, %d rejects, %d links\n", len(out.Records), len(out.Rejects), len(out.Links))
+	return nil
+}
+
+// load reads the page from a file, or fetches it when target is a URL of
+// one of the source's allowed hosts.
+func (c *CheckCommand) load(ctx context.Context, cfg *Config, src *SourceSpec) ([]byte, string, error) {
+	if strings.HasPrefix(c.target, "http://") || strings.HasPrefix(c.target, "https://") {
+		u, err := url.Parse(c.target)
+		if err != nil {
+			return nil, "", &UsageError{Msg: err.Error()}
+		}
+		allowed := false
+		for _, h := range src.Hosts() {
+			allowed = allowed || strings.EqualFold(h, u.Hostname())
+		}
+		if !allowed {
+			return nil, "", fmt.Errorf("check %s: host %s is not in the source's allowed_hosts", c.target, u.Hostname())
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.target, nil)
+		if err != nil {
+			return nil, "", err
+		}
+		req.Header.Set("User-Agent", cfg.UserAgent)
+		resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+		if err != nil {
+			return nil, "", fmt.Errorf("check %s: %w", c.target, err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil, "", fmt.Errorf("check %s: HTTP %d", c.target, resp.StatusCode)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 10<<20))
+		return body, c.target, err
+	}
+	body, err := os.ReadFile(c.target)
+	if err != nil {
+		return nil, "", fmt.Errorf("check: %w", err)
+	}
+	pageURL := c.url
+	if pageURL == "" {
+		pageURL = "file:///" + strings.TrimPrefix(c.target, "/")
+		if len(src.StartLinks()) > 0 {
+			pageURL = src.StartLinks()[0].URL
+		}
+	}
+	return body, pageURL, nil
+}

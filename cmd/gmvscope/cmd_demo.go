@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	"gmvscope/demo"
+)
+
+// DemoCommand serves the sample market, crawls it and writes the report.
+type DemoCommand struct {
+	m        *Main
+	config   string
+	creators int
+	seed     uint64
+	db       string
+	out      string
+	truth    string
+	serve    bool
+}
+
+// ParseFlags reads the demo flags.
+func (c *DemoCommand) ParseFlags(args []string) error {
+	fs := c.m.newFlags("demo", "demo [flags]")
+	fs.StringVar(&c.config, "config", "config.yaml", "config file whose source named demo is crawled")
+	fs.IntVar(&c.creators, "creators", 2000, "creators in the sample market (up to 600000 for benchmarks)")
+	fs.Uint64Var(&c.seed, "seed", 1, "seed of the sample market; the same seed gives the same market")
+	fs.StringVar(&c.db, "db", "", "SQLite store (default: the config's store)")
+	fs.StringVar(&c.out, "out", "", "output folder (default: the config's output)")
+	fs.StringVar(&c.truth, "truth", "", "also write the market's exact ground truth as JSON to this file")
+	fs.BoolVar(&c.serve, "serve", false, "only serve the sample market and print its URL, until interrupted")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &UsageError{Msg: fmt.Sprintf("demo takes no arguments, got %q", fs.Args())}
+	}
+	if c.creators < 1 || c.creators > 600000 {
+		return &UsageError{Msg: "--creators must be between 1 and 600000"}
+	}
+	return nil
+}
+
+// Run serves, crawls and reports.
+func (c *DemoCommand) Run(ctx context.Context) error {
+	mk := demo.New(demo.Config{Creators: c.creators, Seed: c.seed})
+	if c.truth != "" {
+		f, err := os.Create(c.truth)
+		if err != nil {
+			return fmt.Errorf("write truth: %w", err)
+		}
+		if err := mk.WriteTruth(f); err != nil {
+			f.Close()
+			return fmt.Errorf("write truth: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("write truth: %w", err)
+		}
+	}
+	srv, err := mk.Serve()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		srv.Close(sctx)
+	}()
+	if c.serve {
+		fmt.Fprintf(c.m.Stdout, "sample market (%d creators) at %s\n", c.creators, srv.URL)
+		<-ctx.Done()
+		return nil
+	}
+	cfg, err := LoadConfig(c.config)
+	if err != nil {
+		return err
+	}
+	src, err := cfg.Source("demo")
+	if err != nil {
+		return err
+	}
+	u, _ := url.Parse(srv.URL)
+	src.BaseURL = srv.URL
+	src.AllowedHosts = []string{u.Hostname()}
+	if c.db != "" {
+		cfg.Store = c.db
+	}
+	if c.out != "" {
+		cfg.Output = c.out
+	}
+	db, err := openStore(ctx, cfg.Store)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := c.m.crawlSource(ctx, cfg, src, db)
+	if err != nil && res.SnapshotID == 0 {
+		return err
+	}
+	path, rerr := c.m.writeReport(ctx, db, cfg.Output, res.SnapshotID)
+	if rerr != nil {
+		return rerr
+	}
+	fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
+	return err
+}

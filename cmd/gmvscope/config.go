@@ -1,0 +1,403 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"gmvscope/market"
+	"gmvscope/parse"
+)
+
+// Config is config.yaml.
+type Config struct {
+	Store     string              `yaml:"store"`      // SQLite file; default output/gmvscope.db
+	Output    string              `yaml:"output"`     // folder for reports; default output
+	UserAgent string              `yaml:"user_agent"` // identifying User-Agent with a contact URL
+	Rates     map[string]RateSpec `yaml:"rates"`      // USD per unit of each currency, with a date
+	Sources   []SourceSpec        `yaml:"sources"`
+
+	path string
+	root *yaml.Node
+}
+
+// RateSpec is one currency's rate to USD.
+type RateSpec struct {
+	USD  float64 `yaml:"usd"`
+	AsOf string  `yaml:"as_of"` // YYYY-MM-DD
+	asOf time.Time
+}
+
+// SourceSpec is one configured site or file.
+type SourceSpec struct {
+	Name         string                    `yaml:"name"`
+	Sample       bool                      `yaml:"sample"`   // the bundled sample market: reports say so
+	BaseURL      string                    `yaml:"base_url"` // start URLs are relative to it
+	Start        []StartSpec               `yaml:"start"`
+	AllowedHosts []string                  `yaml:"allowed_hosts"` // default: the hosts of the start URLs
+	Region       string                    `yaml:"region"`
+	Currency     string                    `yaml:"currency"`
+	Period       string                    `yaml:"period"`
+	Politeness   Politeness                `yaml:"politeness"`
+	Pages        map[string]parse.PageSpec `yaml:"pages"`
+
+	extractors map[string]parse.Extractor
+}
+
+// StartSpec is a start URL and the kind of page it is.
+type StartSpec struct {
+	URL  string `yaml:"url"`
+	Kind string `yaml:"kind"`
+}
+
+// Politeness limits how hard a source is crawled.
+type Politeness struct {
+	RPS         *float64      `yaml:"rps"`         // requests per second per host; default 1; 0 = unlimited
+	Concurrency int           `yaml:"concurrency"` // default 1
+	Robots      *bool         `yaml:"robots"`      // default true
+	Timeout     time.Duration `yaml:"timeout"`     // default 30s
+	MaxBodyKB   int           `yaml:"max_body_kb"` // default 10240
+	MaxPages    int           `yaml:"max_pages"`   // 0: no limit
+}
+
+// ConfigError is a config problem at a file and line.
+type ConfigError struct {
+	File  string
+	Line  int
+	Field string
+	Err   error
+}
+
+func (e *ConfigError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Field == "" {
+		return fmt.Sprintf("%s: %v", loc, e.Err)
+	}
+	return fmt.Sprintf("%s: %s: %v", loc, e.Field, e.Err)
+}
+
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+var (
+	periodRe   = regexp.MustCompile(`^(\d+d|month|cumulative)$`)
+	currencyRe = regexp.MustCompile(`^[A-Z]{3}$`)
+	unknownRe  = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
+)
+
+// LoadConfig reads and validates path strictly: unknown keys, bad
+// selectors, JSON paths, regexes and missing fields are errors naming the
+// file, line and field.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return ParseConfig(path, data)
+}
+
+// ParseConfig is LoadConfig on bytes already read.
+func ParseConfig(path string, data []byte) (*Config, error) {
+	cfg := &Config{path: path, root: &yaml.Node{}}
+	if err := yaml.Unmarshal(data, cfg.root); err != nil {
+		return nil, yamlError(path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		return nil, yamlError(path, err)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func yamlError(path string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg := te.Errors[0]
+		if m := unknownRe.FindStringSubmatch(msg); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return &ConfigError{File: path, Line: line, Field: m[2], Err: errors.New("unknown field")}
+		}
+		if m := regexp.MustCompile(`^line (\d+): (.*)$`).FindStringSubmatch(msg); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return &ConfigError{File: path, Line: line, Err: errors.New(m[2])}
+		}
+		return &ConfigError{File: path, Err: errors.New(msg)}
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := regexp.MustCompile(`^line (\d+): (.*)$`).FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &ConfigError{File: path, Line: line, Err: errors.New(m[2])}
+	}
+	return &ConfigError{File: path, Err: errors.New(msg)}
+}
+
+// errAt makes a ConfigError for the dotted path ("sources[0].pages.x.rows").
+func (c *Config) errAt(path string, format string, a ...any) error {
+	return &ConfigError{File: c.path, Line: lineOf(c.root, path), Field: path, Err: fmt.Errorf(format, a...)}
+}
+
+// lineOf finds the line of a dotted path in the YAML tree: the key's line
+// when it exists, else the line of the nearest existing parent.
+func lineOf(root *yaml.Node, path string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, part := range splitPath(path) {
+		next, keyLine := child(n, part)
+		if next == nil {
+			return line
+		}
+		n, line = next, keyLine
+	}
+	return line
+}
+
+func splitPath(p string) []string {
+	var out []string
+	for _, seg := range strings.Split(p, ".") {
+		for {
+			i := strings.IndexByte(seg, '[')
+			if i < 0 {
+				break
+			}
+			if i > 0 {
+				out = append(out, seg[:i])
+			}
+			j := strings.IndexByte(seg, ']')
+			if j < i {
+				break
+			}
+			out = append(out, seg[i:j+1])
+			seg = seg[j+1:]
+		}
+		if seg != "" {
+			out = append(out, seg)
+		}
+	}
+	return out
+}
+
+func child(n *yaml.Node, part string) (*yaml.Node, int) {
+	if strings.HasPrefix(part, "[") {
+		i, err := strconv.Atoi(strings.Trim(part, "[]"))
+		if err != nil || n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+			return nil, 0
+		}
+		return n.Content[i], n.Content[i].Line
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, 0
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == part {
+			return n.Content[i+1], n.Content[i].Line
+		}
+	}
+	return nil, 0
+}
+
+func (c *Config) validate() error {
+	if c.Store == "" {
+		c.Store = "output/gmvscope.db"
+	}
+	if c.Output == "" {
+		c.Output = "output"
+	}
+	if c.UserAgent == "" {
+		return c.errAt("user_agent", "missing: name gmvscope and a contact URL, e.g. \"gmvscope/0.1 (+https://example.org/contact)\"")
+	}
+	for code, r := range c.Rates {
+		p := "rates." + code
+		if !currencyRe.MatchString(code) {
+			return c.errAt(p, "%q is not an ISO 4217 code", code)
+		}
+		if r.USD <= 0 {
+			return c.errAt(p+".usd", "must be a positive rate (USD per 1 %s)", code)
+		}
+		t, err := time.Parse("2006-01-02", r.AsOf)
+		if err != nil {
+			return c.errAt(p+".as_of", "must be a date YYYY-MM-DD, not %q", r.AsOf)
+		}
+		r.asOf = t
+		c.Rates[code] = r
+	}
+	if len(c.Sources) == 0 {
+		return c.errAt("sources", "missing: configure at least one source")
+	}
+	seen := map[string]bool{}
+	for i := range c.Sources {
+		if err := c.validateSource(i, seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) validateSource(i int, seen map[string]bool) error {
+	s := &c.Sources[i]
+	p := fmt.Sprintf("sources[%d]", i)
+	if s.Name == "" {
+		return c.errAt(p+".name", "missing")
+	}
+	if seen[s.Name] {
+		return c.errAt(p+".name", "duplicate source name %q", s.Name)
+	}
+	seen[s.Name] = true
+	if s.Currency == "" {
+		s.Currency = "USD"
+	}
+	if _, ok := c.Rates[s.Currency]; !ok {
+		return c.errAt(p+".currency", "no rate for %s under rates: add one with its as_of date", s.Currency)
+	}
+	if s.Period == "" {
+		return c.errAt(p+".period", "missing: the window GMV covers (1d, 7d, 28d, 30d, month, cumulative)")
+	}
+	if !periodRe.MatchString(s.Period) {
+		return c.errAt(p+".period", "%q is not a period (1d, 7d, 28d, 30d, month, cumulative)", s.Period)
+	}
+	if s.BaseURL != "" {
+		if u, err := url.Parse(s.BaseURL); err != nil || u.Host == "" {
+			return c.errAt(p+".base_url", "not an absolute URL: %q", s.BaseURL)
+		}
+	}
+	if len(s.Start) == 0 {
+		return c.errAt(p+".start", "missing: at least one start URL with its page kind")
+	}
+	if len(s.Pages) == 0 {
+		return c.errAt(p+".pages", "missing: how to read each page kind")
+	}
+	pol := &s.Politeness
+	if pol.RPS == nil {
+		one := 1.0
+		pol.RPS = &one
+	}
+	if *pol.RPS < 0 {
+		return c.errAt(p+".politeness.rps", "must be 0 (unlimited) or more")
+	}
+	if pol.Concurrency == 0 {
+		pol.Concurrency = 1
+	}
+	if pol.Concurrency < 0 || pol.Concurrency > 256 {
+		return c.errAt(p+".politeness.concurrency", "must be between 1 and 256")
+	}
+	if pol.Robots == nil {
+		t := true
+		pol.Robots = &t
+	}
+	s.extractors = map[string]parse.Extractor{}
+	for kind, spec := range s.Pages {
+		pp := p + ".pages." + kind
+		ex, err := parse.New(spec, parse.Options{Currency: s.Currency, Period: s.Period})
+		if err != nil {
+			var se *parse.SpecError
+			if errors.As(err, &se) {
+				return c.errAt(pp+"."+se.Path, "%v", se.Err)
+			}
+			return c.errAt(pp, "%v", err)
+		}
+		s.extractors[kind] = ex
+		for j, f := range spec.Follow {
+			if _, ok := s.Pages[f.Kind]; !ok {
+				return c.errAt(fmt.Sprintf("%s.follow[%d].kind", pp, j), "page kind %q is not configured under pages", f.Kind)
+			}
+		}
+		for name, f := range spec.Fields {
+			if f.Currency != "" {
+				if _, ok := c.Rates[f.Currency]; !ok {
+					return c.errAt(pp+".fields."+name+".currency", "no rate for %s under rates", f.Currency)
+				}
+			}
+			if f.Period != "" && !periodRe.MatchString(f.Period) {
+				return c.errAt(pp+".fields."+name+".period", "%q is not a period", f.Period)
+			}
+		}
+	}
+	for j, st := range s.Start {
+		sp := fmt.Sprintf("%s.start[%d]", p, j)
+		if _, ok := s.Pages[st.Kind]; !ok {
+			return c.errAt(sp+".kind", "page kind %q is not configured under pages", st.Kind)
+		}
+		if _, err := s.resolve(st.URL); err != nil {
+			return c.errAt(sp+".url", "%v", err)
+		}
+	}
+	return nil
+}
+
+// resolve makes a start URL absolute against base_url.
+func (s *SourceSpec) resolve(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("bad URL %q: %w", raw, err)
+	}
+	if s.BaseURL != "" {
+		b, _ := url.Parse(s.BaseURL)
+		u = b.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("not an absolute http(s) URL: %q (set base_url or write it in full)", raw)
+	}
+	return u, nil
+}
+
+// StartLinks returns the resolved start URLs.
+func (s *SourceSpec) StartLinks() []market.Link {
+	var out []market.Link
+	for _, st := range s.Start {
+		u, _ := s.resolve(st.URL)
+		out = append(out, market.Link{URL: u.String(), Kind: st.Kind})
+	}
+	return out
+}
+
+// Hosts returns allowed_hosts, or the start URLs' hosts when unset.
+func (s *SourceSpec) Hosts() []string {
+	if len(s.AllowedHosts) > 0 {
+		return s.AllowedHosts
+	}
+	var out []string
+	for _, l := range s.StartLinks() {
+		u, _ := url.Parse(l.URL)
+		out = append(out, u.Hostname())
+	}
+	return out
+}
+
+// Source returns the source named name.
+func (c *Config) Source(name string) (*SourceSpec, error) {
+	var names []string
+	for i := range c.Sources {
+		if c.Sources[i].Name == name {
+			return &c.Sources[i], nil
+		}
+		names = append(names, c.Sources[i].Name)
+	}
+	return nil, fmt.Errorf("no source %q in %s; sources: %s", name, c.path, strings.Join(names, ", "))
+}
+
+// Info describes s for a snapshot.
+func (c *Config) Info(s *SourceSpec) market.SourceInfo {
+	r := c.Rates[s.Currency]
+	var urls []string
+	for _, l := range s.StartLinks() {
+		urls = append(urls, l.URL)
+	}
+	return market.SourceInfo{Name: s.Name, StartURLs: urls, Region: s.Region, Currency: s.Currency,
+		Period: market.Period(s.Period), RateUSD: r.USD, RateAsOf: r.asOf, Sample: s.Sample}
+}

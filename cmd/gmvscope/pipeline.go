@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gmvscope/crawl"
+	"gmvscope/market"
+	"gmvscope/report"
+	"gmvscope/store"
+)
+
+// runResult is what one source's run produced.
+type runResult struct {
+	RunID, SnapshotID int64
+	Status            market.RunStatus
+	Reason            string
+	Stats             crawl.Stats
+}
+
+// openStore opens the config's store, creating its folder.
+func openStore(ctx context.Context, path string) (*store.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create store folder: %w", err)
+	}
+	return store.Open(ctx, path)
+}
+
+// crawlSource runs the pipeline for one source up to a stored snapshot.
+// A failed or cancelled run writes no snapshot, so the last good one stays
+// the latest.
+func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db *store.DB) (runResult, error) {
+	var res runResult
+	runID, err := db.BeginRun(ctx, src.Name, m.Now(), src.StartLinks())
+	if err != nil {
+		return res, err
+	}
+	res.RunID = runID
+	pol := src.Politeness
+	cr := crawl.New(crawl.Options{
+		UserAgent: cfg.UserAgent, AllowedHosts: src.Hosts(), RPS: *pol.RPS, Concurrency: pol.Concurrency,
+		Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10, MaxPages: pol.MaxPages, Now: m.Now,
+	}, src.extractors, db)
+	prog := m.newProgress(src.Name)
+	cr.Progress = prog.update
+	stats, cerr := cr.Run(ctx, runID)
+	prog.finish(stats)
+	res.Stats = stats
+
+	res.Status, res.Reason = market.RunOK, stats.Finish
+	switch {
+	case ctx.Err() != nil:
+		res.Status, res.Reason = market.RunCancelled, "cancelled: "+context.Cause(ctx).Error()
+	case cerr != nil && !errors.Is(cerr, crawl.ErrBudget):
+		res.Status, res.Reason = market.RunFailed, cerr.Error()
+	case stats.Fetched == 0:
+		res.Status, res.Reason = market.RunFailed, "no page could be fetched"
+	case stats.Failed > 0 || errors.Is(cerr, crawl.ErrBudget):
+		res.Status = market.RunPartial
+		res.Reason = fmt.Sprintf("%s; %d pages failed", stats.Finish, stats.Failed)
+	}
+	var snap *market.Snapshot
+	if res.Status == market.RunOK || res.Status == market.RunPartial {
+		recs, urls, err := db.RunRecords(ctx, runID)
+		if err != nil {
+			res.Status, res.Reason = market.RunFailed, err.Error()
+		} else {
+			info := cfg.Info(src)
+			snap = &market.Snapshot{Source: info}
+			snap.Creators, snap.Products = market.Assemble(recs, urls, info.RateUSD)
+			if len(snap.Creators) == 0 && len(snap.Products) == 0 {
+				res.Status, res.Reason, snap = market.RunFailed, "no records extracted: check the source's selectors", nil
+			}
+		}
+	}
+	statsJSON, _ := json.Marshal(stats)
+	res.SnapshotID, err = db.FinishRun(ctx, runID, res.Status, res.Reason, m.Now(), string(statsJSON), snap)
+	if err != nil {
+		return res, err
+	}
+	m.Log.Info("run finished", "source", src.Name, "run", runID, "status", res.Status, "reason", res.Reason,
+		"pages", stats.Fetched, "failed", stats.Failed, "records", stats.Records, "rejects", stats.Rejects)
+	switch res.Status {
+	case market.RunCancelled:
+		return res, fmt.Errorf("run %d of %s cancelled; the last good snapshot is unchanged", runID, src.Name)
+	case market.RunFailed:
+		return res, fmt.Errorf("run %d of %s failed: %s; the last good snapshot is unchanged", runID, src.Name, res.Reason)
+	}
+	return res, nil
+}
+
+// writeReport renders snapshot id into the output folder and returns the HTML path.
+func (m *Main) writeReport(ctx context.Context, db *store.DB, out string, id int64) (string, error) {
+	snap, err := db.Snapshot(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return report.Write(snap, report.Options{Dir: filepath.Join(out, "reports"), Now: m.Now})
+}
+
+func joinErrs(errs []error) error {
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}

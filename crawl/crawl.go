@@ -1,0 +1,426 @@
+// Package crawl fetches a source's pages with colly inside a bounded worker
+// pool, politely, and hands every page (fetched or failed) with what the
+// source's extractor found on it to the store in batches.
+package crawl
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"golang.org/x/time/rate"
+
+	"gmvscope/market"
+	"gmvscope/parse"
+)
+
+// Options configure one crawl. Zero values get the defaults noted.
+type Options struct {
+	UserAgent    string        // identifying User-Agent with a contact URL
+	AllowedHosts []string      // hosts the crawl may fetch; "*.example.com" allows subdomains
+	RPS          float64       // requests per second per host; 0 means unlimited
+	Concurrency  int           // workers; default 1
+	Robots       bool          // obey robots.txt
+	MaxBodySize  int           // bytes; default 10 MiB; a body over it is a failed fetch
+	Timeout      time.Duration // per request; default 30s
+	MaxPages     int           // stop after this many fetches; 0 means no limit
+	BatchSize    int           // pages per store transaction; default 200
+	Now          func() time.Time
+}
+
+// Extractors maps a page kind to the extractor that reads it.
+type Extractors map[string]parse.Extractor
+
+// Stats summarise a crawl.
+type Stats struct {
+	Fetched    int            `json:"fetched"`   // pages fetched and usable
+	Failed     int            `json:"failed"`    // pages that ended in failure
+	ByStatus   map[int]int    `json:"by_status"` // HTTP responses by status code
+	Failures   map[string]int `json:"failures"`  // failed pages by reason
+	Records    int            `json:"records"`
+	Rejects    int            `json:"rejects"`
+	Bytes      int64          `json:"bytes"`
+	OffSite    int            `json:"off_site"`    // links dropped: host not allowed
+	RobotsDeny int            `json:"robots_deny"` // URLs robots.txt disallowed
+	Queued     int            `json:"queued"`      // links waiting when the crawl stopped
+	LatencyP50 time.Duration  `json:"latency_p50"`
+	LatencyP95 time.Duration  `json:"latency_p95"`
+	Finish     string         `json:"finish"` // why the crawl stopped
+	latencies  []time.Duration
+}
+
+// Crawler runs crawls. It is configured once and used for one run.
+type Crawler struct {
+	opts  Options
+	ex    Extractors
+	store market.Store
+	// Progress, when set, is called after every page with the running stats.
+	Progress func(Stats)
+}
+
+// New returns a crawler that stores into st.
+func New(o Options, ex Extractors, st market.Store) *Crawler {
+	if o.Concurrency < 1 {
+		o.Concurrency = 1
+	}
+	if o.MaxBodySize <= 0 {
+		o.MaxBodySize = 10 << 20
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 200
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Crawler{opts: o, ex: ex, store: st}
+}
+
+// ErrBudget reports that the crawl stopped at its page budget.
+var ErrBudget = errors.New("page budget reached")
+
+// Run crawls from the run's pending frontier until it is empty, ctx is
+// cancelled or the budget is spent. Every page fetched is stored before Run
+// returns, even when ctx is cancelled.
+func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
+	st := Stats{ByStatus: map[int]int{}, Failures: map[string]int{}}
+	pending, err := c.store.Pending(ctx, runID)
+	if err != nil {
+		return st, err
+	}
+	q := newQueue()
+	q.add(pending)
+	if len(pending) == 0 {
+		st.Finish = "nothing to fetch"
+		return st, nil
+	}
+
+	transport := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        c.opts.Concurrency * 2,
+		MaxIdleConnsPerHost: c.opts.Concurrency * 2,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+	defer transport.CloseIdleConnections()
+	col := colly.NewCollector(
+		colly.UserAgent(c.opts.UserAgent),
+		colly.AllowedDomains(), // hosts are checked by allowed(), which also knows wildcards
+		colly.AllowURLRevisit(),
+		colly.IgnoreRobotsTxt(), // robots.txt is ours: RFC 9309 status handling
+		colly.MaxBodySize(c.opts.MaxBodySize+1),
+		colly.StdlibContext(ctx),
+		colly.ParseHTTPErrorResponse(),
+	)
+	col.WithTransport(transport)
+	col.SetRequestTimeout(c.opts.Timeout)
+	col.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return fmt.Errorf("redirect loop after %d redirects", len(via))
+		}
+		if !c.allowed(req.URL) {
+			return fmt.Errorf("redirect to %s: %w", req.URL.Host, errOffSite)
+		}
+		return nil
+	})
+	col.OnResponse(func(r *colly.Response) {
+		f := r.Ctx.GetAny("fetch").(*fetch)
+		f.status, f.body, f.contentType, f.final = r.StatusCode, r.Body, r.Headers.Get("Content-Type"), r.Request.URL
+	})
+	col.OnError(func(r *colly.Response, err error) {
+		f := r.Ctx.GetAny("fetch").(*fetch)
+		f.status, f.err = r.StatusCode, err
+		if r.StatusCode > 0 {
+			f.body, f.contentType = r.Body, r.Headers.Get("Content-Type")
+		}
+	})
+
+	limiters := &hostLimiters{rps: c.opts.RPS, m: map[string]*rate.Limiter{}}
+	rb := newRobots(&http.Client{Transport: transport, Timeout: c.opts.Timeout}, c.opts.UserAgent)
+	results := make(chan market.PageResult, c.opts.Concurrency*4)
+	var mu sync.Mutex // guards st and fetches
+	fetches := 0
+
+	var wg sync.WaitGroup
+	for range c.opts.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				l, ok := q.next()
+				if !ok {
+					return
+				}
+				if ctx.Err() != nil {
+					q.close()
+					return
+				}
+				mu.Lock()
+				if c.opts.MaxPages > 0 && fetches >= c.opts.MaxPages {
+					mu.Unlock()
+					q.close()
+					return
+				}
+				fetches++
+				mu.Unlock()
+				res := c.page(ctx, col, rb, limiters, l, &st, &mu)
+				if ctx.Err() != nil && res.Page.Status == 0 {
+					// Cancelled before a response: the URL stays pending in the frontier.
+					q.close()
+				} else {
+					results <- res
+				}
+				q.add(res.Links)
+				q.done()
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	// The writer: batches results into store transactions. It keeps
+	// writing after ctx is cancelled so no fetched page is lost.
+	wctx := context.WithoutCancel(ctx)
+	var werr error
+	batch := make([]market.PageResult, 0, c.opts.BatchSize)
+	flush := func() {
+		if len(batch) == 0 || werr != nil {
+			batch = batch[:0]
+			return
+		}
+		if err := c.store.CommitBatch(wctx, runID, batch); err != nil {
+			werr = err
+			q.close()
+		}
+		batch = batch[:0]
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+loop:
+	for {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				break loop
+			}
+			mu.Lock()
+			st.Records += len(r.Records)
+			st.Rejects += len(r.Rejects)
+			if r.Page.Failure != "" {
+				st.Failed++
+				st.Failures[r.Page.Failure]++
+			} else {
+				st.Fetched++
+			}
+			snap := st
+			mu.Unlock()
+			batch = append(batch, r)
+			if len(batch) >= c.opts.BatchSize {
+				flush()
+			}
+			if c.Progress != nil {
+				snap.Queued = q.left()
+				c.Progress(snap)
+			}
+		case <-tick.C:
+			flush()
+		}
+	}
+	flush()
+	st.Queued = q.left()
+	st.LatencyP50, st.LatencyP95 = percentile(st.latencies, 0.5), percentile(st.latencies, 0.95)
+	switch {
+	case werr != nil:
+		st.Finish = "store error"
+		return st, werr
+	case ctx.Err() != nil:
+		st.Finish = "cancelled"
+		return st, ctx.Err()
+	case c.opts.MaxPages > 0 && fetches >= c.opts.MaxPages && st.Queued > 0:
+		st.Finish = "page budget reached"
+		return st, ErrBudget
+	}
+	st.Finish = "frontier empty"
+	return st, nil
+}
+
+var errOffSite = errors.New("host not in allowed_hosts")
+
+// allowed reports whether u's host is in the allowed list.
+func (c *Crawler) allowed(u *url.URL) bool {
+	h := strings.ToLower(u.Hostname())
+	for _, a := range c.opts.AllowedHosts {
+		a = strings.ToLower(a)
+		if h == a || (strings.HasPrefix(a, "*.") && strings.HasSuffix(h, a[1:])) {
+			return true
+		}
+	}
+	return false
+}
+
+// fetch is one request's outcome, filled in by colly's callbacks.
+type fetch struct {
+	status      int
+	body        []byte
+	contentType string
+	final       *url.URL
+	err         error
+}
+
+// page fetches and extracts one link. It never returns an error: a failure
+// is a page with Failure set.
+func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, lim *hostLimiters, l market.Link, st *Stats, mu *sync.Mutex) market.PageResult {
+	res := market.PageResult{Page: market.Page{URL: l.URL, Kind: l.Kind, Attempts: 1}}
+	fail := func(reason string) market.PageResult {
+		res.Page.Failure = reason
+		res.Page.FetchedAt = c.opts.Now()
+		return res
+	}
+	u, err := url.Parse(l.URL)
+	if err != nil {
+		return fail("bad URL: " + err.Error())
+	}
+	if !c.allowed(u) {
+		mu.Lock()
+		st.OffSite++
+		mu.Unlock()
+		return fail("host not in allowed_hosts")
+	}
+	ex := c.ex[l.Kind]
+	if ex == nil {
+		return fail("no extractor for page kind " + l.Kind)
+	}
+	if c.opts.Robots {
+		ok, err := rb.allowed(ctx, u)
+		if err != nil {
+			return fail(err.Error())
+		}
+		if !ok {
+			mu.Lock()
+			st.RobotsDeny++
+			mu.Unlock()
+			return fail("disallowed by robots.txt")
+		}
+	}
+	if err := lim.wait(ctx, u.Host); err != nil {
+		return fail("cancelled")
+	}
+	f := &fetch{}
+	cctx := colly.NewContext()
+	cctx.Put("fetch", f)
+	start := time.Now()
+	_ = col.Request(http.MethodGet, l.URL, nil, cctx, nil) // outcome is in f via callbacks
+	took := time.Since(start)
+	res.Page.FetchedAt = c.opts.Now()
+	res.Page.Status = f.status
+	res.Page.ContentType = f.contentType
+	res.Page.Bytes = int64(len(f.body))
+	mu.Lock()
+	st.Bytes += res.Page.Bytes
+	if f.status > 0 {
+		st.ByStatus[f.status]++
+	}
+	st.latencies = append(st.latencies, took)
+	mu.Unlock()
+	if reason := c.validate(f); reason != "" {
+		if f.status > 0 && len(f.body) > 0 {
+			res.Page.Gzipped = gz(f.body)
+		}
+		return fail(reason)
+	}
+	base := u
+	if f.final != nil {
+		base = f.final
+	}
+	out := ex.Extract(parse.Input{URL: base, Body: f.body})
+	res.Records, res.Rejects = out.Records, out.Rejects
+	for _, ln := range out.Links {
+		if ln.Kind == "" {
+			ln.Kind = l.Kind
+		}
+		lu, err := url.Parse(ln.URL)
+		if err != nil || !c.allowed(lu) {
+			mu.Lock()
+			st.OffSite++
+			mu.Unlock()
+			continue
+		}
+		res.Links = append(res.Links, ln)
+	}
+	res.Page.Gzipped = gz(f.body)
+	return res
+}
+
+// validate returns why a response is not a usable page, or "".
+func (c *Crawler) validate(f *fetch) string {
+	switch {
+	case f.err != nil && errors.Is(f.err, errOffSite):
+		return "redirect outside allowed_hosts"
+	case f.err != nil && strings.Contains(f.err.Error(), "redirect loop"):
+		return "redirect loop"
+	case f.status == 0 && f.err != nil:
+		return "network error: " + f.err.Error()
+	case f.status != http.StatusOK:
+		return fmt.Sprintf("HTTP %d", f.status)
+	case len(f.body) > c.opts.MaxBodySize:
+		return fmt.Sprintf("body over %d bytes", c.opts.MaxBodySize)
+	case f.contentType != "" && !strings.Contains(f.contentType, "html") && !strings.Contains(f.contentType, "json"):
+		return "unexpected content type " + f.contentType
+	}
+	return ""
+}
+
+var gzPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
+
+// gz compresses a page body for storage.
+func gz(b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzPool.Get().(*gzip.Writer)
+	w.Reset(&buf)
+	w.Write(b)
+	w.Close()
+	gzPool.Put(w)
+	return buf.Bytes()
+}
+
+// hostLimiters holds one token bucket per host, shared by all workers.
+type hostLimiters struct {
+	rps float64
+	mu  sync.Mutex
+	m   map[string]*rate.Limiter
+}
+
+func (h *hostLimiters) wait(ctx context.Context, host string) error {
+	if h.rps <= 0 {
+		return ctx.Err()
+	}
+	h.mu.Lock()
+	l := h.m[host]
+	if l == nil {
+		l = rate.NewLimiter(rate.Limit(h.rps), 1)
+		h.m[host] = l
+	}
+	h.mu.Unlock()
+	return l.Wait(ctx)
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[int(p*float64(len(s)-1))]
+}

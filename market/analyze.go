@@ -1,0 +1,208 @@
+package market
+
+import (
+	"math"
+	"sort"
+)
+
+// Tier is a follower band.
+type Tier struct {
+	Label          string
+	Min, Max       float64 // followers in [Min, Max); Max is +Inf for the top tier
+	Creators       int
+	WithGMV        int     // creators with a usable GMV
+	GMVShare       float64 // share of the snapshot's total GMV (USD)
+	MedianGMV      float64 // USD
+	MedianGMVPer1K float64 // USD per 1,000 followers
+	CreatorShare   float64
+}
+
+// Tiers are the follower bands every report uses.
+var Tiers = []Tier{
+	{Label: "under 10K", Min: 0, Max: 1e4},
+	{Label: "10K-100K", Min: 1e4, Max: 1e5},
+	{Label: "100K-1M", Min: 1e5, Max: 1e6},
+	{Label: "over 1M", Min: 1e6, Max: math.Inf(1)},
+}
+
+// Point is one creator in the followers-vs-GMV comparison.
+type Point struct {
+	Handle     string
+	Followers  float64
+	GMVUSD     float64
+	Per1K      float64 // GMV (USD) per 1,000 followers
+	RankGMV    int     // 1 = largest GMV
+	RankFollow int     // 1 = most followers
+	Residual   float64 // log10 residual of the fit; > 0 sells above the line
+	Estimate   bool    // GMV came from a range
+}
+
+// Analysis is everything a report shows about one snapshot. It is computed
+// by Analyze and holds only numbers and handles.
+type Analysis struct {
+	Creators           int
+	WithBoth           int // creators with followers and GMV
+	MissingFollowers   int
+	MissingGMV         int
+	ZeroGMV            int // excluded from log-scale charts and the fit
+	ZeroFollowers      int
+	RangeGMV           int // creators whose GMV is a range midpoint
+	TotalGMVUSD        float64
+	MedianFollowers    float64
+	Spearman           Correlation
+	Fit                Fit
+	Points             []Point // creators with followers > 0 and GMV > 0, by GMV descending
+	Outliers           []Point // largest |residual|, labelled on the scatter
+	AboveWeight        []Point // highest GMV per 1K followers among the top sellers
+	AboveWeightPool    int     // how many top sellers AboveWeight was chosen from
+	Tiers              []Tier
+	Concentration      Concentration
+	TopProducts        []ProductGMV
+	ProductsNoEstimate int
+}
+
+// ProductGMV is a product with its estimated GMV in USD.
+type ProductGMV struct {
+	Product
+	EstGMVUSD float64
+	Estimate  bool // price or units was a range
+}
+
+// Analyze computes the report's numbers. outliers and top bound the list
+// lengths. rateUSD converts product prices in the source currency.
+func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
+	a := Analysis{Creators: len(s.Creators)}
+	var followers, gmvAll, sx, sy []float64
+	for _, c := range s.Creators {
+		if c.Followers == nil {
+			a.MissingFollowers++
+		} else {
+			followers = append(followers, c.Followers.Mid())
+		}
+		if c.GMV == nil {
+			a.MissingGMV++
+			continue
+		}
+		if c.GMV.Estimate {
+			a.RangeGMV++
+		}
+		gmvAll = append(gmvAll, c.GMVUSD)
+		a.TotalGMVUSD += c.GMVUSD
+		if c.Followers == nil {
+			continue
+		}
+		a.WithBoth++
+		sx = append(sx, c.Followers.Mid())
+		sy = append(sy, c.GMVUSD)
+		switch {
+		case c.GMVUSD <= 0:
+			a.ZeroGMV++
+		case c.Followers.Mid() <= 0:
+			a.ZeroFollowers++
+		default:
+			a.Points = append(a.Points, Point{
+				Handle: c.Handle, Followers: c.Followers.Mid(), GMVUSD: c.GMVUSD,
+				Per1K: c.GMVUSD / c.Followers.Mid() * 1000, Estimate: c.GMV.Estimate,
+			})
+		}
+	}
+	a.MedianFollowers = Median(followers)
+	a.Spearman = Spearman(sx, sy)
+
+	px, py := make([]float64, len(a.Points)), make([]float64, len(a.Points))
+	for i, p := range a.Points {
+		px[i], py[i] = p.Followers, p.GMVUSD
+	}
+	a.Fit = LogLogFit(px, py)
+	for i := range a.Points {
+		if a.Fit.Residuals != nil {
+			a.Points[i].Residual = a.Fit.Residuals[i]
+		}
+	}
+	rank(a.Points, func(p Point) float64 { return p.Followers }, func(p *Point, r int) { p.RankFollow = r })
+	rank(a.Points, func(p Point) float64 { return p.GMVUSD }, func(p *Point, r int) { p.RankGMV = r })
+	sort.SliceStable(a.Points, func(i, j int) bool { return a.Points[i].RankGMV < a.Points[j].RankGMV })
+
+	byRes := append([]Point(nil), a.Points...)
+	sort.SliceStable(byRes, func(i, j int) bool { return math.Abs(byRes[i].Residual) > math.Abs(byRes[j].Residual) })
+	a.Outliers = byRes[:min(outliers, len(byRes))]
+
+	// Tiny accounts with a few sales top any per-follower list, so the
+	// table looks only at creators who matter to the market: the top 10% by
+	// GMV, at least 100 of them.
+	a.AboveWeightPool = min(len(a.Points), max(100, len(a.Points)/10))
+	pool := append([]Point(nil), a.Points[:a.AboveWeightPool]...)
+	sort.SliceStable(pool, func(i, j int) bool { return pool[i].Per1K > pool[j].Per1K })
+	a.AboveWeight = pool[:min(top, len(pool))]
+
+	a.Tiers = tiers(s.Creators, a.TotalGMVUSD)
+	a.Concentration = Concentrate(gmvAll, 100)
+	a.TopProducts, a.ProductsNoEstimate = topProducts(s.Products, rateUSD, top)
+	return a
+}
+
+func rank(ps []Point, key func(Point) float64, set func(*Point, int)) {
+	idx := make([]int, len(ps))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return key(ps[idx[a]]) > key(ps[idx[b]]) })
+	for r, i := range idx {
+		set(&ps[i], r+1)
+	}
+}
+
+func tiers(cs []Creator, total float64) []Tier {
+	out := append([]Tier(nil), Tiers...)
+	gmv := make([][]float64, len(out))
+	per := make([][]float64, len(out))
+	withF := 0
+	for _, c := range cs {
+		if c.Followers == nil {
+			continue
+		}
+		withF++
+		f := c.Followers.Mid()
+		for i := range out {
+			if f < out[i].Min || f >= out[i].Max {
+				continue
+			}
+			out[i].Creators++
+			if c.GMV != nil {
+				out[i].WithGMV++
+				out[i].GMVShare += c.GMVUSD
+				gmv[i] = append(gmv[i], c.GMVUSD)
+				if f > 0 {
+					per[i] = append(per[i], c.GMVUSD/f*1000)
+				}
+			}
+		}
+	}
+	for i := range out {
+		if total > 0 {
+			out[i].GMVShare /= total
+		}
+		if withF > 0 {
+			out[i].CreatorShare = float64(out[i].Creators) / float64(withF)
+		}
+		out[i].MedianGMV = Median(gmv[i])
+		out[i].MedianGMVPer1K = Median(per[i])
+	}
+	return out
+}
+
+func topProducts(ps []Product, rateUSD float64, top int) ([]ProductGMV, int) {
+	var out []ProductGMV
+	missing := 0
+	for _, p := range ps {
+		g, ok := p.EstGMV()
+		if !ok {
+			missing++
+			continue
+		}
+		out = append(out, ProductGMV{Product: p, EstGMVUSD: Major(g, p.Price.Currency) * rateUSD,
+			Estimate: p.Price.Estimate || p.Units.Estimate})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].EstGMVUSD > out[j].EstGMVUSD })
+	return out[:min(top, len(out))], missing
+}

@@ -1,0 +1,29 @@
+package market
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the pipeline needs from a database. store.DB implements it.
+type Store interface {
+	// BeginRun records a running run of source with its start URLs.
+	BeginRun(ctx context.Context, source string, now time.Time, start []Link) (int64, error)
+	// CommitBatch stores pages with their records, rejects and links atomically.
+	CommitBatch(ctx context.Context, runID int64, batch []PageResult) error
+	// Pending lists a run's frontier URLs not yet fetched.
+	Pending(ctx context.Context, runID int64) ([]Link, error)
+	// RunRecords returns a run's records in the order they were stored,
+	// with the URL of the page each came from.
+	RunRecords(ctx context.Context, runID int64) ([]Record, []string, error)
+	// RunRejects returns a run's rejects.
+	RunRejects(ctx context.Context, runID int64) ([]Reject, error)
+	// RunPages counts a run's pages by kind and outcome, with the first and last fetch times.
+	RunPages(ctx context.Context, runID int64) ([]PageStat, time.Time, time.Time, error)
+	// FinishRun ends a run and, for ok and partial runs, writes its snapshot atomically.
+	FinishRun(ctx context.Context, runID int64, status RunStatus, reason string, now time.Time, stats string, snap *Snapshot) (int64, error)
+	// LatestSnapshot returns the newest snapshot id of source.
+	LatestSnapshot(ctx context.Context, source string) (int64, error)
+	// Snapshot loads a snapshot with its creators, products, rejects and page counts.
+	Snapshot(ctx context.Context, id int64) (*Snapshot, error)
+}

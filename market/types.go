@@ -1,0 +1,99 @@
+package market
+
+import (
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Entity names what a record describes.
+type Entity string
+
+// The entities a page can describe.
+const (
+	EntityCreator Entity = "creator"
+	EntityProduct Entity = "product"
+)
+
+// Record is what one page said about one creator or product: its key
+// (canonical handle or product id) and its fields, each with raw text.
+type Record struct {
+	Entity Entity
+	Key    string
+	Fields map[string]Value
+	// Precedence orders records of one key when fields disagree: the higher
+	// wins (a profile's exact JSON over a leaderboard's rounded "35.8K").
+	Precedence int
+}
+
+// Reject is a value, row or page that could not be used, kept with its raw
+// text and the reason so that nothing is silently lost.
+type Reject struct {
+	URL    string `json:"url"`
+	Entity Entity `json:"entity,omitempty"`
+	Key    string `json:"key,omitempty"`   // the record's key when known
+	Field  string `json:"field,omitempty"` // empty for a whole row or page
+	Raw    string `json:"raw"`
+	Reason string `json:"reason"`
+}
+
+// Link is a URL found on a page, with the page kind it leads to.
+type Link struct {
+	URL  string
+	Kind string
+}
+
+// Page is one fetch: what was asked, what came back and when. A failed fetch
+// has Failure set and no body.
+type Page struct {
+	URL         string
+	Kind        string
+	Status      int
+	ContentType string
+	FetchedAt   time.Time
+	Body        []byte // as received; crawl drops it once extracted and compressed
+	Gzipped     []byte // the body, gzip-compressed, as the store keeps it
+	Failure     string // empty when the page was fetched and usable
+	Attempts    int
+	Bytes       int64
+}
+
+// PageResult is a fetched page and what the extractor made of it.
+type PageResult struct {
+	Page    Page
+	Records []Record
+	Rejects []Reject
+	Links   []Link
+}
+
+// RunStatus is the outcome of a run.
+type RunStatus string
+
+// Run statuses. Only ok and partial runs produce a snapshot.
+const (
+	RunRunning   RunStatus = "running"
+	RunOK        RunStatus = "ok"
+	RunPartial   RunStatus = "partial" // finished, but some pages failed
+	RunFailed    RunStatus = "failed"
+	RunCancelled RunStatus = "cancelled"
+)
+
+// Run is one execution of the pipeline for one source.
+type Run struct {
+	ID         int64
+	Source     string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Status     RunStatus
+	Reason     string // why the run finished as it did
+}
+
+// CanonicalHandle turns a handle as any page writes it ("@MiaBeauty",
+// "ＭｉａＢｅａｕｔｙ", " miabeauty ") into one identity: NFKC, no
+// leading "@", lower case, trimmed.
+func CanonicalHandle(s string) string {
+	s = norm.NFKC.String(strings.TrimSpace(s))
+	s = strings.TrimPrefix(s, "@")
+	return strings.ToLower(strings.TrimSpace(s))
+}

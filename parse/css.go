@@ -1,0 +1,163 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+)
+
+func init() {
+	Register("css", newCSS)
+	Register("json", newJSON)
+}
+
+// compileSel compiles a CSS selector at load time, so a typo is a config error.
+func compileSel(path, sel string) (cascadia.Selector, error) {
+	s, err := cascadia.Compile(sel)
+	if err != nil {
+		return nil, specErr(path, "bad CSS selector %q: %v", sel, err)
+	}
+	return s, nil
+}
+
+type cssField struct {
+	field
+	sel cascadia.Selector // nil: the row itself
+}
+
+type cssLink struct {
+	sel  cascadia.Selector
+	attr string
+	kind string
+}
+
+// cssExtractor reads records from HTML rows chosen by CSS selectors.
+type cssExtractor struct {
+	spec   PageSpec
+	rows   cascadia.Selector
+	fields []cssField
+	next   *cssLink
+	follow []cssLink
+}
+
+func compileLink(path string, l LinkSpec, kind string) (*cssLink, error) {
+	if l.Selector == "" {
+		return nil, specErr(path+".selector", "missing")
+	}
+	s, err := compileSel(path+".selector", l.Selector)
+	if err != nil {
+		return nil, err
+	}
+	attr := l.Attr
+	if attr == "" {
+		attr = "href"
+	}
+	if kind == "" {
+		kind = l.Kind
+	}
+	return &cssLink{sel: s, attr: attr, kind: kind}, nil
+}
+
+func newCSS(s PageSpec, o Options) (Extractor, error) {
+	fs, err := compileFields(s, o)
+	if err != nil {
+		return nil, err
+	}
+	e := &cssExtractor{spec: s}
+	if s.Rows == "" {
+		return nil, specErr("rows", "missing: a CSS selector matching one record")
+	}
+	if e.rows, err = compileSel("rows", s.Rows); err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		if f.spec.Path != "" {
+			return nil, specErr("fields."+f.name+".path", "css extractors read selectors, not JSON paths")
+		}
+		cf := cssField{field: f}
+		if f.spec.Selector != "" {
+			if cf.sel, err = compileSel("fields."+f.name+".selector", f.spec.Selector); err != nil {
+				return nil, err
+			}
+		}
+		e.fields = append(e.fields, cf)
+	}
+	if s.Next != nil {
+		if e.next, err = compileLink("next", *s.Next, "self"); err != nil {
+			return nil, err
+		}
+	}
+	for i, l := range s.Follow {
+		cl, err := compileLink(fmt.Sprintf("follow[%d]", i), l, "")
+		if err != nil {
+			return nil, err
+		}
+		e.follow = append(e.follow, *cl)
+	}
+	return e, nil
+}
+
+func (e *cssExtractor) Extract(in Input) Result {
+	var res Result
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(in.Body))
+	if err != nil {
+		res.Rejects = append(res.Rejects, pageReject(in, "", "page is not HTML: "+err.Error()))
+		return res
+	}
+	rows := doc.FindMatcher(e.rows)
+	if rows.Length() == 0 {
+		res.Rejects = append(res.Rejects, pageReject(in, doc.Find("title").Text(), "no rows match "+e.spec.Rows))
+	}
+	rows.Each(func(_ int, row *goquery.Selection) {
+		b := newRow(e.spec, in.URL)
+		for _, f := range e.fields {
+			sel := row
+			if f.sel != nil {
+				sel = row.FindMatcher(f.sel)
+			}
+			if sel.Length() == 0 {
+				b.add(f.field, nil, false)
+				continue
+			}
+			var raws []string
+			found := false
+			sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+				if f.spec.Attr != "" {
+					v, ok := s.Attr(f.spec.Attr)
+					if !ok {
+						return f.spec.List
+					}
+					raws, found = append(raws, v), true
+				} else {
+					raws, found = append(raws, strings.TrimSpace(s.Text())), true
+				}
+				return f.spec.List
+			})
+			b.add(f.field, raws, found)
+		}
+		rec, rej := b.finish(row.Text())
+		if rec != nil {
+			res.Records = append(res.Records, *rec)
+		}
+		res.Rejects = append(res.Rejects, rej...)
+	})
+	links := func(l cssLink, kind string) {
+		var raws []string
+		doc.FindMatcher(l.sel).Each(func(_ int, s *goquery.Selection) {
+			if v, ok := s.Attr(l.attr); ok {
+				raws = append(raws, v)
+			}
+		})
+		res.Links = append(res.Links, resolveLinks(in.URL, raws, kind)...)
+	}
+	if e.next != nil {
+		links(*e.next, "")
+	}
+	for _, l := range e.follow {
+		links(l, l.kind)
+	}
+	return res
+}

@@ -1,0 +1,168 @@
+package parse
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"github.com/ohler55/ojg/jp"
+	"github.com/ohler55/ojg/oj"
+)
+
+type jsonField struct {
+	field
+	path jp.Expr
+}
+
+type jsonLink struct {
+	path jp.Expr
+	kind string
+}
+
+// jsonExtractor reads records from JSON embedded in a <script> element,
+// the way many sites ship their data to the browser.
+type jsonExtractor struct {
+	spec   PageSpec
+	script cascadia.Selector
+	rows   jp.Expr
+	fields []jsonField
+	follow []jsonLink
+	next   *jsonLink
+}
+
+func compilePath(path, expr string) (jp.Expr, error) {
+	x, err := jp.ParseString(expr)
+	if err != nil {
+		return nil, specErr(path, "bad JSON path %q: %v", expr, err)
+	}
+	return x, nil
+}
+
+func newJSON(s PageSpec, o Options) (Extractor, error) {
+	fs, err := compileFields(s, o)
+	if err != nil {
+		return nil, err
+	}
+	e := &jsonExtractor{spec: s}
+	if s.Script == "" {
+		return nil, specErr("script", "missing: a CSS selector of the <script> element holding the JSON")
+	}
+	if e.script, err = compileSel("script", s.Script); err != nil {
+		return nil, err
+	}
+	rows := s.Rows
+	if rows == "" {
+		rows = "$"
+	}
+	if e.rows, err = compilePath("rows", rows); err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		if f.spec.Path == "" {
+			return nil, specErr("fields."+f.name+".path", "missing: a JSON path relative to the row")
+		}
+		if f.spec.Selector != "" || f.spec.Attr != "" {
+			return nil, specErr("fields."+f.name+".selector", "json extractors read paths, not selectors")
+		}
+		jf := jsonField{field: f}
+		if jf.path, err = compilePath("fields."+f.name+".path", f.spec.Path); err != nil {
+			return nil, err
+		}
+		e.fields = append(e.fields, jf)
+	}
+	for i, l := range s.Follow {
+		if l.Path == "" {
+			return nil, specErr(fmt.Sprintf("follow[%d].path", i), "missing: a JSON path to the link URLs")
+		}
+		x, err := compilePath(fmt.Sprintf("follow[%d].path", i), l.Path)
+		if err != nil {
+			return nil, err
+		}
+		e.follow = append(e.follow, jsonLink{path: x, kind: l.Kind})
+	}
+	if s.Next != nil {
+		x, err := compilePath("next.path", s.Next.Path)
+		if err != nil {
+			return nil, err
+		}
+		e.next = &jsonLink{path: x}
+	}
+	return e, nil
+}
+
+func (e *jsonExtractor) Extract(in Input) Result {
+	var res Result
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(in.Body))
+	if err != nil {
+		res.Rejects = append(res.Rejects, pageReject(in, "", "page is not HTML: "+err.Error()))
+		return res
+	}
+	script := doc.FindMatcher(e.script).First()
+	if script.Length() == 0 {
+		res.Rejects = append(res.Rejects, pageReject(in, doc.Find("title").Text(), "no script matches "+e.spec.Script))
+		return res
+	}
+	text := script.Text()
+	data, err := oj.ParseString(text)
+	if err != nil {
+		res.Rejects = append(res.Rejects, pageReject(in, text, "script is not JSON: "+err.Error()))
+		return res
+	}
+	rows := e.rows.Get(data)
+	if len(rows) == 0 {
+		res.Rejects = append(res.Rejects, pageReject(in, text, "no rows at "+e.spec.Rows))
+	}
+	for _, row := range rows {
+		b := newRow(e.spec, in.URL)
+		for _, f := range e.fields {
+			got := f.path.Get(row)
+			var raws []string
+			for _, g := range got {
+				if g == nil {
+					continue
+				}
+				raws = append(raws, jsonText(g))
+			}
+			b.add(f.field, raws, len(raws) > 0)
+		}
+		rec, rej := b.finish(string(oj.JSON(row)))
+		if rec != nil {
+			res.Records = append(res.Records, *rec)
+		}
+		res.Rejects = append(res.Rejects, rej...)
+	}
+	collect := func(l jsonLink, kind string) {
+		var raws []string
+		for _, g := range l.path.Get(data) {
+			if s, ok := g.(string); ok {
+				raws = append(raws, s)
+			}
+		}
+		res.Links = append(res.Links, resolveLinks(in.URL, raws, kind)...)
+	}
+	if e.next != nil {
+		collect(*e.next, "")
+	}
+	for _, l := range e.follow {
+		collect(l, l.kind)
+	}
+	return res
+}
+
+// jsonText writes a JSON scalar as the text a value parser reads: numbers
+// in their shortest exact decimal form (2100000.55, never 2.10000055e+06).
+func jsonText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return string(oj.JSON(v))
+}

@@ -1,0 +1,138 @@
+-- gmvscope store, schema version 1. Times are RFC 3339 UTC text.
+
+CREATE TABLE runs (
+  id          INTEGER PRIMARY KEY,
+  source      TEXT NOT NULL,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT,
+  status      TEXT NOT NULL,              -- running, ok, partial, failed, cancelled
+  reason      TEXT NOT NULL DEFAULT '',   -- why the run finished as it did
+  stats       TEXT NOT NULL DEFAULT '{}'  -- JSON: requests by status, bytes, latency
+);
+
+-- The crawl frontier: every URL a run knows, with its state.
+CREATE TABLE frontier (
+  run_id     INTEGER NOT NULL REFERENCES runs(id),
+  url        TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  state      TEXT NOT NULL,               -- pending, done, failed
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  reason     TEXT NOT NULL DEFAULT '',
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, url)
+) WITHOUT ROWID;
+
+-- Every fetch, with its raw body gzip-compressed, so parsing can be re-run offline.
+CREATE TABLE pages (
+  id           INTEGER PRIMARY KEY,
+  run_id       INTEGER NOT NULL REFERENCES runs(id),
+  url          TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  status       INTEGER NOT NULL,
+  content_type TEXT NOT NULL DEFAULT '',
+  fetched_at   TEXT NOT NULL,
+  attempts     INTEGER NOT NULL DEFAULT 1,
+  bytes        INTEGER NOT NULL DEFAULT 0,
+  failure      TEXT NOT NULL DEFAULT '',  -- empty when the page was usable
+  body_gz      BLOB
+);
+CREATE INDEX pages_run ON pages(run_id);
+
+-- What one page said about one creator or product.
+CREATE TABLE records (
+  id         INTEGER PRIMARY KEY,
+  page_id    INTEGER NOT NULL REFERENCES pages(id),
+  entity     TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  precedence INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX records_page ON records(page_id);
+
+-- One parsed value with its raw text. Money is in minor units of currency.
+CREATE TABLE observations (
+  record_id INTEGER NOT NULL REFERENCES records(id),
+  field     TEXT NOT NULL,
+  kind      TEXT NOT NULL,
+  raw       TEXT NOT NULL,
+  num       INTEGER,
+  low       INTEGER,
+  high      INTEGER,
+  estimate  INTEGER NOT NULL DEFAULT 0,
+  float     REAL,
+  text      TEXT,
+  currency  TEXT NOT NULL DEFAULT '',
+  period    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX observations_record ON observations(record_id);
+
+CREATE TABLE rejects (
+  id      INTEGER PRIMARY KEY,
+  run_id  INTEGER NOT NULL REFERENCES runs(id),
+  page_id INTEGER REFERENCES pages(id),
+  url     TEXT NOT NULL,
+  entity  TEXT NOT NULL DEFAULT '',
+  key     TEXT NOT NULL DEFAULT '',
+  field   TEXT NOT NULL DEFAULT '',
+  raw     TEXT NOT NULL DEFAULT '',
+  reason  TEXT NOT NULL
+);
+CREATE INDEX rejects_run ON rejects(run_id);
+
+-- A snapshot exists only for a run that finished ok or partial; it is
+-- written in the same transaction that finishes the run.
+CREATE TABLE snapshots (
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL UNIQUE REFERENCES runs(id),
+  source      TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  taken_at    TEXT NOT NULL,
+  source_info TEXT NOT NULL               -- JSON: start URLs, currency, rate and its date
+);
+
+CREATE TABLE creators (
+  snapshot_id  INTEGER NOT NULL REFERENCES snapshots(id),
+  handle       TEXT NOT NULL,
+  display_name TEXT NOT NULL DEFAULT '',
+  followers    INTEGER,
+  gmv          INTEGER,                   -- minor units; NULL when missing, never 0 for missing
+  gmv_low      INTEGER,
+  gmv_high     INTEGER,
+  gmv_estimate INTEGER NOT NULL DEFAULT 0,
+  currency     TEXT NOT NULL DEFAULT '',
+  period       TEXT NOT NULL DEFAULT '',
+  gmv_usd      REAL,
+  units        INTEGER,
+  views        INTEGER,
+  category     TEXT NOT NULL DEFAULT '',
+  region       TEXT NOT NULL DEFAULT '',
+  url          TEXT NOT NULL DEFAULT '',
+  products     TEXT NOT NULL DEFAULT '',  -- product ids, comma separated
+  values_json  TEXT NOT NULL,             -- followers, gmv, units, views as parsed, with raw text
+  PRIMARY KEY (snapshot_id, handle)
+) WITHOUT ROWID;
+
+CREATE TABLE products (
+  snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+  id          TEXT NOT NULL,
+  title       TEXT NOT NULL DEFAULT '',
+  shop        TEXT NOT NULL DEFAULT '',
+  price_low   INTEGER,
+  price_high  INTEGER,
+  currency    TEXT NOT NULL DEFAULT '',
+  units       INTEGER,
+  url         TEXT NOT NULL DEFAULT '',
+  creators    TEXT NOT NULL DEFAULT '',
+  values_json TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, id)
+) WITHOUT ROWID;
+
+-- Every value with where and when it was seen, for auditing a report.
+CREATE VIEW observed AS
+  SELECT p.run_id, p.url, p.fetched_at, p.kind AS page_kind, r.entity, r.key,
+         o.field, o.raw, o.num, o.low, o.high, o.estimate, o.float, o.text, o.currency, o.period
+  FROM observations o JOIN records r ON r.id = o.record_id JOIN pages p ON p.id = r.page_id;
+
+-- The newest snapshot of each source.
+CREATE VIEW latest_snapshots AS
+  SELECT s.* FROM snapshots s
+  WHERE s.id = (SELECT max(id) FROM snapshots t WHERE t.source = s.source);

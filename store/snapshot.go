@@ -1,0 +1,237 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gmvscope/market"
+)
+
+type creatorValues struct {
+	Followers *market.Value `json:"followers,omitempty"`
+	GMV       *market.Value `json:"gmv,omitempty"`
+	Units     *market.Value `json:"units,omitempty"`
+	Views     *market.Value `json:"views,omitempty"`
+}
+
+type productValues struct {
+	Price *market.Value `json:"price,omitempty"`
+	Units *market.Value `json:"units,omitempty"`
+}
+
+func numCol(v *market.Value) any {
+	if v == nil {
+		return nil
+	}
+	if v.Estimate {
+		return int64(v.Mid())
+	}
+	return v.Num
+}
+
+func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Snapshot) (int64, error) {
+	info, err := json.Marshal(snap.Source)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots(run_id, source, status, taken_at, source_info) VALUES (?,?,?,?,?)`,
+		runID, snap.Source.Name, status, now.UTC().Format(timeFmt), string(info))
+	if err != nil {
+		return 0, fmt.Errorf("write snapshot: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	cst, err := tx.PrepareContext(ctx, `INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer cst.Close()
+	for _, c := range snap.Creators {
+		vals, _ := json.Marshal(creatorValues{c.Followers, c.GMV, c.Units, c.Views})
+		var gmv, low, high, usd any
+		var est bool
+		cur, period := "", ""
+		if c.GMV != nil {
+			gmv, usd, est, cur, period = numCol(c.GMV), c.GMVUSD, c.GMV.Estimate, c.GMV.Currency, c.GMV.Period
+			if est {
+				low, high = c.GMV.Low, c.GMV.High
+			}
+		}
+		if _, err := cst.ExecContext(ctx, id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
+			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), string(vals)); err != nil {
+			return 0, fmt.Errorf("write creator %s: %w", c.Handle, err)
+		}
+	}
+	pst, err := tx.PrepareContext(ctx, `INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer pst.Close()
+	for _, p := range snap.Products {
+		vals, _ := json.Marshal(productValues{p.Price, p.Units})
+		var lo, hi any
+		cur := ""
+		if p.Price != nil {
+			lo, hi, cur = p.Price.Num, p.Price.Num, p.Price.Currency
+			if p.Price.Estimate {
+				lo, hi = p.Price.Low, p.Price.High
+			}
+		}
+		if _, err := pst.ExecContext(ctx, id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), string(vals)); err != nil {
+			return 0, fmt.Errorf("write product %s: %w", p.ID, err)
+		}
+	}
+	return id, nil
+}
+
+// RunRecords returns a run's records in storage order with their page URLs.
+func (s *DB) RunRecords(ctx context.Context, runID int64) ([]market.Record, []string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT r.id, r.entity, r.key, r.precedence, p.url, o.field, o.kind, o.raw, coalesce(o.num, 0), coalesce(o.low, 0), coalesce(o.high, 0),
+		       o.estimate, coalesce(o.float, 0), coalesce(o.text, ''), o.currency, o.period
+		FROM records r JOIN pages p ON p.id = r.page_id JOIN observations o ON o.record_id = r.id
+		WHERE p.run_id = ? ORDER BY r.id`, runID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read records of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var recs []market.Record
+	var urls []string
+	last := int64(-1)
+	for rows.Next() {
+		var id int64
+		var r market.Record
+		var url, field string
+		var v market.Value
+		if err := rows.Scan(&id, &r.Entity, &r.Key, &r.Precedence, &url, &field, &v.Kind, &v.Raw, &v.Num, &v.Low, &v.High,
+			&v.Estimate, &v.Float, &v.Text, &v.Currency, &v.Period); err != nil {
+			return nil, nil, fmt.Errorf("read records of run %d: %w", runID, err)
+		}
+		if id != last {
+			r.Fields = map[string]market.Value{}
+			recs, urls, last = append(recs, r), append(urls, url), id
+		}
+		recs[len(recs)-1].Fields[field] = v
+	}
+	return recs, urls, rows.Err()
+}
+
+// RunRejects returns a run's rejects in storage order.
+func (s *DB) RunRejects(ctx context.Context, runID int64) ([]market.Reject, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT url, entity, key, field, raw, reason FROM rejects WHERE run_id = ? ORDER BY id`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("read rejects of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []market.Reject
+	for rows.Next() {
+		var r market.Reject
+		if err := rows.Scan(&r.URL, &r.Entity, &r.Key, &r.Field, &r.Raw, &r.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RunPages counts a run's pages by kind and outcome.
+func (s *DB) RunPages(ctx context.Context, runID int64) ([]market.PageStat, time.Time, time.Time, error) {
+	var first, last time.Time
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT kind, CASE failure WHEN '' THEN 'ok' ELSE failure END, count(*), sum(bytes), min(fetched_at), max(fetched_at)
+		FROM pages WHERE run_id = ? GROUP BY 1, 2 ORDER BY 1, 2`, runID)
+	if err != nil {
+		return nil, first, last, fmt.Errorf("count pages of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []market.PageStat
+	for rows.Next() {
+		var p market.PageStat
+		var lo, hi string
+		if err := rows.Scan(&p.Kind, &p.Outcome, &p.Pages, &p.Bytes, &lo, &hi); err != nil {
+			return nil, first, last, err
+		}
+		if t, err := time.Parse(timeFmt, lo); err == nil && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+		if t, err := time.Parse(timeFmt, hi); err == nil && t.After(last) {
+			last = t
+		}
+		out = append(out, p)
+	}
+	return out, first, last, rows.Err()
+}
+
+// Snapshot loads snapshot id.
+func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
+	snap := &market.Snapshot{ID: id}
+	var info, taken, started string
+	err := s.db.QueryRowContext(ctx, `SELECT s.run_id, s.status, s.taken_at, s.source_info, r.started_at FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.id = ?`, id).
+		Scan(&snap.RunID, &snap.Status, &taken, &info, &started)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	snap.TakenAt, _ = time.Parse(timeFmt, taken)
+	snap.StartedAt, _ = time.Parse(timeFmt, started)
+	if err := json.Unmarshal([]byte(info), &snap.Source); err != nil {
+		return nil, fmt.Errorf("load snapshot %d: source info: %w", id, err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c market.Creator
+		var products, vals string
+		if err := rows.Scan(&c.Handle, &c.DisplayName, &c.GMVUSD, &c.Category, &c.Region, &c.URL, &products, &vals); err != nil {
+			return nil, err
+		}
+		var cv creatorValues
+		if err := json.Unmarshal([]byte(vals), &cv); err != nil {
+			return nil, fmt.Errorf("load creator %s: %w", c.Handle, err)
+		}
+		c.Followers, c.GMV, c.Units, c.Views = cv.Followers, cv.GMV, cv.Units, cv.Views
+		if products != "" {
+			c.Products = strings.Split(products, ",")
+		}
+		snap.Creators = append(snap.Creators, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	prows, err := s.db.QueryContext(ctx, `SELECT id, title, shop, url, creators, values_json FROM products WHERE snapshot_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var p market.Product
+		var creators, vals string
+		if err := prows.Scan(&p.ID, &p.Title, &p.Shop, &p.URL, &creators, &vals); err != nil {
+			return nil, err
+		}
+		var pv productValues
+		if err := json.Unmarshal([]byte(vals), &pv); err != nil {
+			return nil, fmt.Errorf("load product %s: %w", p.ID, err)
+		}
+		p.Price, p.Units = pv.Price, pv.Units
+		if creators != "" {
+			p.Creators = strings.Split(creators, ",")
+		}
+		snap.Products = append(snap.Products, p)
+	}
+	if err := prows.Err(); err != nil {
+		return nil, err
+	}
+	if snap.Rejects, err = s.RunRejects(ctx, snap.RunID); err != nil {
+		return nil, err
+	}
+	if snap.Pages, snap.FirstFetch, snap.LastFetch, err = s.RunPages(ctx, snap.RunID); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}

@@ -1,0 +1,317 @@
+// Package store keeps runs, the crawl frontier, raw pages, observations,
+// rejects and snapshots in SQLite (modernc.org/sqlite, pure Go).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"gmvscope/market"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is a gmvscope store. It is safe for concurrent use; writes are
+// serialised by SQLite.
+type DB struct {
+	db   *sql.DB
+	path string
+}
+
+var _ market.Store = (*DB)(nil)
+
+const timeFmt = time.RFC3339Nano
+
+// Open opens (creating if needed) the store at path and migrates it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	s := &DB{db: db, path: path}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the store.
+func (s *DB) Close() error { return s.db.Close() }
+
+// SQL returns the underlying database for read-only queries in tests and tools.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+func (s *DB) migrate(ctx context.Context) error {
+	var version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		if i < version {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BeginRun records a new running run and its start URLs in the frontier.
+func (s *DB) BeginRun(ctx context.Context, source string, now time.Time, start []market.Link) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin run: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs(source, started_at, status) VALUES (?, ?, ?)`,
+		source, now.UTC().Format(timeFmt), market.RunRunning)
+	if err != nil {
+		return 0, fmt.Errorf("begin run: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	for _, l := range start {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO frontier(run_id, url, kind, state, updated_at) VALUES (?, ?, ?, 'pending', ?)`,
+			id, l.URL, l.Kind, now.UTC().Format(timeFmt)); err != nil {
+			return 0, fmt.Errorf("begin run: %w", err)
+		}
+	}
+	return id, tx.Commit()
+}
+
+// CommitBatch stores fetched pages, their records, rejects and discovered
+// links in one transaction, and marks the pages done or failed in the
+// frontier. Links already in the frontier are ignored.
+func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageResult) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("commit batch: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := prepare(ctx, tx, map[string]string{
+		"page":   `INSERT INTO pages(run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, body_gz) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		"record": `INSERT INTO records(page_id, entity, key, precedence) VALUES (?,?,?,?)`,
+		"obs":    `INSERT INTO observations(record_id, field, kind, raw, num, low, high, estimate, float, text, currency, period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		"reject": `INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES (?,?,?,?,?,?,?,?)`,
+		"link":   `INSERT OR IGNORE INTO frontier(run_id, url, kind, state, updated_at) VALUES (?,?,?,'pending',?)`,
+		"done":   `UPDATE frontier SET state = ?, attempts = ?, reason = ?, updated_at = ? WHERE run_id = ? AND url = ?`,
+	})
+	if err != nil {
+		return fmt.Errorf("commit batch: %w", err)
+	}
+	defer closeAll(st)
+	for _, r := range batch {
+		p := r.Page
+		at := p.FetchedAt.UTC().Format(timeFmt)
+		res, err := st["page"].ExecContext(ctx, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.Gzipped)
+		if err != nil {
+			return fmt.Errorf("store page %s: %w", p.URL, err)
+		}
+		pageID, _ := res.LastInsertId()
+		for _, rec := range r.Records {
+			res, err := st["record"].ExecContext(ctx, pageID, rec.Entity, rec.Key, rec.Precedence)
+			if err != nil {
+				return fmt.Errorf("store record %s: %w", rec.Key, err)
+			}
+			recID, _ := res.LastInsertId()
+			for _, name := range sortedKeys(rec.Fields) {
+				v := rec.Fields[name]
+				if _, err := st["obs"].ExecContext(ctx, recID, name, v.Kind, v.Raw, nullNum(v, v.Num), nullRange(v, v.Low), nullRange(v, v.High),
+					v.Estimate, nullFloat(v), nullText(v), v.Currency, v.Period); err != nil {
+					return fmt.Errorf("store value %s.%s: %w", rec.Key, name, err)
+				}
+			}
+		}
+		for _, rj := range r.Rejects {
+			if _, err := st["reject"].ExecContext(ctx, runID, pageID, rj.URL, rj.Entity, rj.Key, rj.Field, rj.Raw, rj.Reason); err != nil {
+				return fmt.Errorf("store reject: %w", err)
+			}
+		}
+		for _, l := range r.Links {
+			if _, err := st["link"].ExecContext(ctx, runID, l.URL, l.Kind, at); err != nil {
+				return fmt.Errorf("store link %s: %w", l.URL, err)
+			}
+		}
+		state := "done"
+		if p.Failure != "" {
+			state = "failed"
+		}
+		if _, err := st["done"].ExecContext(ctx, state, p.Attempts, p.Failure, at, runID, p.URL); err != nil {
+			return fmt.Errorf("update frontier %s: %w", p.URL, err)
+		}
+	}
+	return tx.Commit()
+}
+
+func prepare(ctx context.Context, tx *sql.Tx, qs map[string]string) (map[string]*sql.Stmt, error) {
+	out := map[string]*sql.Stmt{}
+	for k, q := range qs {
+		st, err := tx.PrepareContext(ctx, q)
+		if err != nil {
+			closeAll(out)
+			return nil, err
+		}
+		out[k] = st
+	}
+	return out, nil
+}
+
+func closeAll(st map[string]*sql.Stmt) {
+	for _, s := range st {
+		s.Close()
+	}
+}
+
+func sortedKeys(m map[string]market.Value) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func nullNum(v market.Value, n int64) any {
+	if v.Estimate || (v.Kind != market.KindCount && v.Kind != market.KindMoney) {
+		return nil
+	}
+	return n
+}
+
+func nullRange(v market.Value, n int64) any {
+	if !v.Estimate {
+		return nil
+	}
+	return n
+}
+
+func nullFloat(v market.Value) any {
+	if v.Kind != market.KindPercent {
+		return nil
+	}
+	return v.Float
+}
+
+func nullText(v market.Value) any {
+	if v.Kind != market.KindText && v.Kind != market.KindURL {
+		return nil
+	}
+	return v.Text
+}
+
+// Pending returns the frontier URLs of a run not yet done or failed.
+func (s *DB) Pending(ctx context.Context, runID int64) ([]market.Link, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT url, kind FROM frontier WHERE run_id = ? AND state = 'pending' ORDER BY url`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("read frontier: %w", err)
+	}
+	defer rows.Close()
+	var out []market.Link
+	for rows.Next() {
+		var l market.Link
+		if err := rows.Scan(&l.URL, &l.Kind); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// FinishRun ends a run. For ok and partial runs it writes snap as the
+// run's snapshot in the same transaction, so a snapshot never exists for a
+// run that did not finish, and a failed run never replaces a good one.
+func (s *DB) FinishRun(ctx context.Context, runID int64, status market.RunStatus, reason string, now time.Time, stats string, snap *market.Snapshot) (int64, error) {
+	// A cancelled context must still be able to record that the run was cancelled.
+	ctx = context.WithoutCancel(ctx)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("finish run %d: %w", runID, err)
+	}
+	defer tx.Rollback()
+	if stats == "" {
+		stats = "{}"
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ?, reason = ?, finished_at = ?, stats = ? WHERE id = ?`,
+		status, reason, now.UTC().Format(timeFmt), stats, runID); err != nil {
+		return 0, fmt.Errorf("finish run %d: %w", runID, err)
+	}
+	var snapID int64
+	if snap != nil && (status == market.RunOK || status == market.RunPartial) {
+		if snapID, err = writeSnapshot(ctx, tx, runID, status, now, snap); err != nil {
+			return 0, fmt.Errorf("finish run %d: %w", runID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("finish run %d: %w", runID, err)
+	}
+	return snapID, nil
+}
+
+// Runs lists runs, newest first.
+func (s *DB) Runs(ctx context.Context) ([]market.Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, source, started_at, coalesce(finished_at, ''), status, reason FROM runs ORDER BY id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	var out []market.Run
+	for rows.Next() {
+		var r market.Run
+		var st, fin string
+		if err := rows.Scan(&r.ID, &r.Source, &st, &fin, &r.Status, &r.Reason); err != nil {
+			return nil, err
+		}
+		r.StartedAt, _ = time.Parse(timeFmt, st)
+		r.FinishedAt, _ = time.Parse(timeFmt, fin)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LatestSnapshot returns the id of the newest snapshot of source (any
+// source when empty), or sql.ErrNoRows.
+func (s *DB) LatestSnapshot(ctx context.Context, source string) (int64, error) {
+	var id int64
+	q := `SELECT id FROM snapshots WHERE source = ? ORDER BY id DESC LIMIT 1`
+	args := []any{source}
+	if source == "" {
+		q, args = `SELECT id FROM snapshots ORDER BY id DESC LIMIT 1`, nil
+	}
+	if err := s.db.QueryRowContext(ctx, q, args...).Scan(&id); err != nil {
+		return 0, fmt.Errorf("latest snapshot of %q: %w", source, err)
+	}
+	return id, nil
+}
