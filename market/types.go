@@ -19,12 +19,12 @@ const (
 // Record is what one page said about one creator or product: its key
 // (canonical handle or product id) and its fields, each with raw text.
 type Record struct {
-	Entity Entity
-	Key    string
-	Fields map[string]Value
+	Entity Entity           `json:"entity"`
+	Key    string           `json:"key"`
+	Fields map[string]Value `json:"fields"`
 	// Precedence orders records of one key when fields disagree: the higher
 	// wins (a profile's exact JSON over a leaderboard's rounded "35.8K").
-	Precedence int
+	Precedence int `json:"precedence"`
 }
 
 // Reject is a value, row or page that could not be used, kept with its raw
@@ -40,8 +40,8 @@ type Reject struct {
 
 // Link is a URL found on a page, with the page kind it leads to.
 type Link struct {
-	URL  string
-	Kind string
+	URL  string `json:"url"`
+	Kind string `json:"kind,omitempty"`
 }
 
 // Page is one fetch: what was asked, what came back and when. A failed fetch

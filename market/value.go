@@ -4,6 +4,7 @@
 package market
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 )
@@ -84,6 +85,19 @@ func MinorUnits(c string) int {
 // Major converts minor units of currency c to major units (dollars).
 func Major(minor float64, c string) float64 {
 	return minor / math.Pow10(MinorUnits(c))
+}
+
+// MarshalJSON writes num for every point count or amount, zero included,
+// so that a zero is never mistaken for a missing value.
+func (v Value) MarshalJSON() ([]byte, error) {
+	type plain Value
+	if (v.Kind == KindCount || v.Kind == KindMoney) && !v.Estimate {
+		return json.Marshal(struct {
+			plain
+			Num int64 `json:"num"`
+		}{plain(v), v.Num})
+	}
+	return json.Marshal(plain(v))
 }
 
 // String formats v for humans and logs.

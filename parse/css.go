@@ -138,7 +138,7 @@ func (e *cssExtractor) Extract(in Input) Result {
 			})
 			b.add(f.field, raws, found)
 		}
-		rec, rej := b.finish(row.Text())
+		rec, rej := b.finish(rowText(row))
 		if rec != nil {
 			res.Records = append(res.Records, *rec)
 		}
@@ -160,4 +160,13 @@ func (e *cssExtractor) Extract(in Input) Result {
 		links(l, l.kind)
 	}
 	return res
+}
+
+// rowText is a row's text with its cells kept apart, for rejects.
+func rowText(row *goquery.Selection) string {
+	kids := row.Children()
+	if kids.Length() == 0 {
+		return row.Text()
+	}
+	return strings.Join(kids.Map(func(_ int, s *goquery.Selection) string { return strings.TrimSpace(s.Text()) }), " | ")
 }

@@ -206,7 +206,13 @@ func (r *rowBuilder) finish(raw string) (*market.Record, []market.Reject) {
 	if key == "" {
 		row := market.Reject{URL: r.url, Entity: r.spec.Entity, Raw: truncate(raw, 300),
 			Reason: "row has no usable " + r.spec.Key}
-		return nil, append([]market.Reject{row}, r.errs...)
+		out := []market.Reject{row}
+		for _, e := range r.errs {
+			if e.Field != r.spec.Key { // the row reject already says why
+				out = append(out, e)
+			}
+		}
+		return nil, out
 	}
 	delete(r.fields, r.spec.Key)
 	return &market.Record{Entity: r.spec.Entity, Key: key, Fields: r.fields, Precedence: r.spec.Precedence}, r.errs

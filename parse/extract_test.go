@@ -1,0 +1,130 @@
+package parse
+
+import (
+	"encoding/json"
+	"flag"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"gmvscope/market"
+)
+
+var update = flag.Bool("update", false, "rewrite want.json golden files")
+
+type caseSpec struct {
+	Options struct {
+		Currency string `yaml:"currency"`
+		Period   string `yaml:"period"`
+	} `yaml:"options"`
+	Page PageSpec `yaml:"page"`
+}
+
+type golden struct {
+	Records []market.Record `json:"records"`
+	Rejects []market.Reject `json:"rejects"`
+	Links   []market.Link   `json:"links"`
+}
+
+// TestExtractGolden runs every testdata/<source>/<case>/ folder: spec.yaml
+// and page.html in, want.json out. Run with -update to rewrite want.json.
+func TestExtractGolden(t *testing.T) {
+	dirs, err := filepath.Glob("testdata/*/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.ToSlash(dir), func(t *testing.T) {
+			ex := loadCase(t, dir)
+			body, err := os.ReadFile(filepath.Join(dir, "page.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, _ := url.Parse("http://127.0.0.1:8089/" + filepath.Base(dir))
+			res := ex.Extract(Input{URL: u, Body: body})
+			got, err := json.MarshalIndent(golden{res.Records, res.Rejects, res.Links}, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := filepath.Join(dir, "want.json")
+			if *update {
+				if err := os.WriteFile(want, append(got, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatalf("%v (run go test ./parse -update to create it)", err)
+			}
+			if strings.TrimSpace(string(w)) != string(got) {
+				t.Errorf("extracted records differ from %s:\n%s", want, got)
+			}
+		})
+	}
+}
+
+func loadCase(t *testing.T, dir string) Extractor {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "spec.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs caseSpec
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cs); err != nil {
+		t.Fatal(err)
+	}
+	ex, err := New(cs.Page, Options{Currency: cs.Options.Currency, Period: cs.Options.Period})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex
+}
+
+func TestSpecErrors(t *testing.T) {
+	base := func() PageSpec {
+		return PageSpec{Type: "css", Entity: "creator", Rows: "tr", Key: "handle",
+			Fields: map[string]FieldSpec{"handle": {Selector: "a", Kind: "text"}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*PageSpec)
+		want   string
+	}{
+		{"unknown type", func(s *PageSpec) { s.Type = "xpath" }, `type: unknown extractor type "xpath"; one of css, json`},
+		{"bad rows selector", func(s *PageSpec) { s.Rows = "tr[" }, `rows: bad CSS selector "tr["`},
+		{"bad field selector", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "td..a", Kind: "text"} }, `fields.handle.selector: bad CSS selector "td..a"`},
+		{"bad regex", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "a", Regex: "([", Kind: "text"} }, `fields.handle.regex: bad regex`},
+		{"unknown kind", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "a", Kind: "number"} }, `fields.handle.kind: unknown kind "number"; one of count, money, range, percent, text, url`},
+		{"key not a field", func(s *PageSpec) { s.Key = "id" }, `key: "id" is not one of the fields`},
+		{"bad entity", func(s *PageSpec) { s.Entity = "shop" }, `entity: must be creator or product, not "shop"`},
+		{"json without script", func(s *PageSpec) { s.Type = "json" }, `script: missing`},
+		{"bad json path", func(s *PageSpec) {
+			s.Type, s.Script = "json", "script"
+			s.Fields["handle"] = FieldSpec{Path: "$.[", Kind: "text"}
+		}, `fields.handle.path: bad JSON path "$.["`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := base()
+			tc.mutate(&s)
+			_, err := New(s, Options{})
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("got %v, want prefix %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestRegisterDuplicatePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("registering css twice did not panic")
+		}
+	}()
+	Register("css", newCSS)
+}
