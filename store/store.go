@@ -3,7 +3,10 @@
 package store
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"database/sql"
 	"embed"
 	"fmt"
@@ -314,4 +317,20 @@ func (s *DB) LatestSnapshot(ctx context.Context, source string) (int64, error) {
 		return 0, fmt.Errorf("latest snapshot of %q: %w", source, err)
 	}
 	return id, nil
+}
+
+// PageBody returns the stored (decompressed) body of the newest fetch of
+// url in run, for re-parsing without the network.
+func (s *DB) PageBody(ctx context.Context, runID int64, url string) ([]byte, error) {
+	var gz []byte
+	err := s.db.QueryRowContext(ctx, `SELECT body_gz FROM pages WHERE run_id = ? AND url = ? ORDER BY id DESC LIMIT 1`, runID, url).Scan(&gz)
+	if err != nil {
+		return nil, fmt.Errorf("page %s of run %d: %w", url, runID, err)
+	}
+	r, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("page %s of run %d: %w", url, runID, err)
+	}
+	defer r.Close()
+	return io.ReadAll(r)
 }
