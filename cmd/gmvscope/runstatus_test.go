@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"gmvscope/demo"
+	"gmvscope/market"
+	"gmvscope/store"
+)
+
+// siteConfig writes a copy of the bundled config whose demo source points at url.
+func siteConfig(t *testing.T, url string) (cfg, db string) {
+	t.Helper()
+	data, err := os.ReadFile("../../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db = filepath.Join(dir, "gmvscope.db")
+	text := strings.Replace(string(data), "base_url: http://127.0.0.1:8089", "base_url: "+url, 1)
+	text = strings.Replace(text, "store: output/gmvscope.db", "store: "+db, 1)
+	text = strings.Replace(text, "output: output ", "output: "+dir+" ", 1)
+	cfg = filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, db
+}
+
+func runs(t *testing.T, db string) ([]market.Run, int64) {
+	t.Helper()
+	s, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rs, err := s.Runs(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, _ := s.LatestSnapshot(t.Context(), "demo")
+	return rs, latest
+}
+
+func TestRunOutcomes(t *testing.T) {
+	mk := demo.New(demo.Config{Creators: 300})
+	var mode atomic.Value // "ok", "one-broken", "down", "cancel"
+	mode.Store("ok")
+	var served atomic.Int64
+	var cancelRun context.CancelFunc
+	broken := "/creator/" + mk.Creators[7].Handle
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := served.Add(1)
+		switch mode.Load() {
+		case "one-broken":
+			if r.URL.Path == broken {
+				http.Error(w, "boom", http.StatusInternalServerError)
+				return
+			}
+		case "down":
+			http.Error(w, "maintenance", http.StatusServiceUnavailable)
+			return
+		case "cancel":
+			if n == 40 {
+				cancelRun()
+			}
+		}
+		mk.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg, db := siteConfig(t, srv.URL)
+	run := func(ctx context.Context) (int, *testMain) {
+		m := newTestMain()
+		return m.Run(ctx, []string{"run", "--config", cfg, "--source", "demo"}), m
+	}
+
+	if code, m := run(t.Context()); code != ExitOK {
+		t.Fatalf("good run exit %d: %s", code, m.errs)
+	}
+	_, good := runs(t, db)
+	if good == 0 {
+		t.Fatal("good run stored no snapshot")
+	}
+
+	mode.Store("one-broken")
+	code, m := run(t.Context())
+	if code != ExitPartial {
+		t.Fatalf("run with one failing page: exit %d, want %d: %s", code, ExitPartial, m.errs)
+	}
+	rs, partial := runs(t, db)
+	if rs[0].Status != market.RunPartial || partial == good {
+		t.Fatalf("partial run: status %s, snapshot %d (good %d)", rs[0].Status, partial, good)
+	}
+	s, _ := store.Open(t.Context(), db)
+	snap, err := s.Snapshot(t.Context(), partial)
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	failedPages := 0
+	for _, p := range snap.Pages {
+		if p.Outcome == "HTTP 500" {
+			failedPages += p.Pages
+		}
+	}
+	if failedPages != 1 || len(snap.Creators) != 300 {
+		t.Errorf("partial snapshot: %d pages failed with HTTP 500 (want 1), %d creators (want 300 from the leaderboard)", failedPages, len(snap.Creators))
+	}
+
+	mode.Store("down")
+	if code, m := run(t.Context()); code != ExitError || !strings.Contains(m.errs.String(), "last good snapshot is unchanged") {
+		t.Fatalf("run against a site that is down: exit %d: %s", code, m.errs)
+	}
+	rs, latest := runs(t, db)
+	if rs[0].Status != market.RunFailed || latest != partial {
+		t.Errorf("failed run: status %s, latest snapshot %d, want %d kept", rs[0].Status, latest, partial)
+	}
+
+	mode.Store("cancel")
+	served.Store(0)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancelRun = cancel
+	if code, m := run(ctx); code != ExitError || !strings.Contains(m.errs.String(), "cancelled") {
+		t.Fatalf("cancelled run: exit %d: %s", code, m.errs)
+	}
+	rs, latest = runs(t, db)
+	if rs[0].Status != market.RunCancelled || latest != partial {
+		t.Errorf("cancelled run: status %s, latest snapshot %d, want %d kept", rs[0].Status, latest, partial)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{}, {"frobnicate"}, {"run", "--no-such-flag"}, {"demo", "extra"}, {"check", "page.html"}} {
+		m := newTestMain()
+		if code := m.Run(t.Context(), args); code != ExitUsage {
+			t.Errorf("%q: exit %d, want %d", args, code, ExitUsage)
+		}
+	}
+	m := newTestMain()
+	if code := m.Run(t.Context(), []string{"check", "--config", "testdata/config/bad-kind.yaml"}); code != ExitError ||
+		!strings.Contains(m.errs.String(), "bad-kind.yaml:18: sources[0].pages.top.fields.handle.kind") {
+		t.Errorf("check of a bad config: exit %d: %s", code, m.errs)
+	}
+}

@@ -1,0 +1,200 @@
+package crawl_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gmvscope/crawl"
+	"gmvscope/market"
+	"gmvscope/parse"
+	"gmvscope/store"
+)
+
+// site is a tiny leaderboard: /list links to /p/1../p/n, each page a row.
+type site struct {
+	mu   sync.Mutex
+	hits map[string]int
+	srv  *httptest.Server
+}
+
+func newSite(t *testing.T, routes map[string]http.HandlerFunc) *site {
+	s := &site{hits: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.hits[r.URL.Path]++
+		s.mu.Unlock()
+		if h, ok := routes[r.URL.Path]; ok {
+			h(w, r)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *site) hit(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[path]
+}
+
+func html(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!doctype html><html><body>"+body+"</body></html>")
+	}
+}
+
+func row(handle string) string {
+	return `<table><tr class="c"><td class="h">` + handle + `</td><td class="f">1.5K</td></tr></table>`
+}
+
+var spec = parse.PageSpec{Type: "css", Entity: "creator", Rows: "tr.c", Key: "handle",
+	Fields: map[string]parse.FieldSpec{"handle": {Selector: "td.h", Kind: "text"}, "followers": {Selector: "td.f", Kind: "count"}},
+	Follow: []parse.LinkSpec{{Selector: "a.p", Kind: "page"}}}
+
+// crawlSite crawls start (a path on s, reached as localhost) into a fresh
+// store and returns the failed pages by path, and the stats.
+func crawlSite(t *testing.T, s *site, start string, mutate func(*crawl.Options)) (map[string]string, crawl.Stats) {
+	t.Helper()
+	ctx := t.Context()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ex, err := parse.New(spec, parse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := crawl.Options{UserAgent: "gmvscope-test", AllowedHosts: []string{"localhost"}, Concurrency: 4, Robots: true,
+		Now: func() time.Time { return time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC) }}
+	if mutate != nil {
+		mutate(&o)
+	}
+	base := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
+	runID, err := db.BeginRun(ctx, "t", o.Now(), []market.Link{{URL: base + start, Kind: "page"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := crawl.New(o, crawl.Extractors{"page": ex}, db).Run(ctx, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT url, failure FROM pages WHERE run_id = ? AND failure != ''`, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	failed := map[string]string{}
+	for rows.Next() {
+		var u, f string
+		if err := rows.Scan(&u, &f); err != nil {
+			t.Fatal(err)
+		}
+		pu, _ := url.Parse(u)
+		failed[pu.Path] = f
+	}
+	var pending int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM frontier WHERE run_id = ? AND state = 'pending'`, runID).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if pending != 0 {
+		t.Errorf("%d frontier entries left pending after a finished crawl", pending)
+	}
+	return failed, st
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
+
+func TestCrawlStaysOnAllowedHosts(t *testing.T) {
+	other := newSite(t, map[string]http.HandlerFunc{"/x": html(row("elsewhere"))})
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/list": html(row("a") + `<a class="p" href="/redir">r</a><a class="p" href="` + other.srv.URL + `/x">off</a><a class="p" href="/ok">ok</a>`),
+		"/redir": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, other.srv.URL+"/x", http.StatusFound)
+		},
+		"/loop":       func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) },
+		"/ok":         html(row("b") + `<a class="p" href="/loop">loop</a>`),
+		"/robots.txt": notFound,
+	})
+	failed, st := crawlSite(t, s, "/list", nil)
+	if got := failed["/redir"]; got != "redirect outside allowed_hosts" {
+		t.Errorf("/redir failed with %q", got)
+	}
+	if got := failed["/loop"]; got != "redirect loop" {
+		t.Errorf("/loop failed with %q", got)
+	}
+	if n := other.hit("/x"); n != 0 {
+		t.Errorf("the other host was requested %d times", n)
+	}
+	if st.OffSite != 1 || st.Fetched != 2 {
+		t.Errorf("stats %+v: want 1 off-site link dropped and 2 pages fetched", st)
+	}
+}
+
+func TestCrawlRobots(t *testing.T) {
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/list":       html(row("a") + `<a class="p" href="/private/1">p</a><a class="p" href="/public/1">q</a>`),
+		"/private/1":  html(row("secret")),
+		"/public/1":   html(row("b")),
+		"/robots.txt": func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n") },
+	})
+	failed, st := crawlSite(t, s, "/list", nil)
+	if failed["/private/1"] != "disallowed by robots.txt" || s.hit("/private/1") != 0 {
+		t.Errorf("disallowed page: failure %q, fetched %d times", failed["/private/1"], s.hit("/private/1"))
+	}
+	if st.RobotsDeny != 1 || s.hit("/public/1") != 1 {
+		t.Errorf("robots denials %d, public fetches %d", st.RobotsDeny, s.hit("/public/1"))
+	}
+}
+
+func TestCrawlRobotsStatus(t *testing.T) {
+	for _, tc := range []struct {
+		status  int
+		allowed bool
+	}{{404, true}, {403, true}, {503, false}, {500, false}} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			s := newSite(t, map[string]http.HandlerFunc{
+				"/list":       html(row("a")),
+				"/robots.txt": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(tc.status) },
+			})
+			failed, _ := crawlSite(t, s, "/list", nil)
+			if got := failed["/list"] == ""; got != tc.allowed {
+				t.Errorf("robots.txt %d: page allowed %v, want %v (failure %q)", tc.status, got, tc.allowed, failed["/list"])
+			}
+		})
+	}
+}
+
+func TestCrawlRejectsBadResponses(t *testing.T) {
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/list": html(row("a") + `<a class="p" href="/big">b</a><a class="p" href="/pdf">p</a><a class="p" href="/gone">g</a><a class="p" href="/err">e</a>`),
+		"/big":  html(row("big") + strings.Repeat("<p>padding</p>", 10000)),
+		"/pdf": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/pdf")
+			fmt.Fprint(w, "%PDF-1.4")
+		},
+		"/gone":       notFound,
+		"/err":        func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "boom", 500) },
+		"/robots.txt": notFound,
+	})
+	failed, st := crawlSite(t, s, "/list", func(o *crawl.Options) { o.MaxBodySize = 50000 })
+	want := map[string]string{"/big": "body over 50000 bytes", "/pdf": "unexpected content type application/pdf", "/gone": "HTTP 404", "/err": "HTTP 500"}
+	for p, w := range want {
+		if failed[p] != w {
+			t.Errorf("%s: failure %q, want %q", p, failed[p], w)
+		}
+	}
+	if st.Failed != 4 || st.Fetched != 1 || st.Records != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
