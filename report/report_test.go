@@ -1,0 +1,102 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"gmvscope/market"
+)
+
+const evil = `</script><script>alert(1)</script><img src=x onerror=alert(2)>`
+
+func hostileSnapshot() *market.Snapshot {
+	at := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	s := &market.Snapshot{ID: 7, RunID: 3, Status: market.RunOK, TakenAt: at, FirstFetch: at, LastFetch: at,
+		Source: market.SourceInfo{Name: "shop", Currency: "USD", Period: "28d", RateUSD: 1, RateAsOf: at,
+			StartURLs: []string{"https://shop.example/top?a=1&b=<x>"}}}
+	for i := range 120 {
+		f := &market.Value{Kind: market.KindCount, Num: int64(1000 * (i + 1))}
+		g := &market.Value{Kind: market.KindMoney, Num: int64(50000 * (120 - i)), Currency: "USD", Raw: "=cmd|' /C calc'!A0"}
+		s.Creators = append(s.Creators, market.Creator{Handle: "h" + evil + string(rune('a'+i%26)) + strings.Repeat("x", i),
+			DisplayName: "+SUM(1,2)" + evil, Followers: f, GMV: g, GMVUSD: float64(g.Num) / 100,
+			URL: "javascript:alert(3)", Category: "@cat"})
+	}
+	s.Products = []market.Product{{ID: "p1", Title: evil, URL: "javascript:alert(4)", Shop: evil,
+		Price: &market.Value{Kind: market.KindMoney, Num: 999, Currency: "USD"}, Units: &market.Value{Kind: market.KindCount, Num: 10}}}
+	s.Rejects = []market.Reject{{URL: "javascript:alert(5)", Field: "followers", Raw: evil, Reason: "malformed number", Key: evil}}
+	s.Pages = []market.PageStat{{Kind: "top" + evil, Outcome: "ok", Pages: 1}}
+	return s
+}
+
+func TestRenderEscapesScrapedText(t *testing.T) {
+	s := hostileSnapshot()
+	a := market.Analyze(*s, 1, Outliers, Top)
+	html, err := Render(s, a, time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC))
+	needEcharts(t, err)
+	for _, bad := range []string{"<script>alert", "<img src=x", `href="javascript:`, "onerror=alert(2)>"} {
+		if bytes.Contains(html, []byte(bad)) {
+			t.Errorf("scraped text reached the HTML unescaped: %q", bad)
+		}
+	}
+	// Exactly our own scripts: the echarts build, the chart options and the loader.
+	if n := bytes.Count(html, []byte("<script")); n != 5 {
+		t.Errorf("%d <script> tags, want 5 (echarts, 3 chart options, loader)", n)
+	}
+	if !bytes.Contains(html, []byte(`\u003c/script\u003e`)) {
+		t.Error("chart options should carry scraped names JSON-escaped")
+	}
+}
+
+// needEcharts skips when the echarts build was not fetched (make assets),
+// except on CI, where it fails.
+func needEcharts(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal(err)
+	}
+	t.Skip(err)
+}
+
+func TestRenderDeterministic(t *testing.T) {
+	s := hostileSnapshot()
+	a := market.Analyze(*s, 1, Outliers, Top)
+	now := time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC)
+	one, err := Render(s, a, now)
+	needEcharts(t, err)
+	two, _ := Render(s, market.Analyze(*s, 1, Outliers, Top), now)
+	if !bytes.Equal(one, two) {
+		t.Error("the same snapshot and clock rendered different HTML")
+	}
+}
+
+func TestCSVFormulaSafe(t *testing.T) {
+	s := hostileSnapshot()
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, s, market.Analyze(*s, 1, Outliers, Top)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(s.Creators)+1 || strings.Join(rows[0], ",") != strings.Join(CSVHeader, ",") {
+		t.Fatalf("%d rows, header %v", len(rows), rows[0])
+	}
+	for _, row := range rows[1:] {
+		for i, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("column %s starts a formula: %q", CSVHeader[i], cell)
+			}
+		}
+	}
+	if rows[1][1] != "'+SUM(1,2)"+evil || rows[1][10] != "'=cmd|' /C calc'!A0" {
+		t.Errorf("display name %q, gmv raw %q", rows[1][1], rows[1][10])
+	}
+}
