@@ -5,8 +5,7 @@ package crawl
 
 import (
 	"bytes"
-	"compress/gzip"
-	"context"
+		"context"
 	"errors"
 	"fmt"
 	"net"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
+	"github.com/klauspost/compress/gzip"
 	"golang.org/x/time/rate"
 
 	"gmvscope/market"
@@ -66,6 +66,10 @@ type Crawler struct {
 	store market.Store
 	// Progress, when set, is called after every page with the running stats.
 	Progress func(Stats)
+	// OnCommit, when set, is called with each batch right after the store
+	// committed it, in commit order, so callers can build on exactly what
+	// was stored without reading it back.
+	OnCommit func([]market.PageResult)
 }
 
 // New returns a crawler that stores into st.
@@ -203,8 +207,10 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 		if err := c.store.CommitBatch(wctx, runID, batch); err != nil {
 			werr = err
 			q.close()
+		} else if c.OnCommit != nil {
+			c.OnCommit(batch)
 		}
-		batch = batch[:0]
+		batch = make([]market.PageResult, 0, c.opts.BatchSize)
 	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()

@@ -1,7 +1,10 @@
 package market
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -100,11 +103,11 @@ func TestMedian(t *testing.T) {
 
 func TestCanonicalHandle(t *testing.T) {
 	for in, want := range map[string]string{
-		"@MiaBeauty":       "miabeauty",
-		" miabeauty ":      "miabeauty",
-		"＠ｍｉａｂｅａｕｔｙ": "miabeauty",
-		"ＭｉａＢｅａｕｔｙ":  "miabeauty",
-		"@shop.with.zoe":   "shop.with.zoe",
+		"@MiaBeauty":     "miabeauty",
+		" miabeauty ":    "miabeauty",
+		"＠ｍｉａｂｅａｕｔｙ":     "miabeauty",
+		"ＭｉａＢｅａｕｔｙ":      "miabeauty",
+		"@shop.with.zoe": "shop.with.zoe",
 	} {
 		if got := CanonicalHandle(in); got != want {
 			t.Errorf("CanonicalHandle(%q) = %q, want %q", in, got, want)
@@ -126,7 +129,7 @@ func TestAnalyzeMissingIsNotZero(t *testing.T) {
 		{Handle: "a", Followers: v(1000), GMV: g(100000), GMVUSD: 1000},
 		{Handle: "b", Followers: v(10000), GMV: g(500000), GMVUSD: 5000},
 		{Handle: "c", Followers: v(100000), GMV: g(0), GMVUSD: 0},
-		{Handle: "d", Followers: v(50000)},           // GMV missing
+		{Handle: "d", Followers: v(50000)},          // GMV missing
 		{Handle: "e", GMV: g(300000), GMVUSD: 3000}, // followers missing
 	}}
 	a := Analyze(s, 1, 5, 5)
@@ -139,4 +142,39 @@ func TestAnalyzeMissingIsNotZero(t *testing.T) {
 		t.Errorf("top point %+v", a.Points[0])
 	}
 	near(t, "tier 1K-10K share", a.Tiers[0].GMVShare, 1000.0/9000, 1e-12)
+}
+
+func TestValueJSONMatchesEncodingJSON(t *testing.T) {
+	type plain Value // encoding/json's view, for comparison
+	for _, v := range []Value{
+		{Kind: KindCount, Raw: "0", Num: 0},
+		{Kind: KindMoney, Raw: "$2.1M", Num: 210000000, Currency: "USD", Period: "28d"},
+		{Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD"},
+		{Kind: KindPercent, Raw: "12.9%", Float: 12.9},
+		{Kind: KindText, Raw: "<b>\"Zoë\" & co\u2028\x01\\</b> 💄", Text: "<b>\"Zoë\" & co\u2028\x01\\</b> 💄"},
+		{Kind: KindText, Raw: "bad \xff utf8", Text: "bad \xff utf8"},
+	} {
+		got := v.AppendJSON(nil)
+		var back Value
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%s: %v", got, err)
+		}
+		want := v
+		want.Raw, want.Text = strings.ToValidUTF8(v.Raw, "\ufffd"), strings.ToValidUTF8(v.Text, "\ufffd")
+		if back != want {
+			t.Errorf("round trip of %s gave %+v, want %+v", got, back, want)
+		}
+		std, _ := json.Marshal(plain(v))
+		var a, b map[string]any
+		json.Unmarshal(std, &a)
+		json.Unmarshal(got, &b)
+		delete(a, "num")
+		delete(b, "num")
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("AppendJSON %s, encoding/json %s", got, std)
+		}
+		if strings.ContainsAny(string(got), "<>&\u2028") {
+			t.Errorf("%s is not HTML-safe", got)
+		}
+	}
 }

@@ -89,78 +89,142 @@ type Snapshot struct {
 	FirstFetch, LastFetch time.Time
 }
 
-// Assemble merges records into creators and products. For each key and
-// field the record with the highest precedence wins; records are otherwise
-// taken in the order given. rateUSD converts money in the source currency.
-func Assemble(recs []Record, urls []string, rateUSD float64) ([]Creator, []Product) {
-	type acc struct {
-		fields map[string]Value
-		prec   map[string]int
-		url    string
-		urlP   int
+// Assembler merges records into creators and products as they stream in.
+// For each key and field the record with the highest precedence wins; ties
+// keep the first. It keeps only the fields a snapshot uses (every value
+// stays in the store's records). The zero Assembler is ready to use.
+type Assembler struct {
+	creators map[string]*mergedCreator
+	products map[string]*mergedProduct
+}
+
+// The fields a snapshot keeps, by index into the precedence arrays.
+var (
+	creatorFields = []string{"display_name", "category", "region", "followers", "gmv", "units", "views", "products"}
+	productFields = []string{"title", "shop", "price", "units", "creators"}
+)
+
+const unset = -1 << 30
+
+type mergedCreator struct {
+	c    Creator
+	prec [9]int32 // per creatorFields, then the URL's
+}
+
+type mergedProduct struct {
+	p    Product
+	prec [6]int32 // per productFields, then the URL's
+}
+
+func newPrec(p []int32) {
+	for i := range p {
+		p[i] = unset
 	}
-	byKey := map[Entity]map[string]*acc{EntityCreator: {}, EntityProduct: {}}
-	order := map[Entity][]string{}
-	for i, r := range recs {
-		m := byKey[r.Entity]
+}
+
+// Add merges one record seen on url.
+func (as *Assembler) Add(r Record, url string) {
+	prec := int32(r.Precedence)
+	switch r.Entity {
+	case EntityCreator:
+		if as.creators == nil {
+			as.creators = map[string]*mergedCreator{}
+		}
+		m := as.creators[r.Key]
 		if m == nil {
-			continue
+			m = &mergedCreator{c: Creator{Handle: r.Key}}
+			newPrec(m.prec[:])
+			as.creators[r.Key] = m
 		}
-		a := m[r.Key]
-		if a == nil {
-			a = &acc{fields: map[string]Value{}, prec: map[string]int{}, urlP: -1 << 30}
-			m[r.Key] = a
-			order[r.Entity] = append(order[r.Entity], r.Key)
-		}
-		for f, v := range r.Fields {
-			if p, ok := a.prec[f]; ok && p >= r.Precedence {
+		c := &m.c
+		for i, name := range creatorFields {
+			v, ok := r.Fields[name]
+			if !ok || m.prec[i] >= prec {
 				continue
 			}
-			a.fields[f] = v
-			a.prec[f] = r.Precedence
+			m.prec[i] = prec
+			switch name {
+			case "display_name":
+				c.DisplayName = v.Text
+			case "category":
+				c.Category = v.Text
+			case "region":
+				c.Region = v.Text
+			case "followers":
+				c.Followers = numeric(v)
+			case "gmv":
+				c.GMV = numeric(v)
+			case "units":
+				c.Units = numeric(v)
+			case "views":
+				c.Views = numeric(v)
+			case "products":
+				c.Products = splitList(v.Text)
+			}
 		}
-		if i < len(urls) && r.Precedence > a.urlP {
-			a.url, a.urlP = urls[i], r.Precedence
+		if m.prec[8] < prec {
+			c.URL, m.prec[8] = url, prec
+		}
+	case EntityProduct:
+		if as.products == nil {
+			as.products = map[string]*mergedProduct{}
+		}
+		m := as.products[r.Key]
+		if m == nil {
+			m = &mergedProduct{p: Product{ID: r.Key}}
+			newPrec(m.prec[:])
+			as.products[r.Key] = m
+		}
+		p := &m.p
+		for i, name := range productFields {
+			v, ok := r.Fields[name]
+			if !ok || m.prec[i] >= prec {
+				continue
+			}
+			m.prec[i] = prec
+			switch name {
+			case "title":
+				p.Title = v.Text
+			case "shop":
+				p.Shop = v.Text
+			case "price":
+				p.Price = numeric(v)
+			case "units":
+				p.Units = numeric(v)
+			case "creators":
+				p.Creators = splitList(v.Text)
+			}
+		}
+		if m.prec[5] < prec {
+			p.URL, m.prec[5] = url, prec
 		}
 	}
-	var creators []Creator
-	for _, k := range order[EntityCreator] {
-		a := byKey[EntityCreator][k]
-		c := Creator{Handle: k, URL: a.url}
-		c.DisplayName = a.fields["display_name"].Text
-		c.Category = a.fields["category"].Text
-		c.Region = a.fields["region"].Text
-		c.Followers = numeric(a.fields, "followers")
-		c.GMV = numeric(a.fields, "gmv")
-		c.Units = numeric(a.fields, "units")
-		c.Views = numeric(a.fields, "views")
+}
+
+// Result returns the merged creators and products, sorted by key. rateUSD
+// converts money in the source currency to USD.
+func (as *Assembler) Result(rateUSD float64) ([]Creator, []Product) {
+	creators := make([]Creator, 0, len(as.creators))
+	for _, m := range as.creators {
+		c := m.c
 		if c.GMV != nil {
 			c.GMVUSD = Major(c.GMV.Mid(), c.GMV.Currency) * rateUSD
 		}
-		if v, ok := a.fields["products"]; ok && v.Text != "" {
-			c.Products = splitList(v.Text)
-		}
 		creators = append(creators, c)
 	}
-	var products []Product
-	for _, k := range order[EntityProduct] {
-		a := byKey[EntityProduct][k]
-		p := Product{ID: k, URL: a.url, Title: a.fields["title"].Text, Shop: a.fields["shop"].Text}
-		p.Price = numeric(a.fields, "price")
-		p.Units = numeric(a.fields, "units")
-		if v, ok := a.fields["creators"]; ok && v.Text != "" {
-			p.Creators = splitList(v.Text)
-		}
-		products = append(products, p)
+	products := make([]Product, 0, len(as.products))
+	for _, m := range as.products {
+		products = append(products, m.p)
 	}
-	sort.SliceStable(creators, func(i, j int) bool { return creators[i].Handle < creators[j].Handle })
-	sort.SliceStable(products, func(i, j int) bool { return products[i].ID < products[j].ID })
+	sort.Slice(creators, func(i, j int) bool { return creators[i].Handle < creators[j].Handle })
+	sort.Slice(products, func(i, j int) bool { return products[i].ID < products[j].ID })
 	return creators, products
 }
 
-func numeric(f map[string]Value, name string) *Value {
-	v, ok := f[name]
-	if !ok || !v.IsNumeric() {
+// numeric returns v when it is a count or an amount: a text where a number
+// belongs is not turned into one.
+func numeric(v Value) *Value {
+	if !v.IsNumeric() {
 		return nil
 	}
 	return &v

@@ -13,9 +13,9 @@ type Store interface {
 	CommitBatch(ctx context.Context, runID int64, batch []PageResult) error
 	// Pending lists a run's frontier URLs not yet fetched.
 	Pending(ctx context.Context, runID int64) ([]Link, error)
-	// RunRecords returns a run's records in the order they were stored,
-	// with the URL of the page each came from.
-	RunRecords(ctx context.Context, runID int64) ([]Record, []string, error)
+	// EachRecord calls fn with a run's records in the order they were
+	// stored, with the URL of the page each came from.
+	EachRecord(ctx context.Context, runID int64, fn func(Record, string) error) error
 	// RunRejects returns a run's rejects.
 	RunRejects(ctx context.Context, runID int64) ([]Reject, error)
 	// RunPages counts a run's pages by kind and outcome, with the first and last fetch times.

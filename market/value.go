@@ -4,9 +4,11 @@
 package market
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Kind says how a field's raw text is read. The zero Kind is invalid.
@@ -90,14 +92,96 @@ func Major(minor float64, c string) float64 {
 // MarshalJSON writes num for every point count or amount, zero included,
 // so that a zero is never mistaken for a missing value.
 func (v Value) MarshalJSON() ([]byte, error) {
-	type plain Value
-	if (v.Kind == KindCount || v.Kind == KindMoney) && !v.Estimate {
-		return json.Marshal(struct {
-			plain
-			Num int64 `json:"num"`
-		}{plain(v), v.Num})
+	return v.AppendJSON(nil), nil
+}
+
+// AppendJSON appends v as a JSON object: kind and raw always, num for a
+// point count or amount (zero included), low, high and estimate for a
+// range, then float, text, currency and period when set. Strings are
+// escaped as encoding/json does, HTML-safe.
+func (v Value) AppendJSON(b []byte) []byte {
+	b = append(b, `{"kind":`...)
+	b = appendString(b, string(v.Kind))
+	b = append(b, `,"raw":`...)
+	b = appendString(b, v.Raw)
+	switch {
+	case v.Estimate:
+		b = append(b, `,"low":`...)
+		b = strconv.AppendInt(b, v.Low, 10)
+		b = append(b, `,"high":`...)
+		b = strconv.AppendInt(b, v.High, 10)
+		b = append(b, `,"estimate":true`...)
+	case v.Kind == KindCount || v.Kind == KindMoney || v.Num != 0:
+		b = append(b, `,"num":`...)
+		b = strconv.AppendInt(b, v.Num, 10)
 	}
-	return json.Marshal(plain(v))
+	if v.Float != 0 || v.Kind == KindPercent {
+		b = append(b, `,"float":`...)
+		b = strconv.AppendFloat(b, v.Float, 'g', -1, 64)
+	}
+	for _, f := range [...]struct{ name, val string }{{"text", v.Text}, {"currency", v.Currency}, {"period", v.Period}} {
+		if f.val != "" {
+			b = append(b, `,"`...)
+			b = append(b, f.name...)
+			b = append(b, `":`...)
+			b = appendString(b, f.val)
+		}
+	}
+	return append(b, '}')
+}
+
+// AppendFieldsJSON appends a record's fields as a JSON object with sorted keys.
+func AppendFieldsJSON(b []byte, fields map[string]Value) []byte {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = fields[k].AppendJSON(b)
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaping like encoding/json:
+// quotes, backslashes, control characters, <, >, &, U+2028 and U+2029;
+// invalid UTF-8 becomes U+FFFD.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // String formats v for humans and logs.

@@ -117,7 +117,12 @@ func (e *jsonExtractor) Extract(in Input) Result {
 	for _, row := range rows {
 		b := newRow(e.spec, in.URL)
 		for _, f := range e.fields {
-			got := f.path.Get(row)
+			var got []any
+			if f.spec.List {
+				got = f.path.Get(row)
+			} else if v := f.path.First(row); v != nil {
+				got = []any{v}
+			}
 			var raws []string
 			for _, g := range got {
 				if g == nil {

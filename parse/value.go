@@ -57,10 +57,19 @@ var (
 	missingText = map[string]bool{"": true, "n/a": true, "na": true, "--": true, "-": true, "—": true, "nan": true, "null": true}
 )
 
+var spaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u200e", "", "\u200f", "")
+
 // Clean decodes entities and folds the spaces pages put around values.
 func Clean(s string) string {
-	s = html.UnescapeString(s)
-	s = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u200e", "", "\u200f", "").Replace(s)
+	if strings.IndexByte(s, '&') >= 0 {
+		s = html.UnescapeString(s)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			s = spaces.Replace(s)
+			break
+		}
+	}
 	return strings.TrimSpace(s)
 }
 

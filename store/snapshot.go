@@ -87,36 +87,42 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 	return id, nil
 }
 
-// RunRecords returns a run's records in storage order with their page URLs.
-func (s *DB) RunRecords(ctx context.Context, runID int64) ([]market.Record, []string, error) {
+// EachRecord calls fn with each of a run's records in storage order and the
+// URL of the page it came from, without holding them all in memory.
+func (s *DB) EachRecord(ctx context.Context, runID int64, fn func(market.Record, string) error) error {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT r.id, r.entity, r.key, r.precedence, p.url, o.field, o.kind, o.raw, coalesce(o.num, 0), coalesce(o.low, 0), coalesce(o.high, 0),
-		       o.estimate, coalesce(o.float, 0), coalesce(o.text, ''), o.currency, o.period
-		FROM records r JOIN pages p ON p.id = r.page_id JOIN observations o ON o.record_id = r.id
-		WHERE p.run_id = ? ORDER BY r.id`, runID)
+		SELECT r.entity, r.key, r.precedence, r.fields, p.url
+		FROM records r JOIN pages p ON p.id = r.page_id WHERE p.run_id = ? ORDER BY r.id`, runID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read records of run %d: %w", runID, err)
+		return fmt.Errorf("read records of run %d: %w", runID, err)
 	}
 	defer rows.Close()
+	var fields []byte
+	for rows.Next() {
+		var r market.Record
+		var url string
+		if err := rows.Scan(&r.Entity, &r.Key, &r.Precedence, &fields, &url); err != nil {
+			return fmt.Errorf("read records of run %d: %w", runID, err)
+		}
+		if err := json.Unmarshal(fields, &r.Fields); err != nil {
+			return fmt.Errorf("read record %s of run %d: %w", r.Key, runID, err)
+		}
+		if err := fn(r, url); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// RunRecords returns all of a run's records and their page URLs.
+func (s *DB) RunRecords(ctx context.Context, runID int64) ([]market.Record, []string, error) {
 	var recs []market.Record
 	var urls []string
-	last := int64(-1)
-	for rows.Next() {
-		var id int64
-		var r market.Record
-		var url, field string
-		var v market.Value
-		if err := rows.Scan(&id, &r.Entity, &r.Key, &r.Precedence, &url, &field, &v.Kind, &v.Raw, &v.Num, &v.Low, &v.High,
-			&v.Estimate, &v.Float, &v.Text, &v.Currency, &v.Period); err != nil {
-			return nil, nil, fmt.Errorf("read records of run %d: %w", runID, err)
-		}
-		if id != last {
-			r.Fields = map[string]market.Value{}
-			recs, urls, last = append(recs, r), append(urls, url), id
-		}
-		recs[len(recs)-1].Fields[field] = v
-	}
-	return recs, urls, rows.Err()
+	err := s.EachRecord(ctx, runID, func(r market.Record, u string) error {
+		recs, urls = append(recs, r), append(urls, u)
+		return nil
+	})
+	return recs, urls, err
 }
 
 // RunRejects returns a run's rejects in storage order.

@@ -6,10 +6,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"io"
 	"database/sql"
 	"embed"
 	"fmt"
+	"io"
 	"io/fs"
 	"sort"
 
@@ -126,8 +126,7 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	defer tx.Rollback()
 	st, err := prepare(ctx, tx, map[string]string{
 		"page":   `INSERT INTO pages(run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, body_gz) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		"record": `INSERT INTO records(page_id, entity, key, precedence) VALUES (?,?,?,?)`,
-		"obs":    `INSERT INTO observations(record_id, field, kind, raw, num, low, high, estimate, float, text, currency, period) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		"record": `INSERT INTO records(page_id, entity, key, precedence, fields) VALUES (?,?,?,?,?)`,
 		"reject": `INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES (?,?,?,?,?,?,?,?)`,
 		"link":   `INSERT OR IGNORE INTO frontier(run_id, url, kind, state, updated_at) VALUES (?,?,?,'pending',?)`,
 		"done":   `UPDATE frontier SET state = ?, attempts = ?, reason = ?, updated_at = ? WHERE run_id = ? AND url = ?`,
@@ -136,6 +135,7 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		return fmt.Errorf("commit batch: %w", err)
 	}
 	defer closeAll(st)
+	var buf []byte
 	for _, r := range batch {
 		p := r.Page
 		at := p.FetchedAt.UTC().Format(timeFmt)
@@ -145,17 +145,9 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		}
 		pageID, _ := res.LastInsertId()
 		for _, rec := range r.Records {
-			res, err := st["record"].ExecContext(ctx, pageID, rec.Entity, rec.Key, rec.Precedence)
-			if err != nil {
+			buf = market.AppendFieldsJSON(buf[:0], rec.Fields)
+			if _, err := st["record"].ExecContext(ctx, pageID, rec.Entity, rec.Key, rec.Precedence, buf); err != nil {
 				return fmt.Errorf("store record %s: %w", rec.Key, err)
-			}
-			recID, _ := res.LastInsertId()
-			for _, name := range sortedKeys(rec.Fields) {
-				v := rec.Fields[name]
-				if _, err := st["obs"].ExecContext(ctx, recID, name, v.Kind, v.Raw, nullNum(v, v.Num), nullRange(v, v.Low), nullRange(v, v.High),
-					v.Estimate, nullFloat(v), nullText(v), v.Currency, v.Period); err != nil {
-					return fmt.Errorf("store value %s.%s: %w", rec.Key, name, err)
-				}
 			}
 		}
 		for _, rj := range r.Rejects {
@@ -196,43 +188,6 @@ func closeAll(st map[string]*sql.Stmt) {
 	for _, s := range st {
 		s.Close()
 	}
-}
-
-func sortedKeys(m map[string]market.Value) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func nullNum(v market.Value, n int64) any {
-	if v.Estimate || (v.Kind != market.KindCount && v.Kind != market.KindMoney) {
-		return nil
-	}
-	return n
-}
-
-func nullRange(v market.Value, n int64) any {
-	if !v.Estimate {
-		return nil
-	}
-	return n
-}
-
-func nullFloat(v market.Value) any {
-	if v.Kind != market.KindPercent {
-		return nil
-	}
-	return v.Float
-}
-
-func nullText(v market.Value) any {
-	if v.Kind != market.KindText && v.Kind != market.KindURL {
-		return nil
-	}
-	return v.Text
 }
 
 // Pending returns the frontier URLs of a run not yet done or failed.

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -11,6 +12,13 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(NewMain().Run(ctx, os.Args[1:]))
+	stopProfile, err := startProfile(os.Getenv("GMVSCOPE_PROFILE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gmvscope:", err)
+		os.Exit(ExitError)
+	}
+	code := NewMain().Run(ctx, os.Args[1:])
+	stopProfile()
+	stop()
+	os.Exit(code)
 }

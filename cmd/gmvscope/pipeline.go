@@ -48,6 +48,16 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	}, src.extractors, db)
 	prog := m.newProgress(src.Name)
 	cr.Progress = prog.update
+	// The snapshot is assembled from each batch as it is committed, in
+	// storage order: the same result as reading the run back, without the pass.
+	var as market.Assembler
+	cr.OnCommit = func(batch []market.PageResult) {
+		for _, r := range batch {
+			for _, rec := range r.Records {
+				as.Add(rec, r.Page.URL)
+			}
+		}
+	}
 	stats, cerr := cr.Run(ctx, runID)
 	prog.finish(stats)
 	res.Stats = stats
@@ -66,16 +76,11 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	}
 	var snap *market.Snapshot
 	if res.Status == market.RunOK || res.Status == market.RunPartial {
-		recs, urls, err := db.RunRecords(ctx, runID)
-		if err != nil {
-			res.Status, res.Reason = market.RunFailed, err.Error()
-		} else {
-			info := cfg.Info(src)
-			snap = &market.Snapshot{Source: info}
-			snap.Creators, snap.Products = market.Assemble(recs, urls, info.RateUSD)
-			if len(snap.Creators) == 0 && len(snap.Products) == 0 {
-				res.Status, res.Reason, snap = market.RunFailed, "no records extracted: check the source's selectors", nil
-			}
+		info := cfg.Info(src)
+		snap = &market.Snapshot{Source: info}
+		snap.Creators, snap.Products = as.Result(info.RateUSD)
+		if len(snap.Creators) == 0 && len(snap.Products) == 0 {
+			res.Status, res.Reason, snap = market.RunFailed, "no records extracted: check the source's selectors", nil
 		}
 	}
 	statsJSON, _ := json.Marshal(stats)

@@ -38,32 +38,18 @@ CREATE TABLE pages (
 );
 CREATE INDEX pages_run ON pages(run_id);
 
--- What one page said about one creator or product.
+-- What one page said about one creator or product. fields is a JSON object:
+-- field name -> {kind, raw, num | low, high, estimate, float, text, currency, period},
+-- money in minor units of currency. The view observed has one row per value.
 CREATE TABLE records (
   id         INTEGER PRIMARY KEY,
   page_id    INTEGER NOT NULL REFERENCES pages(id),
   entity     TEXT NOT NULL,
   key        TEXT NOT NULL,
-  precedence INTEGER NOT NULL DEFAULT 0
+  precedence INTEGER NOT NULL DEFAULT 0,
+  fields     TEXT NOT NULL
 );
 CREATE INDEX records_page ON records(page_id);
-
--- One parsed value with its raw text. Money is in minor units of currency.
-CREATE TABLE observations (
-  record_id INTEGER NOT NULL REFERENCES records(id),
-  field     TEXT NOT NULL,
-  kind      TEXT NOT NULL,
-  raw       TEXT NOT NULL,
-  num       INTEGER,
-  low       INTEGER,
-  high      INTEGER,
-  estimate  INTEGER NOT NULL DEFAULT 0,
-  float     REAL,
-  text      TEXT,
-  currency  TEXT NOT NULL DEFAULT '',
-  period    TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX observations_record ON observations(record_id);
 
 CREATE TABLE rejects (
   id      INTEGER PRIMARY KEY,
@@ -128,9 +114,13 @@ CREATE TABLE products (
 
 -- Every value with where and when it was seen, for auditing a report.
 CREATE VIEW observed AS
-  SELECT p.run_id, p.url, p.fetched_at, p.kind AS page_kind, r.entity, r.key,
-         o.field, o.raw, o.num, o.low, o.high, o.estimate, o.float, o.text, o.currency, o.period
-  FROM observations o JOIN records r ON r.id = o.record_id JOIN pages p ON p.id = r.page_id;
+  SELECT p.run_id, p.url, p.fetched_at, p.kind AS page_kind, r.entity, r.key, f.key AS field,
+         json_extract(f.value, '$.kind') AS kind, json_extract(f.value, '$.raw') AS raw,
+         json_extract(f.value, '$.num') AS num, json_extract(f.value, '$.low') AS low,
+         json_extract(f.value, '$.high') AS high, coalesce(json_extract(f.value, '$.estimate'), 0) AS estimate,
+         json_extract(f.value, '$.float') AS float, json_extract(f.value, '$.text') AS text,
+         coalesce(json_extract(f.value, '$.currency'), '') AS currency, coalesce(json_extract(f.value, '$.period'), '') AS period
+  FROM records r JOIN pages p ON p.id = r.page_id, json_each(r.fields) f;
 
 -- The newest snapshot of each source.
 CREATE VIEW latest_snapshots AS

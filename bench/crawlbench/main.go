@@ -1,0 +1,138 @@
+// Command crawlbench measures gmvscope's whole crawl pipeline against a
+// plain net/http + goquery pool on the same sample market, each in its own
+// process so that its peak RSS is its own. Run it through bench/crawl.sh.
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"gmvscope/demo"
+)
+
+type result struct {
+	pages   int
+	seconds float64
+	rssMB   float64
+}
+
+func (r result) rate() float64 { return float64(r.pages) / r.seconds }
+
+func main() {
+	gmv := flag.String("gmvscope", "", "gmvscope binary")
+	plain := flag.String("plainpool", "", "plainpool binary")
+	creators := flag.Int("creators", 20000, "creators in the sample market")
+	rounds := flag.Int("rounds", 3, "runs of each, alternating; medians are reported")
+	conc := flag.Int("concurrency", 8, "workers for both")
+	flag.Parse()
+	if err := run(*gmv, *plain, *creators, *rounds, *conc); err != nil {
+		fmt.Fprintln(os.Stderr, "crawlbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(gmv, plain string, creators, rounds, conc int) error {
+	mk := demo.New(demo.Config{Creators: creators})
+	srv, err := mk.Serve()
+	if err != nil {
+		return err
+	}
+	defer srv.Close(context.Background())
+	dir, err := os.MkdirTemp("", "crawlbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfgText, err := os.ReadFile("bench/config.yaml")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("sample market: %d creators, %d leaderboard pages, at %s; concurrency %d; %s\n",
+		creators, mk.Pages(), srv.URL, conc, time.Now().Format(time.RFC3339))
+	var gs, ps []result
+	for i := range rounds {
+		db := filepath.Join(dir, fmt.Sprintf("g%d.db", i))
+		cfg := filepath.Join(dir, fmt.Sprintf("config%d.yaml", i))
+		text := strings.Replace(string(cfgText), "base_url: http://127.0.0.1:8089", "base_url: "+srv.URL, 1)
+		text = strings.Replace(text, "store: output/gmvscope.db", "store: "+db, 1)
+		text = strings.Replace(text, "concurrency: 8", "concurrency: "+strconv.Itoa(conc), 1)
+		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+			return err
+		}
+		g, err := measure(gmv, "crawl", "--config", cfg, "--source", "demo")
+		if err != nil {
+			return err
+		}
+		if g.pages, err = countPages(db); err != nil {
+			return err
+		}
+		p, err := measure(plain, "-url", srv.URL+"/leaderboard?page=1", "-concurrency", strconv.Itoa(conc))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("round %d: gmvscope %d pages in %.2fs (%.0f pages/s, peak RSS %.1f MB); plain pool %d pages in %.2fs (%.0f pages/s, peak RSS %.1f MB)\n",
+			i+1, g.pages, g.seconds, g.rate(), g.rssMB, p.pages, p.seconds, p.rate(), p.rssMB)
+		gs, ps = append(gs, g), append(ps, p)
+	}
+	g, p := median(gs), median(ps)
+	maxRSS := 0.0
+	for _, r := range gs {
+		maxRSS = max(maxRSS, r.rssMB)
+	}
+	fmt.Printf("\nmedian: gmvscope %.0f pages/s, plain pool %.0f pages/s, ratio %.2f (target >= 0.70)\n", g.rate(), p.rate(), g.rate()/p.rate())
+	fmt.Printf("gmvscope peak RSS (max of %d runs): %.1f MB (target <= 100 MB); plain pool %.1f MB\n", len(gs), maxRSS, p.rssMB)
+	return nil
+}
+
+var pagesRe = regexp.MustCompile(`pages=(\d+)`)
+
+// measure runs a command and returns its wall time, peak RSS and, for the
+// plain pool, the pages it printed.
+func measure(bin string, args ...string) (result, error) {
+	var out, errs bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errs
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return result{}, fmt.Errorf("%s: %w: %s%s", bin, err, out.String(), errs.String())
+	}
+	r := result{seconds: time.Since(start).Seconds()}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.rssMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
+	}
+	if m := pagesRe.FindStringSubmatch(out.String()); m != nil {
+		r.pages, _ = strconv.Atoi(m[1])
+	}
+	return r, nil
+}
+
+func countPages(db string) (int, error) {
+	d, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	var n int
+	err = d.QueryRow(`SELECT count(*) FROM pages WHERE failure = ''`).Scan(&n)
+	return n, err
+}
+
+func median(rs []result) result {
+	s := append([]result(nil), rs...)
+	sort.Slice(s, func(i, j int) bool { return s[i].rate() < s[j].rate() })
+	return s[len(s)/2]
+}
