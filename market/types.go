@@ -52,8 +52,7 @@ type Page struct {
 	Status      int
 	ContentType string
 	FetchedAt   time.Time
-	Body        []byte // as received; crawl drops it once extracted and compressed
-	Gzipped     []byte // the body, gzip-compressed, as the store keeps it
+	Compressed  []byte // the body as received, zstd-compressed, as the store keeps it
 	Failure     string // empty when the page was fetched and usable
 	Attempts    int
 	Bytes       int64

@@ -138,7 +138,7 @@ func (e *cssExtractor) Extract(in Input) Result {
 			})
 			b.add(f.field, raws, found)
 		}
-		rec, rej := b.finish(rowText(row))
+		rec, rej := b.finish(func() string { return rowText(row) })
 		if rec != nil {
 			res.Records = append(res.Records, *rec)
 		}

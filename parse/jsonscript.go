@@ -14,6 +14,44 @@ import (
 type jsonField struct {
 	field
 	path jp.Expr
+	keys []string // the path as plain child keys ($.a.b), walked without jp's allocations; nil otherwise
+}
+
+// childKeys returns the keys of a path made only of $ and child names.
+func childKeys(x jp.Expr) []string {
+	if len(x) < 2 {
+		return nil
+	}
+	if _, ok := x[0].(jp.Root); !ok {
+		return nil
+	}
+	keys := make([]string, 0, len(x)-1)
+	for _, f := range x[1:] {
+		c, ok := f.(jp.Child)
+		if !ok {
+			return nil
+		}
+		keys = append(keys, string(c))
+	}
+	return keys
+}
+
+// first returns the value at f's path in row, or nil.
+func (f *jsonField) first(row any) any {
+	if f.keys == nil {
+		return f.path.First(row)
+	}
+	v := row
+	for _, k := range f.keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if v, ok = m[k]; !ok {
+			return nil
+		}
+	}
+	return v
 }
 
 type jsonLink struct {
@@ -70,6 +108,7 @@ func newJSON(s PageSpec, o Options) (Extractor, error) {
 		if jf.path, err = compilePath("fields."+f.name+".path", f.spec.Path); err != nil {
 			return nil, err
 		}
+		jf.keys = childKeys(jf.path)
 		e.fields = append(e.fields, jf)
 	}
 	for i, l := range s.Follow {
@@ -120,7 +159,7 @@ func (e *jsonExtractor) Extract(in Input) Result {
 			var got []any
 			if f.spec.List {
 				got = f.path.Get(row)
-			} else if v := f.path.First(row); v != nil {
+			} else if v := f.first(row); v != nil {
 				got = []any{v}
 			}
 			var raws []string
@@ -132,7 +171,7 @@ func (e *jsonExtractor) Extract(in Input) Result {
 			}
 			b.add(f.field, raws, len(raws) > 0)
 		}
-		rec, rej := b.finish(string(oj.JSON(row)))
+		rec, rej := b.finish(func() string { return string(oj.JSON(row)) })
 		if rec != nil {
 			res.Records = append(res.Records, *rec)
 		}

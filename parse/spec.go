@@ -191,8 +191,9 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 }
 
 // finish returns the record (nil if the key is unusable) and the rejects,
-// each tagged with the key when known.
-func (r *rowBuilder) finish(raw string) (*market.Record, []market.Reject) {
+// each tagged with the key when known. raw gives the row's text, built
+// only when a row reject needs it.
+func (r *rowBuilder) finish(raw func() string) (*market.Record, []market.Reject) {
 	key := ""
 	if v, ok := r.fields[r.spec.Key]; ok {
 		key = v.Text
@@ -204,7 +205,7 @@ func (r *rowBuilder) finish(raw string) (*market.Record, []market.Reject) {
 		r.errs[i].URL, r.errs[i].Entity, r.errs[i].Key = r.url, r.spec.Entity, key
 	}
 	if key == "" {
-		row := market.Reject{URL: r.url, Entity: r.spec.Entity, Raw: truncate(raw, 300),
+		row := market.Reject{URL: r.url, Entity: r.spec.Entity, Raw: truncate(raw(), 300),
 			Reason: "row has no usable " + r.spec.Key}
 		out := []market.Reject{row}
 		for _, e := range r.errs {

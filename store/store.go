@@ -3,18 +3,17 @@
 package store
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"embed"
 	"fmt"
-	"io"
 	"io/fs"
 	"sort"
+	"strings"
 
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"gmvscope/market"
@@ -124,70 +123,96 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		return fmt.Errorf("commit batch: %w", err)
 	}
 	defer tx.Rollback()
-	st, err := prepare(ctx, tx, map[string]string{
-		"page":   `INSERT INTO pages(run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, body_gz) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-		"record": `INSERT INTO records(page_id, entity, key, precedence, fields) VALUES (?,?,?,?,?)`,
-		"reject": `INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES (?,?,?,?,?,?,?,?)`,
-		"link":   `INSERT OR IGNORE INTO frontier(run_id, url, kind, state, updated_at) VALUES (?,?,?,'pending',?)`,
-		"done":   `UPDATE frontier SET state = ?, attempts = ?, reason = ?, updated_at = ? WHERE run_id = ? AND url = ?`,
-	})
-	if err != nil {
+	// Page ids are assigned here, inside the write transaction, so records
+	// and rejects can refer to them without a round trip per page.
+	var next int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM pages`).Scan(&next); err != nil {
 		return fmt.Errorf("commit batch: %w", err)
 	}
-	defer closeAll(st)
-	var buf []byte
+	pages := newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, body_zst) VALUES `, 11, "")
+	records := newRows(`INSERT INTO records(page_id, entity, key, precedence, fields) VALUES `, 5, "")
+	rejects := newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
+	links := newRows(`INSERT INTO frontier(run_id, url, kind, state, updated_at) VALUES `, 5, ` ON CONFLICT(run_id, url) DO NOTHING`)
+	done := newRows(`INSERT INTO frontier(run_id, url, kind, state, attempts, reason, updated_at) VALUES `, 7,
+		` ON CONFLICT(run_id, url) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, reason = excluded.reason, updated_at = excluded.updated_at`)
 	for _, r := range batch {
 		p := r.Page
 		at := p.FetchedAt.UTC().Format(timeFmt)
-		res, err := st["page"].ExecContext(ctx, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.Gzipped)
-		if err != nil {
-			return fmt.Errorf("store page %s: %w", p.URL, err)
-		}
-		pageID, _ := res.LastInsertId()
+		pageID := next
+		next++
+		pages.add(pageID, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.Compressed)
 		for _, rec := range r.Records {
-			buf = market.AppendFieldsJSON(buf[:0], rec.Fields)
-			if _, err := st["record"].ExecContext(ctx, pageID, rec.Entity, rec.Key, rec.Precedence, buf); err != nil {
-				return fmt.Errorf("store record %s: %w", rec.Key, err)
-			}
+			records.add(pageID, rec.Entity, rec.Key, rec.Precedence, string(market.AppendFieldsJSON(nil, rec.Fields)))
 		}
 		for _, rj := range r.Rejects {
-			if _, err := st["reject"].ExecContext(ctx, runID, pageID, rj.URL, rj.Entity, rj.Key, rj.Field, rj.Raw, rj.Reason); err != nil {
-				return fmt.Errorf("store reject: %w", err)
-			}
+			rejects.add(runID, pageID, rj.URL, rj.Entity, rj.Key, rj.Field, rj.Raw, rj.Reason)
 		}
 		for _, l := range r.Links {
-			if _, err := st["link"].ExecContext(ctx, runID, l.URL, l.Kind, at); err != nil {
-				return fmt.Errorf("store link %s: %w", l.URL, err)
-			}
+			links.add(runID, l.URL, l.Kind, "pending", at)
 		}
 		state := "done"
 		if p.Failure != "" {
 			state = "failed"
 		}
-		if _, err := st["done"].ExecContext(ctx, state, p.Attempts, p.Failure, at, runID, p.URL); err != nil {
-			return fmt.Errorf("update frontier %s: %w", p.URL, err)
+		done.add(runID, p.URL, p.Kind, state, p.Attempts, p.Failure, at)
+	}
+	// links before done: a page fetched in this batch may have been found in it.
+	for _, rs := range []*rowSet{pages, records, rejects, links, done} {
+		if err := rs.exec(ctx, tx); err != nil {
+			return fmt.Errorf("commit batch: %w", err)
 		}
 	}
 	return tx.Commit()
 }
 
-func prepare(ctx context.Context, tx *sql.Tx, qs map[string]string) (map[string]*sql.Stmt, error) {
-	out := map[string]*sql.Stmt{}
-	for k, q := range qs {
-		st, err := tx.PrepareContext(ctx, q)
-		if err != nil {
-			closeAll(out)
-			return nil, err
-		}
-		out[k] = st
-	}
-	return out, nil
+// rowSet collects rows for a multi-row INSERT, which SQLite runs far
+// faster than one statement per row.
+type rowSet struct {
+	prefix, suffix string
+	cols           int
+	args           []any
 }
 
-func closeAll(st map[string]*sql.Stmt) {
-	for _, s := range st {
-		s.Close()
+// rowsPerStatement keeps statements well under SQLite's 32,766 variables.
+const rowsPerStatement = 200
+
+func newRows(prefix string, cols int, suffix string) *rowSet {
+	return &rowSet{prefix: prefix, suffix: suffix, cols: cols}
+}
+
+func (r *rowSet) add(vals ...any) { r.args = append(r.args, vals...) }
+
+func (r *rowSet) exec(ctx context.Context, tx *sql.Tx) error {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", r.cols), ",") + ")"
+	n := len(r.args) / r.cols
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	for start := 0; start < n; start += rowsPerStatement {
+		k := min(rowsPerStatement, n-start)
+		args := r.args[start*r.cols : (start+k)*r.cols]
+		if k < rowsPerStatement {
+			q := r.prefix + strings.TrimSuffix(strings.Repeat(one+",", k), ",") + r.suffix
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		if full == nil {
+			q := r.prefix + strings.TrimSuffix(strings.Repeat(one+",", k), ",") + r.suffix
+			var err error
+			if full, err = tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		if _, err := full.ExecContext(ctx, args...); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // Pending returns the frontier URLs of a run not yet done or failed.
@@ -274,18 +299,20 @@ func (s *DB) LatestSnapshot(ctx context.Context, source string) (int64, error) {
 	return id, nil
 }
 
+// zdec decompresses stored pages; DecodeAll is safe for concurrent use.
+var zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+
 // PageBody returns the stored (decompressed) body of the newest fetch of
 // url in run, for re-parsing without the network.
 func (s *DB) PageBody(ctx context.Context, runID int64, url string) ([]byte, error) {
-	var gz []byte
-	err := s.db.QueryRowContext(ctx, `SELECT body_gz FROM pages WHERE run_id = ? AND url = ? ORDER BY id DESC LIMIT 1`, runID, url).Scan(&gz)
+	var z []byte
+	err := s.db.QueryRowContext(ctx, `SELECT body_zst FROM pages WHERE run_id = ? AND url = ? ORDER BY id DESC LIMIT 1`, runID, url).Scan(&z)
 	if err != nil {
 		return nil, fmt.Errorf("page %s of run %d: %w", url, runID, err)
 	}
-	r, err := gzip.NewReader(bytes.NewReader(gz))
+	body, err := zdec.DecodeAll(z, nil)
 	if err != nil {
 		return nil, fmt.Errorf("page %s of run %d: %w", url, runID, err)
 	}
-	defer r.Close()
-	return io.ReadAll(r)
+	return body, nil
 }

@@ -22,7 +22,7 @@ CREATE TABLE frontier (
   PRIMARY KEY (run_id, url)
 ) WITHOUT ROWID;
 
--- Every fetch, with its raw body gzip-compressed, so parsing can be re-run offline.
+-- Every fetch, with its raw body zstd-compressed (decompress with zstd -d), so parsing can be re-run offline.
 CREATE TABLE pages (
   id           INTEGER PRIMARY KEY,
   run_id       INTEGER NOT NULL REFERENCES runs(id),
@@ -34,7 +34,7 @@ CREATE TABLE pages (
   attempts     INTEGER NOT NULL DEFAULT 1,
   bytes        INTEGER NOT NULL DEFAULT 0,
   failure      TEXT NOT NULL DEFAULT '',  -- empty when the page was usable
-  body_gz      BLOB
+  body_zst     BLOB
 );
 CREATE INDEX pages_run ON pages(run_id);
 
