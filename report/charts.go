@@ -27,7 +27,7 @@ type optioner interface {
 // names cannot close the script (go-echarts' own templates do not escape).
 // It also turns off animation and progressive rendering so a screenshot or
 // export never catches a half-drawn chart.
-func optionJSON(c optioner) (template.JS, error) {
+func optionJSON(c optioner, patches ...func(obj map[string]any)) (template.JS, error) {
 	c.Validate()
 	raw, err := json.Marshal(c.JSON())
 	if err != nil {
@@ -45,6 +45,9 @@ func optionJSON(c optioner) (template.JS, error) {
 				m["progressive"] = 0
 			}
 		}
+	}
+	for _, p := range patches {
+		p(obj)
 	}
 	out, err := json.Marshal(obj)
 	if err != nil {
@@ -115,9 +118,82 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string) (Chart, 
 		ch.Notes = append(ch.Notes, fmt.Sprintf("%s creators' GMV was published only as a range and is drawn at the range's geometric midpoint.", Int(a.RangeGMV)))
 	}
 	ch.Notes = append(ch.Notes, fmt.Sprintf("Labelled: the %d creators furthest from the fit line.", len(a.Outliers)))
+	positions := labelPositions(a.Outliers)
 	var err error
-	ch.Option, err = optionJSON(sc)
+	ch.Option, err = optionJSON(sc, func(obj map[string]any) {
+		series, _ := obj["series"].([]any)
+		if len(series) < 2 {
+			return
+		}
+		data, _ := series[1].(map[string]any)["data"].([]any)
+		for i, d := range data {
+			if m, ok := d.(map[string]any); ok && i < len(positions) {
+				l := map[string]any{"position": positions[i].Side}
+				if positions[i].DY != 0 {
+					l["offset"] = []int{0, positions[i].DY}
+				}
+				m["label"] = l
+			}
+		}
+	})
 	return ch, err
+}
+
+// labelPlace is where an outlier's label goes: a side of the point and a
+// vertical offset in pixels.
+type labelPlace struct {
+	Side string
+	DY   int
+}
+
+// labelPositions picks, for each outlier, the first place (a side, then the
+// same sides one and two label heights up or down) whose label box clears
+// the labels placed before it, estimating boxes in decades of the log axes
+// at the chart's usual size (about 150 px per decade across, 60 px up).
+func labelPositions(ps []market.Point) []labelPlace {
+	type box struct{ x0, x1, y0, y1 float64 }
+	const charW, boxH, gap, linePx = 0.045, 0.26, 0.04, 16 // decades per character and per label height
+	var placed []box
+	out := make([]labelPlace, len(ps))
+	for i, p := range ps {
+		x, y := math.Log10(p.Followers), math.Log10(p.GMVUSD)
+		w := float64(len(p.Handle))*charW + gap
+		boxFor := func(side string, k int) box {
+			dy := -float64(k) * boxH // a positive k moves the label down
+			switch side {
+			case "left":
+				return box{x - gap - w, x - gap, y + dy - boxH/2, y + dy + boxH/2}
+			case "top":
+				return box{x - w/2, x + w/2, y + dy + gap, y + dy + gap + boxH}
+			case "bottom":
+				return box{x - w/2, x + w/2, y + dy - gap - boxH, y + dy - gap}
+			}
+			return box{x + gap, x + gap + w, y + dy - boxH/2, y + dy + boxH/2}
+		}
+		out[i] = labelPlace{Side: "right"}
+		found := false
+		for _, k := range []int{0, -1, 1, -2, 2} {
+			for _, side := range []string{"right", "left", "top", "bottom"} {
+				b := boxFor(side, k)
+				clear := true
+				for _, q := range placed {
+					if b.x0 < q.x1 && q.x0 < b.x1 && b.y0 < q.y1 && q.y0 < b.y1 {
+						clear = false
+						break
+					}
+				}
+				if clear {
+					out[i], found = labelPlace{side, k * linePx}, true
+					break
+				}
+			}
+			if found {
+				break
+			}
+		}
+		placed = append(placed, boxFor(out[i].Side, out[i].DY/linePx))
+	}
+	return out
 }
 
 // samplePoints keeps the outliers and an even stride of the rest.
