@@ -128,3 +128,49 @@ func TestRegisterDuplicatePanics(t *testing.T) {
 	}()
 	Register("css", newCSS)
 }
+
+// TestJSONScriptFastPathAgrees runs every json case twice, finding the
+// script by scanning tokens and by building the DOM: the results must match.
+func TestJSONScriptFastPathAgrees(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/*/*")
+	n := 0
+	for _, dir := range dirs {
+		ex, ok := loadCase(t, dir).(*jsonExtractor)
+		if !ok {
+			continue
+		}
+		body, err := os.ReadFile(filepath.Join(dir, "page.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse("http://127.0.0.1:8089/x")
+		for _, sel := range []string{ex.spec.Script, `script[type="application/json"]`, `script#creator-data[type="application/json"]`} {
+			spec := ex.spec
+			spec.Script = sel
+			e2, err := New(spec, Options{Currency: "USD", Period: "28d"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fast := e2.(*jsonExtractor)
+			if !fast.lone {
+				t.Fatalf("%s should take the token path", sel)
+			}
+			slow := *fast
+			slow.lone = false
+			a, _ := json.Marshal(fast.Extract(Input{URL: u, Body: body}).Records)
+			b, _ := json.Marshal(slow.Extract(Input{URL: u, Body: body}).Records)
+			if string(a) != string(b) {
+				t.Errorf("%s with %s: token path %s, DOM path %s", dir, sel, a, b)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no json cases")
+	}
+	for _, sel := range []string{"body > script", "script:first-of-type", "div script"} {
+		if loneSelector.MatchString(sel) {
+			t.Errorf("%q must use the DOM path", sel)
+		}
+	}
+}

@@ -3,12 +3,16 @@ package parse
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 	"github.com/ohler55/ojg/jp"
 	"github.com/ohler55/ojg/oj"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 type jsonField struct {
@@ -64,6 +68,11 @@ type jsonLink struct {
 type jsonExtractor struct {
 	spec   PageSpec
 	script cascadia.Selector
+	// lone is true when the script selector is one compound selector (tag,
+	// id, classes, attributes: no combinators or pseudo-classes), so it can
+	// be matched against each <script> tag on its own without building the
+	// page's DOM.
+	lone bool
 	rows   jp.Expr
 	fields []jsonField
 	follow []jsonLink
@@ -90,6 +99,7 @@ func newJSON(s PageSpec, o Options) (Extractor, error) {
 	if e.script, err = compileSel("script", s.Script); err != nil {
 		return nil, err
 	}
+	e.lone = loneSelector.MatchString(s.Script)
 	rows := s.Rows
 	if rows == "" {
 		rows = "$"
@@ -131,19 +141,61 @@ func newJSON(s PageSpec, o Options) (Extractor, error) {
 	return e, nil
 }
 
+// loneSelector matches selectors like script#data or script[type="application/json"].
+var loneSelector = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*(?:[#.][A-Za-z0-9_-]+|\[[A-Za-z-]+(?:[~|^$*]?=(?:"[^"]*"|'[^']*'|[^\]"']*))?\])*$`)
+
+// findScript returns the text of the first <script> that matches the
+// selector, scanning tokens instead of building the DOM.
+func (e *jsonExtractor) findScript(body []byte) (string, bool) {
+	z := html.NewTokenizer(bytes.NewReader(body))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return "", false
+		case html.StartTagToken:
+			name, hasAttr := z.TagName()
+			if string(name) != "script" {
+				continue
+			}
+			n := &html.Node{Type: html.ElementNode, Data: "script", DataAtom: atom.Script}
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				n.Attr = append(n.Attr, html.Attribute{Key: string(k), Val: string(v)})
+			}
+			if !e.script.Match(n) {
+				continue
+			}
+			var text strings.Builder
+			for z.Next() == html.TextToken {
+				text.Write(z.Text())
+			}
+			return text.String(), true
+		}
+	}
+}
+
 func (e *jsonExtractor) Extract(in Input) Result {
 	var res Result
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(in.Body))
-	if err != nil {
-		res.Rejects = append(res.Rejects, pageReject(in, "", "page is not HTML: "+err.Error()))
-		return res
+	var text string
+	if found := false; e.lone {
+		if text, found = e.findScript(in.Body); !found {
+			res.Rejects = append(res.Rejects, pageReject(in, "", "no script matches "+e.spec.Script))
+			return res
+		}
+	} else {
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(in.Body))
+		if err != nil {
+			res.Rejects = append(res.Rejects, pageReject(in, "", "page is not HTML: "+err.Error()))
+			return res
+		}
+		script := doc.FindMatcher(e.script).First()
+		if script.Length() == 0 {
+			res.Rejects = append(res.Rejects, pageReject(in, doc.Find("title").Text(), "no script matches "+e.spec.Script))
+			return res
+		}
+		text = script.Text()
 	}
-	script := doc.FindMatcher(e.script).First()
-	if script.Length() == 0 {
-		res.Rejects = append(res.Rejects, pageReject(in, doc.Find("title").Text(), "no script matches "+e.spec.Script))
-		return res
-	}
-	text := script.Text()
 	data, err := oj.ParseString(text)
 	if err != nil {
 		res.Rejects = append(res.Rejects, pageReject(in, text, "script is not JSON: "+err.Error()))
