@@ -1,0 +1,61 @@
+package store
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"gmvscope/market"
+)
+
+func TestReopenAndObserved(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "g.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	run, err := db.BeginRun(ctx, "s", at, []market.Link{{URL: "http://x/top", Kind: "top"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.CommitBatch(ctx, run, []market.PageResult{{
+		Page: market.Page{URL: "http://x/top", Kind: "top", Status: 200, FetchedAt: at, Attempts: 1},
+		Records: []market.Record{{Entity: market.EntityCreator, Key: "mia", Fields: map[string]market.Value{
+			"followers": {Kind: market.KindCount, Raw: "35.8K", Num: 35800},
+			"gmv":       {Kind: market.KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
+		}}},
+		Links: []market.Link{{URL: "http://x/mia", Kind: "profile"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// A second open must not re-run migrations.
+	if db, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var raw string
+	var num, low, high any
+	err = db.SQL().QueryRowContext(ctx, `SELECT raw, num FROM observed WHERE key = 'mia' AND field = 'followers'`).Scan(&raw, &num)
+	if err != nil || raw != "35.8K" || num != int64(35800) {
+		t.Errorf("followers: %q %v %v", raw, num, err)
+	}
+	err = db.SQL().QueryRowContext(ctx, `SELECT raw, low, high FROM observed WHERE key = 'mia' AND field = 'gmv' AND estimate = 1`).Scan(&raw, &low, &high)
+	if err != nil || raw != "$10K-$25K" || low != int64(1000000) || high != int64(2500000) {
+		t.Errorf("gmv: %q %v %v %v", raw, low, high, err)
+	}
+	pending, err := db.Pending(ctx, run)
+	if err != nil || len(pending) != 1 || pending[0].URL != "http://x/mia" {
+		t.Errorf("pending %v %v", pending, err)
+	}
+	// A failed run writes no snapshot even when handed one.
+	if id, err := db.FinishRun(ctx, run, market.RunFailed, "boom", at, "", &market.Snapshot{}); err != nil || id != 0 {
+		t.Errorf("failed run wrote snapshot %d (%v)", id, err)
+	}
+	if _, err := db.LatestSnapshot(ctx, "s"); err == nil {
+		t.Error("a failed run left a snapshot")
+	}
+}
