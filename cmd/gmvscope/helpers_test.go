@@ -48,8 +48,8 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // only read it.
 type demoRun struct {
 	dir, db, report string
-	snap           *market.Snapshot
-	err            error
+	snap            *market.Snapshot
+	err             error
 }
 
 var (
