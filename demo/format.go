@@ -70,6 +70,7 @@ func (m *Market) leaderboardCells(i int) []string {
 		for b := 1; b < len(brackets); b++ {
 			if dollars < brackets[b] {
 				gmv = "$" + bracket(brackets[b-1]) + "-$" + bracket(brackets[b])
+				m.Ranges++
 				break
 			}
 		}
@@ -83,6 +84,9 @@ func (m *Market) leaderboardCells(i int) []string {
 		fields := []string{"followers", "gmv", "units"}
 		k := int(h/101) % 3
 		bad := badValues[fields[k]]
+		if k == 1 && strings.Contains(cells[1], "-$") {
+			m.Ranges-- // the range was overwritten by the broken value
+		}
 		cells[k] = bad[int(h/303)%len(bad)]
 		m.Malformed = append(m.Malformed, Malformed{Page: page, Handle: c.Handle, Field: fields[k], Raw: cells[k]})
 	}

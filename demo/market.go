@@ -61,6 +61,7 @@ type Market struct {
 	Creators  []Creator // in leaderboard order (GMV descending)
 	Products  []Product
 	Malformed []Malformed
+	Ranges    int // leaderboard GMV cells printed as a range ("$10K-$25K")
 	byHandle  map[string]int
 	byProduct map[string]int
 	cells     [][]string // leaderboard cell text per creator, computed once

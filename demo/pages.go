@@ -174,11 +174,12 @@ type Truth struct {
 	Creators  []Creator   `json:"creators"`
 	Products  []Product   `json:"products"`
 	Malformed []Malformed `json:"malformed"`
+	Ranges    int         `json:"leaderboard_gmv_ranges"`
 }
 
 // WriteTruth writes the ground truth as indented JSON.
 func (m *Market) WriteTruth(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(Truth{Seed: m.Seed, Creators: m.Creators, Products: m.Products, Malformed: m.Malformed})
+	return enc.Encode(Truth{Seed: m.Seed, Creators: m.Creators, Products: m.Products, Malformed: m.Malformed, Ranges: m.Ranges})
 }

@@ -74,6 +74,13 @@ type PageStat struct {
 	Bytes   int64
 }
 
+// RangeStat counts values a page kind published as ranges, per field.
+type RangeStat struct {
+	Kind   string
+	Field  string
+	Values int
+}
+
 // Snapshot is one run's merged view of a source.
 type Snapshot struct {
 	ID                    int64
@@ -86,6 +93,7 @@ type Snapshot struct {
 	Products              []Product
 	Rejects               []Reject
 	Pages                 []PageStat
+	Ranges                []RangeStat // values published as ranges, before merging
 	FirstFetch, LastFetch time.Time
 }
 

@@ -68,6 +68,8 @@ type Quality struct {
 	Pages                []PageRow
 	Rejects              int
 	RejectGroups         []RejectGroup
+	Ranges               []market.RangeStat
+	RangeValues          int
 	RangeGMV             int
 	MissingFollowers     int
 	MissingGMV           int
@@ -170,7 +172,11 @@ func periodLabel(p market.Period) string {
 }
 
 func quality(s *market.Snapshot, a market.Analysis) Quality {
-	q := Quality{RangeGMV: a.RangeGMV, MissingFollowers: a.MissingFollowers, MissingGMV: a.MissingGMV, ZeroGMV: a.ZeroGMV, Rejects: len(s.Rejects)}
+	q := Quality{RangeGMV: a.RangeGMV, MissingFollowers: a.MissingFollowers, MissingGMV: a.MissingGMV, ZeroGMV: a.ZeroGMV,
+		Rejects: len(s.Rejects), Ranges: s.Ranges}
+	for _, r := range s.Ranges {
+		q.RangeValues += r.Values
+	}
 	for _, p := range s.Pages {
 		if p.Outcome == "ok" {
 			q.PagesOK += p.Pages

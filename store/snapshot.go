@@ -239,5 +239,29 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 	if snap.Pages, snap.FirstFetch, snap.LastFetch, err = s.RunPages(ctx, snap.RunID); err != nil {
 		return nil, err
 	}
+	if snap.Ranges, err = s.RunRanges(ctx, snap.RunID); err != nil {
+		return nil, err
+	}
 	return snap, nil
+}
+
+// RunRanges counts the values a run's pages published as ranges, by page
+// kind and field.
+func (s *DB) RunRanges(ctx context.Context, runID int64) ([]market.RangeStat, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT p.kind, f.key, count(*) FROM records r JOIN pages p ON p.id = r.page_id, json_each(r.fields) f
+		WHERE p.run_id = ? AND json_extract(f.value, '$.estimate') = 1 GROUP BY 1, 2 ORDER BY 1, 2`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("count ranges of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []market.RangeStat
+	for rows.Next() {
+		var r market.RangeStat
+		if err := rows.Scan(&r.Kind, &r.Field, &r.Values); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

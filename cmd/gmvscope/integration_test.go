@@ -102,6 +102,16 @@ func TestDemoMatchesGroundTruth(t *testing.T) {
 			t.Errorf("product %s units period %q", p.ID, p.Units.Period)
 		}
 	}
+	priceRanges := 0
+	for _, p := range snap.Products {
+		if products[p.ID].PriceHighCents != products[p.ID].PriceLowCents {
+			priceRanges++
+		}
+	}
+	wantRanges := []market.RangeStat{{Kind: "leaderboard", Field: "gmv", Values: truth.Ranges}, {Kind: "product", Field: "price", Values: priceRanges}}
+	if fmt.Sprint(snap.Ranges) != fmt.Sprint(wantRanges) || truth.Ranges < 100 {
+		t.Errorf("values published as ranges %+v, want %+v", snap.Ranges, wantRanges)
+	}
 	for _, ps := range snap.Pages {
 		if ps.Outcome != "ok" {
 			t.Errorf("%d %s pages failed: %s", ps.Pages, ps.Kind, ps.Outcome)
