@@ -11,6 +11,18 @@ import (
 	"gmvscope/market"
 )
 
+// valuesJSON writes the values that are present, with their raw text, as
+// a JSON object (the creators and products tables' values_json).
+func valuesJSON(vs map[string]*market.Value) string {
+	fields := make(map[string]market.Value, len(vs))
+	for k, v := range vs {
+		if v != nil {
+			fields[k] = *v
+		}
+	}
+	return string(market.AppendFieldsJSON(nil, fields))
+}
+
 type creatorValues struct {
 	Followers *market.Value `json:"followers,omitempty"`
 	GMV       *market.Value `json:"gmv,omitempty"`
@@ -44,13 +56,9 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	cst, err := tx.PrepareContext(ctx, `INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer cst.Close()
+	creators := newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json) VALUES `, 18, "")
 	for _, c := range snap.Creators {
-		vals, _ := json.Marshal(creatorValues{c.Followers, c.GMV, c.Units, c.Views})
+		vals := valuesJSON(map[string]*market.Value{"followers": c.Followers, "gmv": c.GMV, "units": c.Units, "views": c.Views})
 		var gmv, low, high, usd any
 		var est bool
 		cur, period := "", ""
@@ -60,18 +68,18 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 				low, high = c.GMV.Low, c.GMV.High
 			}
 		}
-		if _, err := cst.ExecContext(ctx, id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
-			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), string(vals)); err != nil {
-			return 0, fmt.Errorf("write creator %s: %w", c.Handle, err)
+		if err := creators.addNow(ctx, tx, id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
+			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals); err != nil {
+			return 0, fmt.Errorf("write creators: %w", err)
 		}
 	}
-	pst, err := tx.PrepareContext(ctx, `INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return 0, err
+	defer creators.close()
+	if err := creators.exec(ctx, tx); err != nil {
+		return 0, fmt.Errorf("write creators: %w", err)
 	}
-	defer pst.Close()
+	products := newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json) VALUES `, 11, "")
 	for _, p := range snap.Products {
-		vals, _ := json.Marshal(productValues{p.Price, p.Units})
+		vals := valuesJSON(map[string]*market.Value{"price": p.Price, "units": p.Units})
 		var lo, hi any
 		cur := ""
 		if p.Price != nil {
@@ -80,9 +88,13 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 				lo, hi = p.Price.Low, p.Price.High
 			}
 		}
-		if _, err := pst.ExecContext(ctx, id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), string(vals)); err != nil {
-			return 0, fmt.Errorf("write product %s: %w", p.ID, err)
+		if err := products.addNow(ctx, tx, id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), vals); err != nil {
+			return 0, fmt.Errorf("write products: %w", err)
 		}
+	}
+	defer products.close()
+	if err := products.exec(ctx, tx); err != nil {
+		return 0, fmt.Errorf("write products: %w", err)
 	}
 	return id, nil
 }

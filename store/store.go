@@ -158,19 +158,23 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	}
 	// links before done: a page fetched in this batch may have been found in it.
 	for _, rs := range []*rowSet{pages, records, rejects, links, done} {
-		if err := rs.exec(ctx, tx); err != nil {
+		err := rs.exec(ctx, tx)
+		rs.close()
+		if err != nil {
 			return fmt.Errorf("commit batch: %w", err)
 		}
 	}
 	return tx.Commit()
 }
 
-// rowSet collects rows for a multi-row INSERT, which SQLite runs far
-// faster than one statement per row.
+// rowSet collects rows for multi-row INSERTs, which SQLite runs far faster
+// than one statement per row. Full chunks are written as they fill, so a
+// large snapshot never holds all its rows' arguments at once.
 type rowSet struct {
 	prefix, suffix string
 	cols           int
 	args           []any
+	full           *sql.Stmt // prepared statement for a full chunk
 }
 
 // rowsPerStatement keeps statements well under SQLite's 32,766 variables.
@@ -182,37 +186,52 @@ func newRows(prefix string, cols int, suffix string) *rowSet {
 
 func (r *rowSet) add(vals ...any) { r.args = append(r.args, vals...) }
 
-func (r *rowSet) exec(ctx context.Context, tx *sql.Tx) error {
+// addNow adds a row and writes the chunk once it is full.
+func (r *rowSet) addNow(ctx context.Context, tx *sql.Tx, vals ...any) error {
+	r.add(vals...)
+	if len(r.args) < rowsPerStatement*r.cols {
+		return nil
+	}
+	return r.exec(ctx, tx)
+}
+
+func (r *rowSet) query(rows int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", r.cols), ",") + ")"
+	return r.prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",") + r.suffix
+}
+
+// exec writes every collected row and closes the prepared statement.
+func (r *rowSet) exec(ctx context.Context, tx *sql.Tx) error {
 	n := len(r.args) / r.cols
-	var full *sql.Stmt
-	defer func() {
-		if full != nil {
-			full.Close()
-		}
-	}()
 	for start := 0; start < n; start += rowsPerStatement {
 		k := min(rowsPerStatement, n-start)
 		args := r.args[start*r.cols : (start+k)*r.cols]
 		if k < rowsPerStatement {
-			q := r.prefix + strings.TrimSuffix(strings.Repeat(one+",", k), ",") + r.suffix
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			if _, err := tx.ExecContext(ctx, r.query(k), args...); err != nil {
 				return err
 			}
 			continue
 		}
-		if full == nil {
-			q := r.prefix + strings.TrimSuffix(strings.Repeat(one+",", k), ",") + r.suffix
+		if r.full == nil {
 			var err error
-			if full, err = tx.PrepareContext(ctx, q); err != nil {
+			if r.full, err = tx.PrepareContext(ctx, r.query(k)); err != nil {
 				return err
 			}
 		}
-		if _, err := full.ExecContext(ctx, args...); err != nil {
+		if _, err := r.full.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}
+	r.args = r.args[:0]
 	return nil
+}
+
+// close releases the prepared statement.
+func (r *rowSet) close() {
+	if r.full != nil {
+		r.full.Close()
+		r.full = nil
+	}
 }
 
 // Pending returns the frontier URLs of a run not yet done or failed.
