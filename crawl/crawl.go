@@ -35,6 +35,23 @@ type Options struct {
 	MaxPages     int           // stop after this many fetches; 0 means no limit
 	BatchSize    int           // pages per store transaction; default 1000
 	Now          func() time.Time
+	// Sleep waits d or until ctx is done; default a timer. Tests inject it
+	// with Now to check politeness without waiting.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Extractors maps a page kind to the extractor that reads it.
@@ -87,6 +104,9 @@ func New(o Options, ex Extractors, st market.Store) *Crawler {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
 	}
 	return &Crawler{opts: o, ex: ex, store: st}
 }
@@ -151,7 +171,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 		}
 	})
 
-	limiters := &hostLimiters{rps: c.opts.RPS, m: map[string]*rate.Limiter{}}
+	limiters := &hostLimiters{rps: c.opts.RPS, m: map[string]*rate.Limiter{}, now: c.opts.Now, sleep: c.opts.Sleep}
 	rb := newRobots(&http.Client{Transport: transport, Timeout: c.opts.Timeout}, c.opts.UserAgent)
 	// Room for a whole batch: workers keep fetching while the writer commits.
 	results := make(chan market.PageResult, c.opts.BatchSize)
@@ -398,10 +418,13 @@ func compress(b []byte) []byte {
 }
 
 // hostLimiters holds one token bucket per host, shared by all workers.
+// Reservations are taken at the injected clock's time.
 type hostLimiters struct {
-	rps float64
-	mu  sync.Mutex
-	m   map[string]*rate.Limiter
+	rps   float64
+	mu    sync.Mutex
+	m     map[string]*rate.Limiter
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
 }
 
 func (h *hostLimiters) wait(ctx context.Context, host string) error {
@@ -414,8 +437,10 @@ func (h *hostLimiters) wait(ctx context.Context, host string) error {
 		l = rate.NewLimiter(rate.Limit(h.rps), 1)
 		h.m[host] = l
 	}
+	now := h.now()
+	delay := l.ReserveN(now, 1).DelayFrom(now)
 	h.mu.Unlock()
-	return l.Wait(ctx)
+	return h.sleep(ctx, delay)
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {

@@ -1,11 +1,13 @@
 package crawl_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -196,5 +198,50 @@ func TestCrawlRejectsBadResponses(t *testing.T) {
 	}
 	if st.Failed != 4 || st.Fetched != 1 || st.Records != 1 {
 		t.Errorf("stats %+v", st)
+	}
+}
+
+// stillClock never moves; it records every delay the crawler asks to sleep.
+type stillClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
+}
+
+func (f *stillClock) now() time.Time { return f.t }
+
+func (f *stillClock) sleep(_ context.Context, d time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.slept = append(f.slept, d)
+	return nil
+}
+
+// TestCrawlRateLimit checks on an injected clock that 21 requests at 5 per
+// second from 4 workers share one bucket: each is given its own 200ms slot.
+func TestCrawlRateLimit(t *testing.T) {
+	links := ""
+	routes := map[string]http.HandlerFunc{"/robots.txt": notFound}
+	for i := range 20 {
+		links += fmt.Sprintf(`<a class="p" href="/p/%d">x</a>`, i)
+		routes[fmt.Sprintf("/p/%d", i)] = html(row(fmt.Sprint("c", i)))
+	}
+	routes["/list"] = html(row("a") + links)
+	s := newSite(t, routes)
+	clk := &stillClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
+	_, st := crawlSite(t, s, "/list", func(o *crawl.Options) {
+		o.RPS, o.Concurrency, o.Now, o.Sleep = 5, 4, clk.now, clk.sleep
+	})
+	if st.Fetched != 21 {
+		t.Fatalf("fetched %d", st.Fetched)
+	}
+	slices.Sort(clk.slept)
+	if len(clk.slept) != 21 {
+		t.Fatalf("%d waits, want one per request", len(clk.slept))
+	}
+	for i, d := range clk.slept {
+		if want := time.Duration(i) * 200 * time.Millisecond; d != want {
+			t.Errorf("request %d waits %v, want %v", i, d, want)
+		}
 	}
 }
