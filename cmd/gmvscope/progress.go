@@ -41,7 +41,8 @@ func (p *progress) update(s crawl.Stats) {
 	defer p.mu.Unlock()
 	done := s.Fetched + s.Failed
 	if p.bar != nil {
-		p.bar.ChangeMax(done + s.Queued)
+		// The total grows as links are found, so the bar shows counts and
+		// a rate rather than a percentage that would sit near 100%.
 		p.bar.Describe(fmt.Sprintf("%s: %d failed, %d queued", p.source, s.Failed, s.Queued))
 		p.bar.Set(done)
 		return
