@@ -20,12 +20,13 @@ const (
 	KindMoney   Kind = "money"   // an amount in minor units of a currency; a range is allowed
 	KindRange   Kind = "range"   // a low-high range of counts or money; always an estimate
 	KindPercent Kind = "percent" // a percentage such as engagement
+	KindRate    Kind = "rate"    // an amount per unit of time: "$51.72k Per Day"
 	KindText    Kind = "text"    // free text such as a display name
 	KindURL     Kind = "url"     // a link, resolved against the page URL
 )
 
 // Kinds lists every valid Kind, for error messages.
-var Kinds = []Kind{KindCount, KindMoney, KindRange, KindPercent, KindText, KindURL}
+var Kinds = []Kind{KindCount, KindMoney, KindRange, KindPercent, KindRate, KindText, KindURL}
 
 // Valid reports whether k is one of Kinds.
 func (k Kind) Valid() bool {
@@ -52,19 +53,26 @@ type Value struct {
 	Text     string  `json:"text,omitempty"`     // text and url kinds
 	Currency string  `json:"currency,omitempty"` // ISO 4217 code for money
 	Period   string  `json:"period,omitempty"`   // window a GMV or units figure covers
+	Open     string  `json:"open,omitempty"`     // "above" (10K+: at least Low) or "below" (<100: at most High)
+	Per      string  `json:"per,omitempty"`      // a rate's time unit: minute, hour, day, week, month, year
 }
 
 // IsNumeric reports whether v carries a count or an amount.
 func (v Value) IsNumeric() bool {
-	return v.Kind == KindCount || v.Kind == KindMoney || v.Kind == KindRange
+	return v.Kind == KindCount || v.Kind == KindMoney || v.Kind == KindRange || v.Kind == KindRate
 }
 
 // Mid returns the value as one number in its own unit: Num for a point value,
 // the geometric midpoint of Low and High for a range (the arithmetic one when
 // Low is zero, where the geometric midpoint would be zero).
 func (v Value) Mid() float64 {
-	if !v.Estimate {
+	switch {
+	case !v.Estimate:
 		return float64(v.Num)
+	case v.Open == "above":
+		return float64(v.Low)
+	case v.Open == "below":
+		return float64(v.High)
 	}
 	if v.Low > 0 {
 		return math.Sqrt(float64(v.Low) * float64(v.High))
@@ -111,7 +119,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		b = append(b, `,"high":`...)
 		b = strconv.AppendInt(b, v.High, 10)
 		b = append(b, `,"estimate":true`...)
-	case v.Kind == KindCount || v.Kind == KindMoney || v.Num != 0:
+	case v.Kind == KindCount || v.Kind == KindMoney || v.Kind == KindRate || v.Num != 0:
 		b = append(b, `,"num":`...)
 		b = strconv.AppendInt(b, v.Num, 10)
 	}
@@ -119,7 +127,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		b = append(b, `,"float":`...)
 		b = strconv.AppendFloat(b, v.Float, 'g', -1, 64)
 	}
-	for _, f := range [...]struct{ name, val string }{{"text", v.Text}, {"currency", v.Currency}, {"period", v.Period}} {
+	for _, f := range [...]struct{ name, val string }{{"text", v.Text}, {"currency", v.Currency}, {"period", v.Period}, {"open", v.Open}, {"per", v.Per}} {
 		if f.val != "" {
 			b = append(b, `,"`...)
 			b = append(b, f.name...)

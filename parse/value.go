@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -16,12 +17,15 @@ import (
 
 // Errors a value parser returns, wrapped in a FieldError.
 var (
-	ErrMissing   = errors.New("missing value")     // empty, "N/A", "--": not zero
-	ErrMalformed = errors.New("malformed number")  // text that is not a number of the kind
-	ErrPrecision = errors.New("too many decimals") // "$1.234" in a currency with cents
-	ErrNegative  = errors.New("negative count")    // counts and money are never below zero
+	ErrMissing   = errors.New("missing value")          // empty, "N/A", "--", "NaN": not zero
+	ErrMasked    = fmt.Errorf("%w: masked", ErrMissing) // "*k+*": the site hides it
+	ErrMalformed = errors.New("malformed number")       // text that is not a number of the kind
+	ErrUnit      = errors.New("unknown unit")           // "12x", "4.5KK"
+	ErrPrecision = errors.New("too many decimals")      // "$1.234" in a currency with cents
+	ErrNegative  = errors.New("negative value")         // counts and money are never below zero unless signed
 	ErrRange     = errors.New("range low above high")
 	ErrCurrency  = errors.New("unexpected currency")
+	ErrNotRate   = errors.New("not a rate: no per-day, per-hour or similar") // a rate field without its time unit
 )
 
 // FieldError is a value that could not be used, with its raw text.
@@ -43,23 +47,32 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // Options are what a source says about its values.
 type Options struct {
 	Currency string // ISO 4217 code that "$" and bare amounts mean; default USD
+	Locale   string // decides "1.234" (en: 1.234, de: 1234) and units ("M" is 10⁹ in id); default en
 	Period   string // window of GMV and units fields unless a field says otherwise
+	Signed   bool   // counts and amounts may be negative (deltas such as "-1,234")
 }
 
 var (
-	// A number as leaderboards print it: "35.8K", "2.9k", "1,234", "$2.1M", "12.9".
-	numRe = regexp.MustCompile(`^(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d+))?\s*(k|m|b|bn)?$`)
-	// Currency marks before or after the number.
-	curPrefix = []struct{ mark, code string }{
-		{"US$", "USD"}, {"USD", "USD"}, {"EUR", "EUR"}, {"GBP", "GBP"},
-		{"$", ""}, {"€", "EUR"}, {"£", "GBP"},
-	}
-	missingText = map[string]bool{"": true, "n/a": true, "na": true, "--": true, "-": true, "—": true, "nan": true, "null": true}
+	spaces = strings.NewReplacer(
+		"\u00a0", " ", "\u202f", " ", "\u2009", " ", "\u3000", " ",
+		"\u200e", "", "\u200f", "", "\u061c", "", "\u202a", "", "\u202b", "", "\u202c", "", "\u2066", "", "\u2067", "", "\u2069", "")
+	// Arabic-Indic and Eastern Arabic-Indic digits and separators, and
+	// full-width digits, to ASCII.
+	digits = func() *strings.Replacer {
+		var pairs []string
+		for i := range 10 {
+			d := string(rune('0' + i))
+			pairs = append(pairs, string(rune(0x660+i)), d, string(rune(0x6F0+i)), d, string(rune(0xFF10+i)), d)
+		}
+		pairs = append(pairs, "\u066c", ",", "\u066b", ".", "\u066a", "%", "\uff0c", ",", "\uff0e", ".", "\uff05", "%", "\uff0b", "+", "\uff0d", "-")
+		return strings.NewReplacer(pairs...)
+	}()
+	missingText = map[string]bool{"": true, "n/a": true, "na": true, "--": true, "-": true, "—": true, "–": true,
+		"nan": true, "nan%": true, "null": true, "none": true, "undefined": true, "?": true}
 )
 
-var spaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u200e", "", "\u200f", "")
-
-// Clean decodes entities and folds the spaces pages put around values.
+// Clean decodes entities and folds the spaces and direction marks pages
+// put around values.
 func Clean(s string) string {
 	if strings.IndexByte(s, '&') >= 0 {
 		s = html.UnescapeString(s)
@@ -73,94 +86,274 @@ func Clean(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// Value parses raw as kind. The returned Value keeps raw; an error is a
-// *FieldError-compatible cause (ErrMissing, ErrMalformed, …) to wrap.
+// numeric cleans s for a numeric kind: digits in any script become ASCII.
+func numeric(s string) string {
+	s = Clean(s)
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.TrimSpace(digits.Replace(s))
+		}
+	}
+	return s
+}
+
+// Value parses raw as kind. The returned Value keeps raw; an error is one
+// of the Err values above, possibly wrapped with detail.
 func Value(kind market.Kind, raw string, o Options) (market.Value, error) {
 	v := market.Value{Kind: kind, Raw: raw}
-	s := Clean(raw)
 	if kind == market.KindText || kind == market.KindURL {
-		v.Text = s
+		v.Text = Clean(raw)
 		return v, nil
 	}
+	s := numeric(raw)
 	if missingText[strings.ToLower(s)] {
 		return v, ErrMissing
 	}
+	if strings.ContainsRune(s, '*') {
+		return v, ErrMasked
+	}
+	p := parser{o: o, loc: locale(o.Locale)}
 	switch kind {
 	case market.KindCount:
-		if lo, hi, ok := splitRange(s); ok {
-			return countRange(v, lo, hi)
-		}
-		n, err := count(s)
-		v.Num = n
-		return v, err
+		return p.amount(v, s, false)
 	case market.KindMoney:
-		if lo, hi, ok := splitRange(s); ok {
-			return moneyRange(v, lo, hi, o)
+		return p.amount(v, s, true)
+	case market.KindRate:
+		amount, per, ok := splitPer(s)
+		if !ok {
+			return v, ErrNotRate
 		}
-		n, cur, err := money(s, o)
-		v.Num, v.Currency = n, cur
+		v, err := p.amount(v, amount, true)
+		v.Per = per
 		return v, err
 	case market.KindRange:
-		lo, hi, ok := splitRange(s)
-		if !ok {
+		if _, _, ok := splitRange(s); !ok && openBound(s) == "" {
 			return v, fmt.Errorf("%w: not a range", ErrMalformed)
 		}
-		if hasCurrency(lo) || hasCurrency(hi) {
-			return moneyRange(v, lo, hi, o)
-		}
-		return countRange(v, lo, hi)
+		_, rest := stripCurrency(strings.TrimLeft(s, "<>≤≥+ "), "")
+		return p.amount(v, s, rest != strings.TrimLeft(s, "<>≤≥+ ") || hasAnyCurrency(s))
 	case market.KindPercent:
-		return percent(v, s)
+		return p.percent(v, s)
 	}
 	return v, fmt.Errorf("unknown kind %q", kind)
 }
 
-func countRange(v market.Value, lo, hi string) (market.Value, error) {
-	var err error
-	if v.Low, err = count(lo); err != nil {
-		return v, err
+func hasAnyCurrency(s string) bool {
+	lo, hi, ok := splitRange(s)
+	if !ok {
+		return false
 	}
-	if v.High, err = count(hi); err != nil {
-		return v, err
-	}
-	return checkRange(v)
+	c1, r1 := stripCurrency(lo, "")
+	c2, r2 := stripCurrency(hi, "")
+	return (c1 != "" && r1 != lo) || (c2 != "" && r2 != hi)
 }
 
-func moneyRange(v market.Value, lo, hi string, o Options) (market.Value, error) {
-	l, cl, err := money(lo, o)
-	if err != nil {
-		return v, err
-	}
-	h, ch, err := money(hi, o)
-	if err != nil {
-		return v, err
-	}
-	// "$24.17 - 24.69": a mark on one end covers both.
-	if hasCurrency(lo) != hasCurrency(hi) {
-		if hasCurrency(lo) {
-			ch = cl
+type parser struct {
+	o   Options
+	loc localeInfo
+}
+
+// amount parses a point value, a range or an open range, as money (minor
+// units of a currency) or as a count.
+func (p parser) amount(v market.Value, s string, money bool) (market.Value, error) {
+	if open := openBound(s); open != "" {
+		x, cur, err := p.point(trimBound(s), money)
+		if err != nil {
+			return v, err
+		}
+		v.Estimate, v.Open, v.Currency = true, open, cur
+		if open == "above" {
+			v.Low = x
 		} else {
-			cl = ch
+			v.High = x
+		}
+		return v, nil
+	}
+	if lo, hi, ok := splitRange(s); ok {
+		l, cl, err := p.point(lo, money)
+		if err != nil {
+			return v, err
+		}
+		h, ch, err := p.point(hi, money)
+		if err != nil {
+			return v, err
+		}
+		if money {
+			// "$24.17 - 24.69": a mark on one end covers both.
+			hasLo, hasHi := markOf(lo) != "", markOf(hi) != ""
+			switch {
+			case hasLo && !hasHi:
+				if h, err = p.reparse(hi, cl); err != nil {
+					return v, err
+				}
+				ch = cl
+			case hasHi && !hasLo:
+				if l, err = p.reparse(lo, ch); err != nil {
+					return v, err
+				}
+				cl = ch
+			}
+			if cl != ch {
+				return v, fmt.Errorf("%w: %s and %s in one range", ErrCurrency, cl, ch)
+			}
+		}
+		if l > h {
+			return v, ErrRange
+		}
+		v.Low, v.High, v.Estimate, v.Currency = l, h, true, cl
+		return v, nil
+	}
+	n, cur, err := p.point(s, money)
+	v.Num, v.Currency = n, cur
+	return v, err
+}
+
+// reparse reads s again in currency cur (its minor units may differ).
+func (p parser) reparse(s, cur string) (int64, error) {
+	q := p
+	q.o.Currency = cur
+	n, _, err := q.point(s, true)
+	return n, err
+}
+
+func markOf(s string) string {
+	code, rest := stripCurrency(strings.TrimLeft(s, "+-"), "")
+	if rest == strings.TrimLeft(s, "+-") {
+		return ""
+	}
+	return code
+}
+
+// point parses one number with its sign, currency and unit.
+func (p parser) point(s string, money bool) (int64, string, error) {
+	neg := false
+	cur := ""
+	if money {
+		def := p.o.Currency
+		if def == "" {
+			def = "USD"
+		}
+		// The sign may sit before or after the mark: "-$5K", "$-5K" is malformed.
+		if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+			neg, s = s[0] == '-', strings.TrimSpace(s[1:])
+		}
+		cur, s = stripCurrency(s, def)
+		if cur == "" {
+			cur = def
+		}
+	} else if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+		neg, s = s[0] == '-', strings.TrimSpace(s[1:])
+	}
+	if neg && !p.o.Signed {
+		return 0, cur, ErrNegative
+	}
+	num, unit := splitUnit(s)
+	if num == "" {
+		return 0, cur, ErrMalformed
+	}
+	exp, ok := p.loc.unitOf(unit)
+	if !ok {
+		return 0, cur, fmt.Errorf("%w %q", ErrUnit, unit)
+	}
+	d, err := p.decimal(num)
+	if err != nil {
+		return 0, cur, err
+	}
+	d = d.Shift(exp)
+	if money {
+		d = d.Shift(int32(market.MinorUnits(cur)))
+	}
+	n, err := whole(d, money, cur)
+	if neg {
+		n = -n
+	}
+	return n, cur, err
+}
+
+// whole returns d as an integer. A float artefact (33299999.999999996, six
+// or more decimals within a millionth of a whole number) is rounded.
+func whole(d decimal.Decimal, money bool, cur string) (int64, error) {
+	if d.IsInteger() {
+		return d.IntPart(), nil
+	}
+	r := d.Round(0)
+	if -d.Exponent() >= 6 && d.Sub(r).Abs().LessThan(decimal.New(1, -6)) {
+		return r.IntPart(), nil
+	}
+	if money {
+		return 0, fmt.Errorf("%w for %s", ErrPrecision, cur)
+	}
+	return 0, fmt.Errorf("%w: %s is not a whole count", ErrPrecision, d.String())
+}
+
+var groupRe = regexp.MustCompile(`^\d{1,3}(?:[,.' ]\d{3})*$`)
+
+// decimal reads digits with grouping and decimal separators. Structure
+// decides where it can ("1.234.568" groups, "1,234.56" and "1.234,56" both
+// end in their decimal part, "2,1" cannot be grouped); otherwise the
+// locale does: "1.234" is 1.234 in en and 1234 in de.
+func (p parser) decimal(num string) (decimal.Decimal, error) {
+	if strings.ContainsAny(num, "eE") {
+		if d, err := decimal.NewFromString(num); err == nil {
+			return d, nil
+		}
+		return decimal.Zero, ErrMalformed
+	}
+	dots, commas := strings.Count(num, "."), strings.Count(num, ",")
+	dec := byte(0) // the decimal separator, 0 for none
+	switch {
+	case dots > 0 && commas > 0:
+		dec = num[strings.LastIndexAny(num, ".,")]
+		if strings.Count(num, string(dec)) != 1 {
+			return decimal.Zero, ErrMalformed
+		}
+	case dots == 1 || commas == 1:
+		sep := byte('.')
+		if commas == 1 {
+			sep = ','
+		}
+		after := len(num) - strings.IndexByte(num, sep) - 1
+		grouping := after == 3 && (sep == '.') == p.loc.decimalComma
+		if !grouping {
+			dec = sep
 		}
 	}
-	if cl != ch {
-		return v, fmt.Errorf("%w: %s and %s in one range", ErrCurrency, cl, ch)
+	intPart, frac := num, ""
+	if dec != 0 {
+		i := strings.LastIndexByte(num, dec)
+		intPart, frac = num[:i], num[i+1:]
+		if frac == "" || strings.Trim(frac, "0123456789") != "" {
+			return decimal.Zero, ErrMalformed
+		}
 	}
-	v.Low, v.High, v.Currency = l, h, cl
-	return checkRange(v)
+	if intPart == "" {
+		intPart = "0"
+	}
+	if strings.ContainsAny(intPart, ",.' ") {
+		if !groupRe.MatchString(intPart) || strings.ContainsRune(intPart, rune(dec)) && dec != 0 {
+			return decimal.Zero, ErrMalformed
+		}
+		intPart = strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, intPart)
+	}
+	if strings.Trim(intPart, "0123456789") != "" {
+		return decimal.Zero, ErrMalformed
+	}
+	d, err := decimal.NewFromString(intPart + "." + frac + map[bool]string{true: "", false: "0"}[frac != ""])
+	if err != nil {
+		return decimal.Zero, ErrMalformed
+	}
+	return d, nil
 }
 
-func checkRange(v market.Value) (market.Value, error) {
-	if v.Low > v.High {
-		return v, ErrRange
-	}
-	v.Estimate = true
-	return v, nil
-}
-
-// splitRange finds "A-B", "A – B", "A~B" or "A to B"; a leading sign is not a separator.
+// splitRange finds "A-B", "A – B", "A~B" or "A to B"; a leading sign is not
+// a separator.
 func splitRange(s string) (string, string, bool) {
-	for _, sep := range []string{" to ", "~", "–", "—", "-"} {
+	for _, sep := range []string{" to ", "~", "～", "–", "—", " - ", "-"} {
 		i := strings.Index(s[min(1, len(s)):], sep)
 		if i < 0 {
 			continue
@@ -174,94 +367,58 @@ func splitRange(s string) (string, string, bool) {
 	return "", "", false
 }
 
-func hasCurrency(s string) bool {
-	_, rest := stripCurrency(s)
-	return rest != s
+// openBound says whether s is an open range: "10K+", ">10k", "≥5", "<100".
+func openBound(s string) string {
+	switch {
+	case strings.HasSuffix(s, "+") && len(s) > 1, strings.HasPrefix(s, ">"), strings.HasPrefix(s, "≥"):
+		return "above"
+	case strings.HasPrefix(s, "<"), strings.HasPrefix(s, "≤"):
+		return "below"
+	}
+	return ""
 }
 
-// stripCurrency removes one currency mark at either end and returns its code
-// ("" for a bare "$", which means the source's currency).
-func stripCurrency(s string) (string, string) {
-	for _, c := range curPrefix {
-		if strings.HasPrefix(s, c.mark) {
-			return c.code, strings.TrimSpace(s[len(c.mark):])
-		}
-		if strings.HasSuffix(s, c.mark) {
-			return c.code, strings.TrimSpace(s[:len(s)-len(c.mark)])
-		}
+func trimBound(s string) string {
+	s = strings.TrimSuffix(s, "+")
+	for _, p := range []string{">=", "<=", ">", "<", "≥", "≤"} {
+		s = strings.TrimPrefix(s, p)
 	}
-	return "", s
+	return strings.TrimSpace(s)
 }
 
-var suffixExp = map[string]int32{"": 0, "k": 3, "m": 6, "b": 9, "bn": 9}
+var perRe = regexp.MustCompile(`(?i)\s*(?:per|/|a|an|each)\s*(minute|min|hour|hr|h|day|d|week|wk|month|mo|year|yr)\.?$`)
 
-// decimalOf reads "35.8K" as the exact decimal 35800.
-func decimalOf(s string) (decimal.Decimal, error) {
-	if strings.HasPrefix(s, "-") {
-		return decimal.Zero, ErrNegative
+var perUnit = map[string]string{"minute": "minute", "min": "minute", "hour": "hour", "hr": "hour", "h": "hour", "day": "day", "d": "day",
+	"week": "week", "wk": "week", "month": "month", "mo": "month", "year": "year", "yr": "year"}
+
+// splitPer splits "$51.72k Per Day" into "$51.72k" and "day".
+func splitPer(s string) (string, string, bool) {
+	m := perRe.FindStringSubmatchIndex(s)
+	if m == nil {
+		return s, "", false
 	}
-	s = strings.TrimPrefix(s, "+")
-	m := numRe.FindStringSubmatch(strings.ToLower(s))
-	if m == nil || (m[1] == "" && m[2] == "") {
-		return decimal.Zero, ErrMalformed
-	}
-	intPart := strings.ReplaceAll(m[1], ",", "")
-	if intPart == "" {
-		intPart = "0"
-	}
-	num := intPart
-	if m[2] != "" {
-		num += "." + m[2]
-	}
-	d, err := decimal.NewFromString(num)
-	if err != nil {
-		return decimal.Zero, ErrMalformed
-	}
-	return d.Shift(suffixExp[m[3]]), nil
+	return strings.TrimSpace(s[:m[0]]), perUnit[strings.ToLower(s[m[2]:m[3]])], true
 }
 
-func count(s string) (int64, error) {
-	d, err := decimalOf(s)
-	if err != nil {
-		return 0, err
-	}
-	if !d.IsInteger() {
-		return 0, fmt.Errorf("%w: %s is not a whole count", ErrPrecision, d)
-	}
-	return d.IntPart(), nil
-}
+var pctRe = regexp.MustCompile(`^\(?\s*([+-]?[\d.,]+)\s*%\s*\)?$`)
 
-func money(s string, o Options) (int64, string, error) {
-	code, rest := stripCurrency(s)
-	def := o.Currency
-	if def == "" {
-		def = "USD"
-	}
-	if code == "" {
-		code = def
-	}
-	d, err := decimalOf(rest)
-	if err != nil {
-		return 0, code, err
-	}
-	minor := d.Shift(int32(market.MinorUnits(code)))
-	if !minor.IsInteger() {
-		return 0, code, fmt.Errorf("%w for %s", ErrPrecision, code)
-	}
-	return minor.IntPart(), code, nil
-}
-
-var pctRe = regexp.MustCompile(`^\(?([+-]?\d+(?:\.\d+)?)\s*%\)?$`)
-
-func percent(v market.Value, s string) (market.Value, error) {
+func (p parser) percent(v market.Value, s string) (market.Value, error) {
 	m := pctRe.FindStringSubmatch(s)
 	if m == nil {
 		return v, ErrMalformed
 	}
-	d, err := decimal.NewFromString(m[1])
+	num := m[1]
+	neg := strings.HasPrefix(num, "-")
+	num = strings.TrimLeft(num, "+-")
+	d, err := p.decimal(num)
 	if err != nil {
-		return v, ErrMalformed
+		return v, err
+	}
+	if neg {
+		d = d.Neg()
 	}
 	v.Float = d.InexactFloat64()
 	return v, nil
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

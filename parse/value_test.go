@@ -36,7 +36,7 @@ func TestMoney(t *testing.T) {
 		{"$1.19m", "", 119000000, "USD"}, {"$12.3k", "", 1230000, "USD"}, {"2100000.55", "", 210000055, "USD"},
 		{"US$1,234.56", "", 123456, "USD"}, {"€95", "", 9500, "EUR"}, {"&euro;95", "", 9500, "EUR"},
 		{"£2.1m", "", 210000000, "GBP"}, {"$0", "", 0, "USD"}, {"1,234 USD", "", 123400, "USD"},
-		{"$5", "EUR", 500, "EUR"},
+		{"$5", "CAD", 500, "CAD"}, {"$5", "EUR", 500, "USD"},
 	} {
 		v, err := Value(market.KindMoney, tc.raw, Options{Currency: tc.cur})
 		if err != nil || v.Num != tc.want || v.Currency != tc.wantCur {
@@ -83,11 +83,11 @@ func TestRejects(t *testing.T) {
 		want error
 	}{
 		{market.KindCount, "1.2.3K", ErrMalformed}, {market.KindCount, "12,34,5", ErrMalformed},
-		{market.KindCount, "3..5M", ErrMalformed}, {market.KindCount, "7k7", ErrMalformed},
-		{market.KindCount, "1.2.3", ErrMalformed}, {market.KindCount, "12x", ErrMalformed},
+		{market.KindCount, "3..5M", ErrMalformed}, {market.KindCount, "7k7", ErrUnit},
+		{market.KindCount, "1.2.3", ErrMalformed}, {market.KindCount, "12x", ErrUnit},
 		{market.KindCount, "4,5,6,7", ErrMalformed}, {market.KindCount, "1.5", ErrPrecision},
-		{market.KindCount, "-5", ErrNegative}, {market.KindMoney, "$4.5KK", ErrMalformed},
-		{market.KindMoney, "$1.2B.4", ErrMalformed}, {market.KindMoney, "$12,3,4", ErrMalformed},
+		{market.KindCount, "-5", ErrNegative}, {market.KindMoney, "$4.5KK", ErrUnit},
+		{market.KindMoney, "$1.2B.4", ErrUnit}, {market.KindMoney, "$12,3,4", ErrMalformed},
 		{market.KindMoney, "$-5K", ErrMalformed}, {market.KindMoney, "$1.234", ErrPrecision},
 		{market.KindMoney, "$25K-$10K", ErrRange}, {market.KindMoney, "$5 - €7", ErrCurrency},
 		{market.KindCount, "", ErrMissing}, {market.KindCount, "N/A", ErrMissing}, {market.KindMoney, "--", ErrMissing},
