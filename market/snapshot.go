@@ -64,6 +64,7 @@ type SourceInfo struct {
 	RateUSD   float64   // USD per unit of Currency
 	RateAsOf  time.Time // date of that rate
 	Sample    bool      // the bundled sample market, not real data
+	Timezone  string    // IANA zone of the source's days and months
 }
 
 // PageStat counts pages of a run by kind and outcome.

@@ -33,6 +33,7 @@ type FieldSpec struct {
 	Kind     market.Kind `yaml:"kind"`
 	Period   string      `yaml:"period"`   // overrides the source's period for this field
 	Currency string      `yaml:"currency"` // overrides the source's currency for this field
+	Signed   bool        `yaml:"signed"`   // the value may be negative (a change such as "-1,234")
 	List     bool        `yaml:"list"`     // every match, as a list
 	Optional bool        `yaml:"optional"` // no element is not a reject
 }
@@ -107,6 +108,7 @@ func compileFields(s PageSpec, o Options) ([]field, error) {
 		if fs.Period != "" {
 			f.opts.Period = fs.Period
 		}
+		f.opts.Signed = fs.Signed
 		out = append(out, f)
 	}
 	for i, l := range s.Follow {

@@ -50,6 +50,10 @@ type Options struct {
 	Locale   string // decides "1.234" (en: 1.234, de: 1234) and units ("M" is 10⁹ in id); default en
 	Period   string // window of GMV and units fields unless a field says otherwise
 	Signed   bool   // counts and amounts may be negative (deltas such as "-1,234")
+	// Rated, when set, lists the currencies that have a USD rate; money in
+	// any other currency is an ErrCurrency reject rather than a number
+	// that cannot be compared.
+	Rated map[string]bool
 }
 
 var (
@@ -117,13 +121,13 @@ func Value(kind market.Kind, raw string, o Options) (market.Value, error) {
 	case market.KindCount:
 		return p.amount(v, s, false)
 	case market.KindMoney:
-		return p.amount(v, s, true)
+		return p.rated(p.amount(v, s, true))
 	case market.KindRate:
 		amount, per, ok := splitPer(s)
 		if !ok {
 			return v, ErrNotRate
 		}
-		v, err := p.amount(v, amount, true)
+		v, err := p.rated(p.amount(v, amount, true))
 		v.Per = per
 		return v, err
 	case market.KindRange:
@@ -151,6 +155,14 @@ func hasAnyCurrency(s string) bool {
 type parser struct {
 	o   Options
 	loc localeInfo
+}
+
+// rated rejects money in a currency the config has no rate for.
+func (p parser) rated(v market.Value, err error) (market.Value, error) {
+	if err == nil && p.o.Rated != nil && v.Currency != "" && !p.o.Rated[v.Currency] {
+		return v, fmt.Errorf("%w: no USD rate for %s under rates", ErrCurrency, v.Currency)
+	}
+	return v, err
 }
 
 // amount parses a point value, a range or an open range, as money (minor

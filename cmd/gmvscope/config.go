@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // IANA zones without relying on the host
 
 	"go.yaml.in/yaml/v3"
 
@@ -44,12 +45,15 @@ type SourceSpec struct {
 	Start        []StartSpec               `yaml:"start"`
 	AllowedHosts []string                  `yaml:"allowed_hosts"` // default: the hosts of the start URLs
 	Region       string                    `yaml:"region"`
+	Locale       string                    `yaml:"locale"`   // how numbers are written: en (default), id, vi, de, zh, ar, ...
+	Timezone     string                    `yaml:"timezone"` // IANA zone the source's days and months are in; default UTC
 	Currency     string                    `yaml:"currency"`
 	Period       string                    `yaml:"period"`
 	Politeness   Politeness                `yaml:"politeness"`
 	Pages        map[string]parse.PageSpec `yaml:"pages"`
 
 	extractors map[string]parse.Extractor
+	tz         *time.Location
 }
 
 // StartSpec is a start URL and the kind of page it is.
@@ -265,6 +269,17 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	if _, ok := c.Rates[s.Currency]; !ok {
 		return c.errAt(p+".currency", "no rate for %s under rates: add one with its as_of date", s.Currency)
 	}
+	if s.Locale != "" && !validLocale(s.Locale) {
+		return c.errAt(p+".locale", "unknown locale %q; one of %s", s.Locale, strings.Join(parse.Locales(), ", "))
+	}
+	if s.Timezone == "" {
+		s.Timezone = "UTC"
+	}
+	tz, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return c.errAt(p+".timezone", "not an IANA time zone: %q", s.Timezone)
+	}
+	s.tz = tz
 	if s.Period == "" {
 		return c.errAt(p+".period", "missing: the window GMV covers (1d, 7d, 28d, 30d, month, cumulative)")
 	}
@@ -303,7 +318,7 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	s.extractors = map[string]parse.Extractor{}
 	for kind, spec := range s.Pages {
 		pp := p + ".pages." + kind
-		ex, err := parse.New(spec, parse.Options{Currency: s.Currency, Period: s.Period})
+		ex, err := parse.New(spec, c.parseOptions(s))
 		if err != nil {
 			var se *parse.SpecError
 			if errors.As(err, &se) {
@@ -338,6 +353,28 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// parseOptions are the value-parsing options of source s.
+func (c *Config) parseOptions(s *SourceSpec) parse.Options {
+	rated := map[string]bool{}
+	for code := range c.Rates {
+		rated[code] = true
+	}
+	return parse.Options{Currency: s.Currency, Locale: s.Locale, Period: s.Period, Rated: rated}
+}
+
+func validLocale(l string) bool {
+	lang := strings.ToLower(l)
+	if i := strings.IndexAny(lang, "-_"); i > 0 {
+		lang = lang[:i]
+	}
+	for _, k := range parse.Locales() {
+		if k == lang {
+			return true
+		}
+	}
+	return false
 }
 
 // resolve makes a start URL absolute against base_url.
@@ -399,5 +436,5 @@ func (c *Config) Info(s *SourceSpec) market.SourceInfo {
 		urls = append(urls, l.URL)
 	}
 	return market.SourceInfo{Name: s.Name, StartURLs: urls, Region: s.Region, Currency: s.Currency,
-		Period: market.Period(s.Period), RateUSD: r.USD, RateAsOf: r.asOf, Sample: s.Sample}
+		Period: market.Period(s.Period), RateUSD: r.USD, RateAsOf: r.asOf, Sample: s.Sample, Timezone: s.Timezone}
 }

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"gmvscope/market"
+	"gmvscope/parse"
+)
+
+// ValueCommand prints what gmvscope makes of strings, for people writing a
+// source config.
+type ValueCommand struct {
+	m        *Main
+	kind     string
+	locale   string
+	currency string
+	config   string
+	signed   bool
+	texts    []string
+}
+
+// ParseFlags reads the value flags.
+func (c *ValueCommand) ParseFlags(args []string) error {
+	fs := c.m.newFlags("value", "value [--kind count|money|range|percent|rate] [--locale L] [--currency C] TEXT...")
+	fs.StringVar(&c.kind, "kind", "", "value kind (default: guessed from each text: percent, rate, money or count)")
+	fs.StringVar(&c.locale, "locale", "en", "how the source writes numbers: "+strings.Join(parse.Locales(), ", "))
+	fs.StringVar(&c.currency, "currency", "USD", `ISO 4217 code that "$" and bare amounts mean`)
+	fs.StringVar(&c.config, "config", "config.yaml", "config whose rates convert money to USD (skipped if the default is absent)")
+	fs.BoolVar(&c.signed, "signed", false, "allow negative values (changes such as -1,234)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c.texts = fs.Args()
+	if len(c.texts) == 0 {
+		return &UsageError{Msg: "value needs at least one TEXT, e.g. gmvscope value '35.8K' 'Rp 2,1 jt'"}
+	}
+	if c.kind != "" && !market.Kind(c.kind).Valid() {
+		return &UsageError{Msg: fmt.Sprintf("unknown --kind %q", c.kind)}
+	}
+	return nil
+}
+
+// valueOut is one line of value's output.
+type valueOut struct {
+	Text       string   `json:"text"`
+	Kind       string   `json:"kind"`
+	Value      *int64   `json:"value,omitempty"` // count, or money in minor units
+	Low        *int64   `json:"low,omitempty"`
+	High       *int64   `json:"high,omitempty"`
+	Open       string   `json:"open,omitempty"`
+	Percent    *float64 `json:"percent,omitempty"`
+	Currency   string   `json:"currency,omitempty"`
+	MinorUnits *int     `json:"minor_units,omitempty"` // decimals of the currency: value 123456 with 2 is 1234.56
+	Major      *float64 `json:"major,omitempty"`       // the amount in the currency's major unit (midpoint for a range)
+	USD        *float64 `json:"usd,omitempty"`
+	Rate       *float64 `json:"usd_rate,omitempty"`
+	RateAsOf   string   `json:"usd_rate_as_of,omitempty"`
+	Per        string   `json:"per,omitempty"`
+	Estimate   bool     `json:"estimate,omitempty"`
+	Error      string   `json:"error,omitempty"`
+}
+
+// Run prints one JSON object per text. Texts that do not parse print their
+// error; the exit code is 1 if any failed.
+func (c *ValueCommand) Run(context.Context) error {
+	rates := map[string]RateSpec{}
+	if cfg, err := LoadConfig(c.config); err == nil {
+		rates = cfg.Rates
+	} else if !errors.Is(err, os.ErrNotExist) || c.config != "config.yaml" {
+		return err
+	}
+	enc := json.NewEncoder(c.m.Stdout)
+	failed := 0
+	for _, text := range c.texts {
+		kind := market.Kind(c.kind)
+		if kind == "" {
+			kind = guessKind(text, c.locale)
+		}
+		v, err := parse.Value(kind, text, parse.Options{Currency: c.currency, Locale: c.locale, Signed: c.signed})
+		out := valueOut{Text: text, Kind: string(kind)}
+		if err != nil {
+			out.Error = (&parse.FieldError{Raw: text, Err: err}).Error()
+			failed++
+		} else {
+			fill(&out, v, rates)
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d texts did not parse", failed, len(c.texts))
+	}
+	return nil
+}
+
+func fill(out *valueOut, v market.Value, rates map[string]RateSpec) {
+	out.Estimate, out.Open, out.Per, out.Currency = v.Estimate, v.Open, v.Per, v.Currency
+	switch {
+	case v.Kind == market.KindPercent:
+		out.Percent = &v.Float
+		return
+	case v.Estimate:
+		if v.Open != "below" {
+			out.Low = &v.Low
+		}
+		if v.Open != "above" {
+			out.High = &v.High
+		}
+	default:
+		out.Value = &v.Num
+	}
+	if v.Currency == "" {
+		return
+	}
+	mu := market.MinorUnits(v.Currency)
+	major := market.Major(v.Mid(), v.Currency)
+	out.MinorUnits, out.Major = &mu, &major
+	if r, ok := rates[v.Currency]; ok {
+		usd := major * r.USD
+		out.USD, out.Rate, out.RateAsOf = &usd, &r.USD, r.AsOf
+	}
+}
+
+// guessKind picks a kind from the text's shape.
+func guessKind(s, locale string) market.Kind {
+	clean := strings.TrimSpace(parse.Clean(s))
+	switch {
+	case strings.HasSuffix(clean, "%") || strings.HasSuffix(clean, "%)") || strings.HasSuffix(clean, "٪"):
+		return market.KindPercent
+	}
+	if _, err := parse.Value(market.KindRate, s, parse.Options{Locale: locale}); err == nil {
+		return market.KindRate
+	}
+	if v, err := parse.Value(market.KindMoney, s, parse.Options{Locale: locale, Currency: "XXX"}); err == nil && v.Currency != "XXX" {
+		return market.KindMoney
+	}
+	return market.KindCount
+}
