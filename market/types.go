@@ -14,7 +14,13 @@ type Entity string
 const (
 	EntityCreator Entity = "creator"
 	EntityProduct Entity = "product"
+	EntityVideo   Entity = "video" // a post or video with its views and estimated earnings
+	EntityDaily   Entity = "daily" // one day of a channel's history, keyed by date
 )
+
+// Entities lists every valid Entity. Snapshots merge creators and
+// products; the others are kept as records.
+var Entities = []Entity{EntityCreator, EntityProduct, EntityVideo, EntityDaily}
 
 // Record is what one page said about one creator or product: its key
 // (canonical handle or product id) and its fields, each with raw text.

@@ -21,12 +21,13 @@ const (
 	KindRange   Kind = "range"   // a low-high range of counts or money; always an estimate
 	KindPercent Kind = "percent" // a percentage such as engagement
 	KindRate    Kind = "rate"    // an amount per unit of time: "$51.72k Per Day"
+	KindNumber  Kind = "number"  // a plain decimal such as a 4.5 rating, in Float
 	KindText    Kind = "text"    // free text such as a display name
 	KindURL     Kind = "url"     // a link, resolved against the page URL
 )
 
 // Kinds lists every valid Kind, for error messages.
-var Kinds = []Kind{KindCount, KindMoney, KindRange, KindPercent, KindRate, KindText, KindURL}
+var Kinds = []Kind{KindCount, KindMoney, KindRange, KindPercent, KindRate, KindNumber, KindText, KindURL}
 
 // Valid reports whether k is one of Kinds.
 func (k Kind) Valid() bool {
@@ -123,7 +124,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		b = append(b, `,"num":`...)
 		b = strconv.AppendInt(b, v.Num, 10)
 	}
-	if v.Float != 0 || v.Kind == KindPercent {
+	if v.Float != 0 || v.Kind == KindPercent || v.Kind == KindNumber {
 		b = append(b, `,"float":`...)
 		b = strconv.AppendFloat(b, v.Float, 'g', -1, 64)
 	}

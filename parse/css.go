@@ -128,13 +128,13 @@ func (e *cssExtractor) Extract(in Input) Result {
 				if f.spec.Attr != "" {
 					v, ok := s.Attr(f.spec.Attr)
 					if !ok {
-						return f.spec.List
+						return f.spec.List || f.re != nil
 					}
 					raws, found = append(raws, v), true
 				} else {
 					raws, found = append(raws, strings.TrimSpace(s.Text())), true
 				}
-				return f.spec.List
+				return f.spec.List || f.re != nil // with a regex, look on for a matching element
 			})
 			b.add(f.field, raws, found)
 		}

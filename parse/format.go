@@ -32,6 +32,8 @@ func Format(v market.Value) string {
 	switch {
 	case v.Kind == market.KindPercent:
 		return strconv.FormatFloat(v.Float, 'f', -1, 64) + "%"
+	case v.Kind == market.KindNumber:
+		return strconv.FormatFloat(v.Float, 'f', -1, 64)
 	case v.Kind == market.KindText || v.Kind == market.KindURL:
 		return v.Text
 	case v.Open == "above":

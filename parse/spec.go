@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -71,8 +72,12 @@ type field struct {
 // compileFields checks the parts every extractor shares and returns the
 // fields in name order, so records and rejects come out deterministic.
 func compileFields(s PageSpec, o Options) ([]field, error) {
-	if s.Entity != market.EntityCreator && s.Entity != market.EntityProduct {
-		return nil, specErr("entity", "must be creator or product, not %q", s.Entity)
+	if !slices.Contains(market.Entities, s.Entity) {
+		var names []string
+		for _, e := range market.Entities {
+			names = append(names, string(e))
+		}
+		return nil, specErr("entity", "must be one of %s, not %q", strings.Join(names, ", "), s.Entity)
 	}
 	if s.Key == "" {
 		return nil, specErr("key", "missing: name the field that identifies a record")
@@ -158,7 +163,18 @@ func (r *rowBuilder) add(f field, raws []string, found bool) {
 		r.fields[f.name] = market.Value{Kind: f.spec.Kind, Raw: strings.Join(raws, " | "), Text: strings.Join(items, market.ListSep)}
 		return
 	}
-	if v := r.one(f, raws[0]); v != nil {
+	// With a regex, the first element whose text matches is the value:
+	// a page may have several spans styled alike ("4.5", "(2.9k)", "30.8K sold").
+	raw := raws[0]
+	if f.re != nil {
+		for _, c := range raws {
+			if f.re.MatchString(c) {
+				raw = c
+				break
+			}
+		}
+	}
+	if v := r.one(f, raw); v != nil {
 		r.fields[f.name] = *v
 	}
 }

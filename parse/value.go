@@ -138,6 +138,17 @@ func Value(kind market.Kind, raw string, o Options) (market.Value, error) {
 		return p.amount(v, s, rest != strings.TrimLeft(s, "<>≤≥+ ") || hasAnyCurrency(s))
 	case market.KindPercent:
 		return p.percent(v, s)
+	case market.KindNumber:
+		neg := strings.HasPrefix(s, "-")
+		d, err := p.decimal(strings.TrimLeft(s, "+-"))
+		if err != nil {
+			return v, err
+		}
+		if neg {
+			d = d.Neg()
+		}
+		v.Float = d.InexactFloat64()
+		return v, nil
 	}
 	return v, fmt.Errorf("unknown kind %q", kind)
 }

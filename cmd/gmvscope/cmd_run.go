@@ -41,12 +41,12 @@ func (c *RunCommand) Run(ctx context.Context) error {
 	names := c.sources
 	if len(names) == 0 {
 		for _, s := range cfg.Sources {
-			if !s.Sample {
+			if !s.Sample && (s.Enabled == nil || *s.Enabled) {
 				names = append(names, s.Name)
 			}
 		}
 		if len(names) == 0 {
-			return &UsageError{Msg: "no sources to run: the config has only the sample source; use gmvscope demo, or --source"}
+			return &UsageError{Msg: "no enabled sources to run: use gmvscope demo for the sample market, or --source NAME"}
 		}
 	}
 	db, err := openStore(ctx, cfg.Store)

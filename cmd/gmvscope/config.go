@@ -41,6 +41,7 @@ type RateSpec struct {
 type SourceSpec struct {
 	Name         string                    `yaml:"name"`
 	Sample       bool                      `yaml:"sample"`   // the bundled sample market: reports say so
+	Enabled      *bool                     `yaml:"enabled"`  // false: run skips it unless named with --source (documented examples)
 	BaseURL      string                    `yaml:"base_url"` // start URLs are relative to it
 	Start        []StartSpec               `yaml:"start"`
 	AllowedHosts []string                  `yaml:"allowed_hosts"` // default: the hosts of the start URLs

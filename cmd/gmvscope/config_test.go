@@ -11,7 +11,7 @@ func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct{ file, want string }{
 		{"unknown-key.yaml", `testdata/config/unknown-key.yaml:19: colour: unknown field`},
 		{"bad-selector.yaml", `testdata/config/bad-selector.yaml:15: sources[0].pages.top.rows: bad CSS selector "tr[": expected identifier, found EOF instead`},
-		{"bad-kind.yaml", `testdata/config/bad-kind.yaml:18: sources[0].pages.top.fields.handle.kind: unknown kind "txt"; one of count, money, range, percent, rate, text, url`},
+		{"bad-kind.yaml", `testdata/config/bad-kind.yaml:18: sources[0].pages.top.fields.handle.kind: unknown kind "txt"; one of count, money, range, percent, rate, number, text, url`},
 		{"bad-period.yaml", `testdata/config/bad-period.yaml:10: sources[0].period: "fortnight" is not a period (1d, 7d, 28d, 30d, month, cumulative)`},
 		{"no-rate.yaml", `testdata/config/no-rate.yaml:9: sources[0].currency: no rate for IDR under rates: add one with its as_of date`},
 		{"start-kind.yaml", `testdata/config/start-kind.yaml:8: sources[0].start[0].kind: page kind "leaderboard" is not configured under pages`},
