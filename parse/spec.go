@@ -110,8 +110,13 @@ func compileFields(s PageSpec, o Options) ([]field, error) {
 		if fs.Currency != "" {
 			f.opts.Currency = fs.Currency
 		}
-		if fs.Period != "" {
+		// The source's period is the window GMV covers; any other field
+		// carries a period only when it declares one (a price has none).
+		switch {
+		case fs.Period != "":
 			f.opts.Period = fs.Period
+		case n != "gmv":
+			f.opts.Period = ""
 		}
 		f.opts.Signed = fs.Signed
 		out = append(out, f)
@@ -195,9 +200,7 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 		return nil
 	}
 	v.Raw = raw
-	// Money covers the source's period unless the field says otherwise;
-	// counts (followers) are a point in time unless the field names a period.
-	if f.spec.Period != "" || (v.IsNumeric() && v.Currency != "") {
+	if v.IsNumeric() {
 		v.Period = f.opts.Period
 	}
 	if f.spec.Kind == market.KindURL {
