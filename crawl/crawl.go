@@ -362,7 +362,7 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	mu.Unlock()
 	if reason := c.validate(f); reason != "" {
 		if f.status > 0 && len(f.body) > 0 {
-			res.Page.Compressed = compress(f.body)
+			res.Page.Compressed = Compress(f.body)
 		}
 		return fail(reason)
 	}
@@ -385,7 +385,7 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		}
 		res.Links = append(res.Links, ln)
 	}
-	res.Page.Compressed = compress(f.body)
+	res.Page.Compressed = Compress(f.body)
 	return res
 }
 
@@ -412,8 +412,8 @@ func (c *Crawler) validate(f *fetch) string {
 // fastest level is about three times gzip -1's speed at a better ratio.
 var zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
 
-// compress compresses a page body for storage (zstd).
-func compress(b []byte) []byte {
+// Compress compresses a page body for storage (zstd), as the store keeps it.
+func Compress(b []byte) []byte {
 	return zenc.EncodeAll(b, make([]byte, 0, len(b)/3))
 }
 

@@ -96,14 +96,15 @@ func TestSpecErrors(t *testing.T) {
 		mutate func(*PageSpec)
 		want   string
 	}{
-		{"unknown type", func(s *PageSpec) { s.Type = "xpath" }, `type: unknown extractor type "xpath"; one of css, json`},
+		{"unknown type", func(s *PageSpec) { s.Type = "xpath" }, `type: unknown extractor type "xpath"; one of css, csv, json`},
 		{"bad rows selector", func(s *PageSpec) { s.Rows = "tr[" }, `rows: bad CSS selector "tr["`},
 		{"bad field selector", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "td..a", Kind: "text"} }, `fields.handle.selector: bad CSS selector "td..a"`},
 		{"bad regex", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "a", Regex: "([", Kind: "text"} }, `fields.handle.regex: bad regex`},
 		{"unknown kind", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "a", Kind: "integer"} }, `fields.handle.kind: unknown kind "integer"; one of count, money, range, percent, rate, number, text, url`},
 		{"key not a field", func(s *PageSpec) { s.Key = "id" }, `key: "id" is not one of the fields`},
 		{"bad entity", func(s *PageSpec) { s.Entity = "shop" }, `entity: must be one of creator, product, video, daily, not "shop"`},
-		{"json without script", func(s *PageSpec) { s.Type = "json" }, `script: missing`},
+		{"json with a selector", func(s *PageSpec) { s.Type = "json" }, `fields.handle.path: missing`},
+		{"csv without column", func(s *PageSpec) { s.Type = "csv" }, `fields.handle.column: missing`},
 		{"bad json path", func(s *PageSpec) {
 			s.Type, s.Script = "json", "script"
 			s.Fields["handle"] = FieldSpec{Path: "$.[", Kind: "text"}

@@ -93,13 +93,12 @@ func newJSON(s PageSpec, o Options) (Extractor, error) {
 		return nil, err
 	}
 	e := &jsonExtractor{spec: s}
-	if s.Script == "" {
-		return nil, specErr("script", "missing: a CSS selector of the <script> element holding the JSON")
+	if s.Script != "" {
+		if e.script, err = compileSel("script", s.Script); err != nil {
+			return nil, err
+		}
+		e.lone = loneSelector.MatchString(s.Script)
 	}
-	if e.script, err = compileSel("script", s.Script); err != nil {
-		return nil, err
-	}
-	e.lone = loneSelector.MatchString(s.Script)
 	rows := s.Rows
 	if rows == "" {
 		rows = "$"
@@ -178,7 +177,9 @@ func (e *jsonExtractor) findScript(body []byte) (string, bool) {
 func (e *jsonExtractor) Extract(in Input) Result {
 	var res Result
 	var text string
-	if found := false; e.lone {
+	if found := false; e.script == nil {
+		text = string(bytes.TrimPrefix(in.Body, []byte("\xef\xbb\xbf"))) // the page is the JSON: an API response or an export
+	} else if e.lone {
 		if text, found = e.findScript(in.Body); !found {
 			res.Rejects = append(res.Rejects, pageReject(in, "", "no script matches "+e.spec.Script))
 			return res

@@ -20,6 +20,9 @@ type Result struct {
 	Records []market.Record
 	Rejects []market.Reject
 	Links   []market.Link
+	// Repaired counts values whose bytes were not valid UTF-8 and were
+	// replaced with U+FFFD (exports from other tools).
+	Repaired int
 }
 
 // Extractor reads one kind of page. Implementations are safe for

@@ -17,7 +17,7 @@ type PageSpec struct {
 	Type       string               `yaml:"type"`       // extractor type: see Types
 	Entity     market.Entity        `yaml:"entity"`     // creator or product
 	Precedence int                  `yaml:"precedence"` // higher wins when pages disagree on a field
-	Script     string               `yaml:"script"`     // json: CSS selector of the <script> holding the data
+	Script     string               `yaml:"script"`     // json: CSS selector of the <script> holding the data; empty: the page is JSON
 	Rows       string               `yaml:"rows"`       // css: selector of one record; json: JSON path to records
 	Key        string               `yaml:"key"`        // the field that names a record
 	Fields     map[string]FieldSpec `yaml:"fields"`
@@ -30,6 +30,7 @@ type FieldSpec struct {
 	Selector string      `yaml:"selector"` // css: relative to the row; empty means the row itself
 	Attr     string      `yaml:"attr"`     // css: attribute to read; empty reads the text
 	Path     string      `yaml:"path"`     // json: JSON path relative to the row
+	Column   string      `yaml:"column"`   // csv: column name in the header
 	Regex    string      `yaml:"regex"`    // keeps the first capture group (or the whole match)
 	Kind     market.Kind `yaml:"kind"`
 	Period   string      `yaml:"period"`   // overrides the source's period for this field
@@ -37,6 +38,7 @@ type FieldSpec struct {
 	Signed   bool        `yaml:"signed"`   // the value may be negative (a change such as "-1,234")
 	List     bool        `yaml:"list"`     // every match, as a list
 	Optional bool        `yaml:"optional"` // no element is not a reject
+	Missing  []string    `yaml:"missing"`  // texts that mean "no value" here ("NaN" in a country column)
 }
 
 // LinkSpec finds links to follow.
@@ -186,6 +188,12 @@ func (r *rowBuilder) add(f field, raws []string, found bool) {
 
 func (r *rowBuilder) one(f field, raw string) *market.Value {
 	text := raw
+	for _, m := range f.spec.Missing {
+		if strings.EqualFold(strings.TrimSpace(raw), m) {
+			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: raw, Reason: ErrMissing.Error()})
+			return nil
+		}
+	}
 	if f.re != nil {
 		m := f.re.FindStringSubmatch(text)
 		if m == nil {

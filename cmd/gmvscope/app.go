@@ -62,6 +62,7 @@ Commands:
   crawl    crawl and store snapshots without writing reports
   report   write the report of a stored snapshot
   check    validate the config; or run a source's extractor on a saved file or a URL
+  import   read a vendor export (CSV or JSON) through a source's column mapping into a snapshot
   value    show what gmvscope makes of numbers as pages write them ("35.8K", "Rp 2,1 jt")
 
 Examples:
@@ -70,6 +71,7 @@ Examples:
   gmvscope report --source demo
   gmvscope check --config config.yaml
   gmvscope check --source demo --kind leaderboard --url https://example.org/top saved.html
+  gmvscope import kalodata-export.csv --source kalodata
   gmvscope value --locale id --currency IDR 'Rp 2,1 jt' '35,8 rb'
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 partial run (some pages failed; snapshot kept).
@@ -115,6 +117,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		c = &CheckCommand{m: m}
 	case "value":
 		c = &ValueCommand{m: m}
+	case "import":
+		c = &ImportCommand{m: m}
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -292,9 +292,7 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 			return c.errAt(p+".base_url", "not an absolute URL: %q", s.BaseURL)
 		}
 	}
-	if len(s.Start) == 0 {
-		return c.errAt(p+".start", "missing: at least one start URL with its page kind")
-	}
+
 	if len(s.Pages) == 0 {
 		return c.errAt(p+".pages", "missing: how to read each page kind")
 	}

@@ -36,6 +36,9 @@ func openStore(ctx context.Context, path string) (*store.DB, error) {
 // the latest.
 func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db *store.DB) (runResult, error) {
 	var res runResult
+	if len(src.Start) == 0 {
+		return res, fmt.Errorf("source %s has no start URLs: it can only be imported (gmvscope import FILE --source %s)", src.Name, src.Name)
+	}
 	runID, err := db.BeginRun(ctx, src.Name, m.Now(), src.StartLinks())
 	if err != nil {
 		return res, err
