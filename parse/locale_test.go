@@ -155,3 +155,14 @@ func FuzzValue(f *testing.F) {
 		}
 	})
 }
+
+func TestCurrencyWithoutRate(t *testing.T) {
+	o := Options{Rated: map[string]bool{"USD": true}}
+	if _, err := Value(market.KindMoney, "$5", o); err != nil {
+		t.Errorf("USD has a rate: %v", err)
+	}
+	_, err := Value(market.KindMoney, "€95", o)
+	if !errors.Is(err, ErrCurrency) || err.Error() != "unexpected currency: no USD rate for EUR under rates" {
+		t.Errorf("EUR without a rate: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type Model struct {
 	ProductsNote  string
 	Quality       Quality
 	RateNote      string
+	LocalCurrency string // the source's currency when it is not USD: tables show both
 	Echarts       template.JS
 	EchartsVer    string
 	CSS           template.CSS
@@ -51,6 +53,7 @@ type TierRow struct {
 // AboveRow is one creator who sells above their follower count.
 type AboveRow struct {
 	Handle, URL, Followers, GMV, Per1K string
+	GMVLocal                           string // in the source's currency when it is not USD
 	RankGMV, RankFollowers             int
 	Estimate                           bool
 }
@@ -109,6 +112,9 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time) Model {
 		Period:    periodLabel(s.Source.Period),
 		AbovePool: a.AboveWeightPool,
 	}
+	if c := s.Source.Currency; c != "" && c != "USD" && s.Source.RateUSD > 0 {
+		m.LocalCurrency = c
+	}
 	m.RateNote = fmt.Sprintf("%s → USD at %s (rate as of %s)", s.Source.Currency, strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.6f", s.Source.RateUSD), "0"), "."), s.Source.RateAsOf.Format("2006-01-02"))
 	ci := "n/a"
 	if a.Spearman.HasInterval {
@@ -116,7 +122,7 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time) Model {
 	}
 	m.Headline = []Figure{
 		{"Creators", Int(a.Creators), fmt.Sprintf("%s with both followers and GMV", Int(a.WithBoth))},
-		{"Total GMV", USD(a.TotalGMVUSD), "USD, " + m.Period},
+		{"Total GMV", USD(a.TotalGMVUSD), totalNote(s.Source, a.TotalGMVUSD, m.Period)},
 		{"Median followers", Compact(a.MedianFollowers), "per creator"},
 		{"Spearman ρ", Fixed(a.Spearman.Rho, 2), fmt.Sprintf("%s, n = %s", ci, Int(a.Spearman.N))},
 		{"Elasticity", Fixed(a.Fit.Slope, 2), "% change in GMV per 1% more followers (log-log fit)"},
@@ -131,8 +137,12 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time) Model {
 		urls[c.Handle] = c.URL
 	}
 	for _, p := range a.AboveWeight {
-		m.AboveWeight = append(m.AboveWeight, AboveRow{Handle: p.Handle, URL: urls[p.Handle], Followers: Compact(p.Followers),
-			GMV: USD(p.GMVUSD), Per1K: USD(p.Per1K), RankGMV: p.RankGMV, RankFollowers: p.RankFollow, Estimate: p.Estimate})
+		row := AboveRow{Handle: p.Handle, URL: urls[p.Handle], Followers: Compact(p.Followers),
+			GMV: USD(p.GMVUSD), Per1K: USD(p.Per1K), RankGMV: p.RankGMV, RankFollowers: p.RankFollow, Estimate: p.Estimate}
+		if m.LocalCurrency != "" {
+			row.GMVLocal = m.LocalCurrency + " " + Compact(p.GMVUSD/s.Source.RateUSD)
+		}
+		m.AboveWeight = append(m.AboveWeight, row)
 	}
 	m.Concentration = []Figure{
 		{"Top 1% of creators", Pct(a.Concentration.Top1), "share of GMV"},
@@ -148,6 +158,16 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time) Model {
 	}
 	m.Quality = quality(s, a)
 	return m
+}
+
+// totalNote says what the USD total is, and in a non-USD market the total
+// in the source's own currency with the rate and date that converted it.
+func totalNote(src market.SourceInfo, usd float64, period string) string {
+	if src.Currency == "" || src.Currency == "USD" || src.RateUSD <= 0 {
+		return "USD, " + period
+	}
+	return fmt.Sprintf("USD, %s; %s %s at %s USD per %s (rate as of %s)", period, src.Currency, Compact(usd/src.RateUSD),
+		strconv.FormatFloat(src.RateUSD, 'f', -1, 64), src.Currency, src.RateAsOf.Format("2006-01-02"))
 }
 
 func money(v *market.Value) string {

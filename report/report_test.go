@@ -100,3 +100,21 @@ func TestCSVFormulaSafe(t *testing.T) {
 		t.Errorf("display name %q, gmv raw %q", rows[1][1], rows[1][10])
 	}
 }
+
+func TestLocalCurrencyBesideUSD(t *testing.T) {
+	s := hostileSnapshot()
+	s.Source.Currency, s.Source.RateUSD = "IDR", 0.000063
+	for i := range s.Creators {
+		g := *s.Creators[i].GMV
+		g.Currency = "IDR"
+		s.Creators[i].GMV = &g
+		s.Creators[i].GMVUSD = float64(g.Num) * 0.000063
+	}
+	html, err := Render(s, market.Analyze(*s, s.Source.RateUSD, Outliers, Top), time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC))
+	needEcharts(t, err)
+	for _, want := range []string{"GMV (IDR)", "at 0.000063 USD per IDR (rate as of 2026-11-16)", "IDR → USD at 0.000063 (rate as of 2026-11-16)"} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
