@@ -7,10 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,10 +37,29 @@ type Options struct {
 	MaxPages     int           // stop after this many fetches; 0 means no limit
 	BatchSize    int           // pages per store transaction; default 1000
 	Now          func() time.Time
-	// Sleep waits d or until ctx is done; default a timer. Tests inject it
-	// with Now to check politeness without waiting.
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Clock drives waiting: rate limits, host pauses, backoff and retries.
+	// Default the real clock. Tests inject one to check politeness and
+	// Retry-After without waiting. Now above only stamps fetch times.
+	Clock Clock
+
+	MaxAttempts   int            // tries per URL for retryable failures; default 3
+	BackoffBase   time.Duration  // first retry waits up to this; default 1s, doubling each attempt
+	BackoffMax    time.Duration  // longest backoff; default 5m
+	RetryAfterCap time.Duration  // longest Retry-After honoured; default 10m
+	Jitter        func() float64 // uniform in [0,1) for full jitter; default math/rand
 }
+
+// Clock tells the time and waits; a test clock can do both without the wall clock.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error { return sleep(ctx, d) }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -68,6 +89,7 @@ type Stats struct {
 	Bytes      int64          `json:"bytes"`
 	OffSite    int            `json:"off_site"`    // links dropped: host not allowed
 	RobotsDeny int            `json:"robots_deny"` // URLs robots.txt disallowed
+	Retries    int            `json:"retries"`     // failed attempts that were tried again
 	Queued     int            `json:"queued"`      // links waiting when the crawl stopped
 	LatencyP50 time.Duration  `json:"latency_p50"`
 	LatencyP95 time.Duration  `json:"latency_p95"`
@@ -105,8 +127,23 @@ func New(o Options, ex Extractors, st market.Store) *Crawler {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Sleep == nil {
-		o.Sleep = sleep
+	if o.Clock == nil {
+		o.Clock = realClock{}
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 3
+	}
+	if o.BackoffBase <= 0 {
+		o.BackoffBase = time.Second
+	}
+	if o.BackoffMax <= 0 {
+		o.BackoffMax = 5 * time.Minute
+	}
+	if o.RetryAfterCap <= 0 {
+		o.RetryAfterCap = 10 * time.Minute
+	}
+	if o.Jitter == nil {
+		o.Jitter = rand.Float64
 	}
 	return &Crawler{opts: o, ex: ex, store: st}
 }
@@ -125,6 +162,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	}
 	q := newQueue()
 	q.add(pending)
+	go func() { <-ctx.Done(); q.close() }()
 	if len(pending) == 0 {
 		st.Finish = "nothing to fetch"
 		return st, nil
@@ -161,17 +199,21 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	})
 	col.OnResponse(func(r *colly.Response) {
 		f := r.Ctx.GetAny("fetch").(*fetch)
-		f.status, f.body, f.contentType, f.final = r.StatusCode, r.Body, r.Headers.Get("Content-Type"), r.Request.URL
+		f.status, f.body, f.contentType, f.final, f.header = r.StatusCode, r.Body, r.Headers.Get("Content-Type"), r.Request.URL, *r.Headers
 	})
 	col.OnError(func(r *colly.Response, err error) {
 		f := r.Ctx.GetAny("fetch").(*fetch)
 		f.status, f.err = r.StatusCode, err
 		if r.StatusCode > 0 {
 			f.body, f.contentType = r.Body, r.Headers.Get("Content-Type")
+			if r.Headers != nil {
+				f.header = *r.Headers
+			}
 		}
 	})
 
-	limiters := &hostLimiters{rps: c.opts.RPS, m: map[string]*rate.Limiter{}, now: c.opts.Now, sleep: c.opts.Sleep}
+	limiters := &hostLimiters{rps: c.opts.RPS, m: map[string]*rate.Limiter{}, paused: map[string]time.Time{}, clock: c.opts.Clock}
+	go c.schedule(ctx, q)
 	rb := newRobots(&http.Client{Transport: transport, Timeout: c.opts.Timeout}, c.opts.UserAgent)
 	// Room for a whole batch: workers keep fetching while the writer commits.
 	results := make(chan market.PageResult, c.opts.BatchSize)
@@ -184,7 +226,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 		go func() {
 			defer wg.Done()
 			for {
-				l, ok := q.next()
+				it, ok := q.next()
 				if !ok {
 					return
 				}
@@ -200,13 +242,27 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 				}
 				fetches++
 				mu.Unlock()
-				res := c.page(ctx, col, rb, limiters, l, &st, &mu)
+				res, f := c.page(ctx, col, rb, limiters, it, &st, &mu)
 				if ctx.Err() != nil && res.Page.Status == 0 {
 					// Cancelled before a response: the URL stays pending in the frontier.
 					q.close()
-				} else {
-					results <- res
+					q.done()
+					continue
 				}
+				if wait, ok := c.retryable(res.Page, f); ok && it.attempts+1 < c.opts.MaxAttempts {
+					now := c.opts.Clock.Now()
+					if f != nil && (f.status == http.StatusTooManyRequests || f.status == http.StatusServiceUnavailable) {
+						limiters.pause(hostOf(it.URL), now.Add(wait))
+					}
+					res.RetryAt = now.Add(wait)
+					results <- res
+					mu.Lock()
+					st.Retries++
+					mu.Unlock()
+					q.retry(item{Link: it.Link, attempts: it.attempts + 1, due: res.RetryAt})
+					continue // still open
+				}
+				results <- res
 				q.add(res.Links)
 				q.done()
 			}
@@ -244,10 +300,12 @@ loop:
 			mu.Lock()
 			st.Records += len(r.Records)
 			st.Rejects += len(r.Rejects)
-			if r.Page.Failure != "" {
+			switch {
+			case !r.RetryAt.IsZero():
+			case r.Page.Failure != "":
 				st.Failed++
 				st.Failures[r.Page.Failure]++
-			} else {
+			default:
 				st.Fetched++
 			}
 			snap := st
@@ -302,17 +360,20 @@ type fetch struct {
 	body        []byte
 	contentType string
 	final       *url.URL
+	header      http.Header
 	err         error
 }
 
 // page fetches and extracts one link. It never returns an error: a failure
 // is a page with Failure set.
-func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, lim *hostLimiters, l market.Link, st *Stats, mu *sync.Mutex) market.PageResult {
-	res := market.PageResult{Page: market.Page{URL: l.URL, Kind: l.Kind, Attempts: 1}}
-	fail := func(reason string) market.PageResult {
+func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, lim *hostLimiters, it item, st *Stats, mu *sync.Mutex) (market.PageResult, *fetch) {
+	l := it.Link
+	res := market.PageResult{Page: market.Page{URL: l.URL, Kind: l.Kind, Attempts: it.attempts + 1}}
+	var f *fetch
+	fail := func(reason string) (market.PageResult, *fetch) {
 		res.Page.Failure = reason
 		res.Page.FetchedAt = c.opts.Now()
-		return res
+		return res, f
 	}
 	u, err := url.Parse(l.URL)
 	if err != nil {
@@ -343,7 +404,7 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	if err := lim.wait(ctx, u.Host); err != nil {
 		return fail("cancelled")
 	}
-	f := &fetch{}
+	f = &fetch{}
 	cctx := colly.NewContext()
 	cctx.Put("fetch", f)
 	start := time.Now()
@@ -386,7 +447,7 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		res.Links = append(res.Links, ln)
 	}
 	res.Page.Compressed = Compress(f.body)
-	return res
+	return res, f
 }
 
 // validate returns why a response is not a usable page, or "".
@@ -420,14 +481,31 @@ func Compress(b []byte) []byte {
 // hostLimiters holds one token bucket per host, shared by all workers.
 // Reservations are taken at the injected clock's time.
 type hostLimiters struct {
-	rps   float64
-	mu    sync.Mutex
-	m     map[string]*rate.Limiter
-	now   func() time.Time
-	sleep func(context.Context, time.Duration) error
+	rps    float64
+	mu     sync.Mutex
+	m      map[string]*rate.Limiter
+	paused map[string]time.Time // 429 and 503 pause the whole host until then
+	clock  Clock
+}
+
+// pause holds every request to host until until.
+func (h *hostLimiters) pause(host string, until time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if until.After(h.paused[host]) {
+		h.paused[host] = until
+	}
 }
 
 func (h *hostLimiters) wait(ctx context.Context, host string) error {
+	h.mu.Lock()
+	until := h.paused[host]
+	h.mu.Unlock()
+	if d := until.Sub(h.clock.Now()); d > 0 {
+		if err := h.clock.Sleep(ctx, d); err != nil {
+			return err
+		}
+	}
 	if h.rps <= 0 {
 		return ctx.Err()
 	}
@@ -437,10 +515,10 @@ func (h *hostLimiters) wait(ctx context.Context, host string) error {
 		l = rate.NewLimiter(rate.Limit(h.rps), 1)
 		h.m[host] = l
 	}
-	now := h.now()
+	now := h.clock.Now()
 	delay := l.ReserveN(now, 1).DelayFrom(now)
 	h.mu.Unlock()
-	return h.sleep(ctx, delay)
+	return h.clock.Sleep(ctx, delay)
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {
@@ -450,4 +528,77 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[int(p*float64(len(s)-1))]
+}
+
+// schedule releases retries when they are due, on the crawl's clock.
+func (c *Crawler) schedule(ctx context.Context, q *queue) {
+	for !q.isClosed() {
+		next := q.release(c.opts.Clock.Now())
+		if next.IsZero() {
+			select {
+			case <-q.wake:
+			case <-ctx.Done():
+				return
+			}
+			continue
+		}
+		sctx, cancel := context.WithCancel(ctx)
+		slept := make(chan struct{})
+		go func() { c.opts.Clock.Sleep(sctx, next.Sub(c.opts.Clock.Now())); close(slept) }()
+		select {
+		case <-slept:
+		case <-q.wake: // an earlier retry may have arrived
+		case <-ctx.Done():
+		}
+		cancel()
+		<-slept
+	}
+}
+
+// retryable says whether a failed fetch is tried again, and after how
+// long: network errors, timeouts, 408, 429 and 5xx, with exponential
+// backoff and full jitter; Retry-After (seconds or an HTTP date, capped)
+// when the server sends one.
+func (c *Crawler) retryable(p market.Page, f *fetch) (time.Duration, bool) {
+	if p.Failure == "" || f == nil {
+		return 0, false
+	}
+	switch {
+	case f.status == 0 && f.err != nil && !errors.Is(f.err, errOffSite) && !strings.Contains(f.err.Error(), "redirect loop"):
+	case f.status == http.StatusRequestTimeout, f.status == http.StatusTooManyRequests, f.status >= 500:
+	default:
+		return 0, false
+	}
+	backoff := c.opts.BackoffBase << min(p.Attempts-1, 30)
+	if backoff <= 0 || backoff > c.opts.BackoffMax {
+		backoff = c.opts.BackoffMax
+	}
+	wait := time.Duration(c.opts.Jitter() * float64(backoff))
+	if ra, ok := retryAfter(f.header.Get("Retry-After"), c.opts.Clock.Now()); ok {
+		wait = max(wait, min(ra, c.opts.RetryAfterCap))
+	}
+	return wait, true
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }

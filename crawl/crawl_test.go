@@ -64,7 +64,7 @@ var spec = parse.PageSpec{Type: "css", Entity: "creator", Rows: "tr.c", Key: "ha
 	Follow: []parse.LinkSpec{{Selector: "a.p", Kind: "page"}}}
 
 // crawlSite crawls start (a path on s, reached as localhost) into a fresh
-// store and returns the failed pages by path, and the stats.
+// store and returns each failed page's final failure by path, and the stats.
 func crawlSite(t *testing.T, s *site, start string, mutate func(*crawl.Options)) (map[string]string, crawl.Stats) {
 	t.Helper()
 	ctx := t.Context()
@@ -78,7 +78,7 @@ func crawlSite(t *testing.T, s *site, start string, mutate func(*crawl.Options))
 		t.Fatal(err)
 	}
 	o := crawl.Options{UserAgent: "gmvscope-test", AllowedHosts: []string{"localhost"}, Concurrency: 4, Robots: true,
-		Now: func() time.Time { return time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC) }}
+		Now: func() time.Time { return time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC) }, Clock: &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}}
 	if mutate != nil {
 		mutate(&o)
 	}
@@ -91,7 +91,7 @@ func crawlSite(t *testing.T, s *site, start string, mutate func(*crawl.Options))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.SQL().QueryContext(ctx, `SELECT url, failure FROM pages WHERE run_id = ? AND failure != ''`, runID)
+	rows, err := db.SQL().QueryContext(ctx, `SELECT url, failure FROM pages WHERE id IN (SELECT max(id) FROM pages WHERE run_id = ? GROUP BY url) AND failure != ''`, runID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +201,88 @@ func TestCrawlRejectsBadResponses(t *testing.T) {
 	}
 }
 
+// fakeClock moves only when the crawler sleeps: a wait of an hour takes no time.
+type fakeClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
+}
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.t
+}
+
+func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if d > 0 {
+		f.slept = append(f.slept, d)
+		f.t = f.t.Add(d)
+	}
+	return ctx.Err()
+}
+
+// TestCrawlRetries: 429 with Retry-After in seconds and 503 with an HTTP
+// date pause the host that long (on the injected clock) and then succeed;
+// a page that keeps failing with 500 is failed after three attempts; a 404
+// is not retried.
+func TestCrawlRetries(t *testing.T) {
+	var mu sync.Mutex
+	calls := map[string]int{}
+	clk := &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
+	hit := func(p string) int {
+		mu.Lock()
+		defer mu.Unlock()
+		calls[p]++
+		return calls[p]
+	}
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/robots.txt": notFound,
+		"/list":       html(row("a") + `<a class="p" href="/limited">l</a><a class="p" href="/busy">b</a><a class="p" href="/broken">x</a><a class="p" href="/gone">g</a>`),
+		"/limited": func(w http.ResponseWriter, r *http.Request) {
+			if hit("/limited") == 1 {
+				w.Header().Set("Retry-After", "120")
+				http.Error(w, "slow down", http.StatusTooManyRequests)
+				return
+			}
+			html(row("limited"))(w, r)
+		},
+		"/busy": func(w http.ResponseWriter, r *http.Request) {
+			if hit("/busy") == 1 {
+				w.Header().Set("Retry-After", clk.Now().Add(90*time.Second).UTC().Format(http.TimeFormat))
+				http.Error(w, "maintenance", http.StatusServiceUnavailable)
+				return
+			}
+			html(row("busy"))(w, r)
+		},
+		"/broken": func(w http.ResponseWriter, r *http.Request) { hit("/broken"); http.Error(w, "boom", 500) },
+		"/gone":   func(w http.ResponseWriter, r *http.Request) { hit("/gone"); http.NotFound(w, r) },
+	})
+	failed, st := crawlSite(t, s, "/list", func(o *crawl.Options) { o.Clock = clk; o.Concurrency = 1 })
+	if failed["/limited"] != "" || failed["/busy"] != "" || calls["/limited"] != 2 || calls["/busy"] != 2 {
+		t.Errorf("rate-limited pages: failures %q %q, requests %d %d", failed["/limited"], failed["/busy"], calls["/limited"], calls["/busy"])
+	}
+	if failed["/broken"] != "HTTP 500" || calls["/broken"] != 3 {
+		t.Errorf("/broken: %q after %d requests, want HTTP 500 after 3", failed["/broken"], calls["/broken"])
+	}
+	if failed["/gone"] != "HTTP 404" || calls["/gone"] != 1 {
+		t.Errorf("/gone: %q after %d requests, want one HTTP 404", failed["/gone"], calls["/gone"])
+	}
+	if st.Retries != 4 || st.Fetched != 3 || st.Failed != 2 {
+		t.Errorf("stats %+v", st)
+	}
+	var waited120, waited90 bool
+	for _, d := range clk.slept {
+		waited120 = waited120 || d >= 120*time.Second
+		waited90 = waited90 || (d >= 89*time.Second && d <= 91*time.Second)
+	}
+	if !waited120 || !waited90 {
+		t.Errorf("the crawler slept %v: want a 120s Retry-After and a 90s one from an HTTP date", clk.slept)
+	}
+}
+
 // stillClock never moves; it records every delay the crawler asks to sleep.
 type stillClock struct {
 	mu    sync.Mutex
@@ -208,9 +290,9 @@ type stillClock struct {
 	slept []time.Duration
 }
 
-func (f *stillClock) now() time.Time { return f.t }
+func (f *stillClock) Now() time.Time { return f.t }
 
-func (f *stillClock) sleep(_ context.Context, d time.Duration) error {
+func (f *stillClock) Sleep(_ context.Context, d time.Duration) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.slept = append(f.slept, d)
@@ -230,7 +312,7 @@ func TestCrawlRateLimit(t *testing.T) {
 	s := newSite(t, routes)
 	clk := &stillClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
 	_, st := crawlSite(t, s, "/list", func(o *crawl.Options) {
-		o.RPS, o.Concurrency, o.Now, o.Sleep = 5, 4, clk.now, clk.sleep
+		o.RPS, o.Concurrency, o.Clock = 5, 4, clk
 	})
 	if st.Fetched != 21 {
 		t.Fatalf("fetched %d", st.Fetched)

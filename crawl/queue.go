@@ -1,25 +1,37 @@
 package crawl
 
 import (
+	"container/heap"
 	"sync"
+	"time"
 
 	"gmvscope/market"
 )
 
-// queue is the in-memory view of a run's pending frontier: an unbounded
-// FIFO that knows every URL it has seen and how many are still in flight,
-// so the crawl ends exactly when nothing is queued or being fetched.
+// item is a frontier entry in memory: a link and how many times it was tried.
+type item struct {
+	market.Link
+	attempts int
+	due      time.Time // for a retry: not before this time
+}
+
+// queue is the in-memory view of a run's pending frontier: a FIFO of
+// ready links, a heap of retries waiting for their time, the set of every
+// URL seen, and how many links are still open (queued, waiting or being
+// fetched), so the crawl ends exactly when nothing is left.
 type queue struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	items  []market.Link
-	seen   map[string]bool
-	open   int // queued + being processed
-	closed bool
+	mu      sync.Mutex
+	cond    *sync.Cond
+	ready   []item
+	delayed delayHeap
+	seen    map[string]bool
+	open    int
+	closed  bool
+	wake    chan struct{} // tells the scheduler an earlier retry arrived
 }
 
 func newQueue() *queue {
-	q := &queue{seen: map[string]bool{}}
+	q := &queue{seen: map[string]bool{}, wake: make(chan struct{}, 1)}
 	q.cond = sync.NewCond(&q.mu)
 	return q
 }
@@ -34,7 +46,7 @@ func (q *queue) add(links []market.Link) []market.Link {
 			continue
 		}
 		q.seen[l.URL] = true
-		q.items = append(q.items, l)
+		q.ready = append(q.ready, item{Link: l})
 		q.open++
 		added = append(added, l)
 	}
@@ -42,23 +54,52 @@ func (q *queue) add(links []market.Link) []market.Link {
 	return added
 }
 
-// next blocks for a link; ok is false once the queue is drained or closed.
-func (q *queue) next() (market.Link, bool) {
+// retry puts an open item back to be fetched again at due. It stays open.
+func (q *queue) retry(it item) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.items) == 0 && !q.closed {
+	if q.closed {
+		return
+	}
+	heap.Push(&q.delayed, it)
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// release moves retries due at now to the ready list and returns the time
+// of the next one (zero if none).
+func (q *queue) release(now time.Time) time.Time {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.delayed.Len() > 0 && !q.delayed[0].due.After(now) {
+		q.ready = append(q.ready, heap.Pop(&q.delayed).(item))
+		q.cond.Broadcast()
+	}
+	if q.delayed.Len() == 0 {
+		return time.Time{}
+	}
+	return q.delayed[0].due
+}
+
+// next blocks for an item; ok is false once the queue is drained or closed.
+func (q *queue) next() (item, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.ready) == 0 && !q.closed {
 		q.cond.Wait()
 	}
 	if q.closed {
-		return market.Link{}, false
+		return item{}, false
 	}
-	l := q.items[0]
-	q.items[0] = market.Link{}
-	q.items = q.items[1:]
-	return l, true
+	it := q.ready[0]
+	q.ready[0] = item{}
+	q.ready = q.ready[1:]
+	return it, true
 }
 
-// done marks one link processed; the last one closes the queue.
+// done marks one open item finished; the last one closes the queue.
 func (q *queue) done() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -69,18 +110,42 @@ func (q *queue) done() {
 	}
 }
 
-// close stops the queue (cancellation, budget); queued links stay pending
-// in the store's frontier.
+// close stops the queue (cancellation, budget); what is queued stays
+// pending in the store's frontier.
 func (q *queue) close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.closed = true
 	q.cond.Broadcast()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
 }
 
-// left is how many links are queued and not yet taken.
+func (q *queue) isClosed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.closed
+}
+
+// left is how many links wait: queued or waiting to be retried.
 func (q *queue) left() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.items)
+	return len(q.ready) + q.delayed.Len()
+}
+
+// delayHeap orders retries by due time.
+type delayHeap []item
+
+func (h delayHeap) Len() int           { return len(h) }
+func (h delayHeap) Less(i, j int) bool { return h[i].due.Before(h[j].due) }
+func (h delayHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *delayHeap) Push(x any)        { *h = append(*h, x.(item)) }
+func (h *delayHeap) Pop() any {
+	old := *h
+	it := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return it
 }

@@ -67,6 +67,7 @@ type Page struct {
 // PageResult is a fetched page and what the extractor made of it.
 type PageResult struct {
 	Page    Page
+	RetryAt time.Time // set when this failed attempt will be tried again then
 	Records []Record
 	Rejects []Reject
 	Links   []Link

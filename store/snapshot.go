@@ -155,12 +155,14 @@ func (s *DB) RunRejects(ctx context.Context, runID int64) ([]market.Reject, erro
 	return out, rows.Err()
 }
 
-// RunPages counts a run's pages by kind and outcome.
+// RunPages counts a run's pages by kind and final outcome: a page that
+// failed and then succeeded on a retry counts once, as ok.
 func (s *DB) RunPages(ctx context.Context, runID int64) ([]market.PageStat, time.Time, time.Time, error) {
 	var first, last time.Time
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT kind, CASE failure WHEN '' THEN 'ok' ELSE failure END, count(*), sum(bytes), min(fetched_at), max(fetched_at)
-		FROM pages WHERE run_id = ? GROUP BY 1, 2 ORDER BY 1, 2`, runID)
+		FROM pages WHERE id IN (SELECT max(id) FROM pages WHERE run_id = ? GROUP BY url)
+		GROUP BY 1, 2 ORDER BY 1, 2`, runID)
 	if err != nil {
 		return nil, first, last, fmt.Errorf("count pages of run %d: %w", runID, err)
 	}

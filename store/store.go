@@ -133,8 +133,8 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	records := newRows(`INSERT INTO records(page_id, entity, key, precedence, fields) VALUES `, 5, "")
 	rejects := newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
 	links := newRows(`INSERT INTO frontier(run_id, url, kind, state, updated_at) VALUES `, 5, ` ON CONFLICT(run_id, url) DO NOTHING`)
-	done := newRows(`INSERT INTO frontier(run_id, url, kind, state, attempts, reason, updated_at) VALUES `, 7,
-		` ON CONFLICT(run_id, url) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, reason = excluded.reason, updated_at = excluded.updated_at`)
+	done := newRows(`INSERT INTO frontier(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8,
+		` ON CONFLICT(run_id, url) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, next_attempt = excluded.next_attempt, reason = excluded.reason, updated_at = excluded.updated_at`)
 	for _, r := range batch {
 		p := r.Page
 		at := p.FetchedAt.UTC().Format(timeFmt)
@@ -150,11 +150,14 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		for _, l := range r.Links {
 			links.add(runID, l.URL, l.Kind, "pending", at)
 		}
-		state := "done"
-		if p.Failure != "" {
+		state, next := "done", any(nil)
+		switch {
+		case !r.RetryAt.IsZero():
+			state, next = "pending", r.RetryAt.UTC().Format(timeFmt)
+		case p.Failure != "":
 			state = "failed"
 		}
-		done.add(runID, p.URL, p.Kind, state, p.Attempts, p.Failure, at)
+		done.add(runID, p.URL, p.Kind, state, p.Attempts, next, p.Failure, at)
 	}
 	// links before done: a page fetched in this batch may have been found in it.
 	for _, rs := range []*rowSet{pages, records, rejects, links, done} {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"gmvscope/crawl"
 	"io"
 	"log/slog"
 	"os"
@@ -36,6 +37,9 @@ type Main struct {
 	Now            func() time.Time
 	Terminal       bool // show a progress bar instead of log lines
 	Log            *slog.Logger
+	// Clock drives the crawler's waits (politeness, backoff); nil is the
+	// real clock. Now above stamps fetch times and reports.
+	Clock crawl.Clock
 }
 
 // NewMain returns a Main on the process's stdout, stderr and clock.

@@ -47,7 +47,7 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	pol := src.Politeness
 	cr := crawl.New(crawl.Options{
 		UserAgent: cfg.UserAgent, AllowedHosts: src.Hosts(), RPS: *pol.RPS, Concurrency: pol.Concurrency,
-		Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10, MaxPages: pol.MaxPages, Now: m.Now,
+		Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10, MaxPages: pol.MaxPages, Now: m.Now, Clock: m.Clock,
 	}, src.extractors, db)
 	prog := m.newProgress(src.Name)
 	cr.Progress = prog.update

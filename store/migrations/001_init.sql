@@ -17,6 +17,7 @@ CREATE TABLE frontier (
   kind       TEXT NOT NULL,
   state      TEXT NOT NULL,               -- pending, done, failed
   attempts   INTEGER NOT NULL DEFAULT 0,
+  next_attempt TEXT,                      -- a retry's earliest time
   reason     TEXT NOT NULL DEFAULT '',
   updated_at TEXT NOT NULL,
   PRIMARY KEY (run_id, url)
