@@ -65,12 +65,15 @@ type StartSpec struct {
 
 // Politeness limits how hard a source is crawled.
 type Politeness struct {
-	RPS         *float64      `yaml:"rps"`         // requests per second per host; default 1; 0 = unlimited
-	Concurrency int           `yaml:"concurrency"` // default 1
-	Robots      *bool         `yaml:"robots"`      // default true
-	Timeout     time.Duration `yaml:"timeout"`     // default 30s
-	MaxBodyKB   int           `yaml:"max_body_kb"` // default 10240
-	MaxPages    int           `yaml:"max_pages"`   // 0: no limit
+	RPS         *float64      `yaml:"rps"`             // requests per second per host; default 1; 0 = unlimited
+	Concurrency int           `yaml:"concurrency"`     // default 1
+	Robots      *bool         `yaml:"robots"`          // default true
+	Timeout     time.Duration `yaml:"timeout"`         // default 30s
+	MaxBodyKB   int           `yaml:"max_body_kb"`     // default 10240
+	MaxPages    int           `yaml:"max_pages"`       // 0: no limit
+	MaxAttempts int           `yaml:"max_attempts"`    // tries per URL for network errors, timeouts, 408, 429, 5xx; default 3
+	Backoff     time.Duration `yaml:"backoff"`         // first retry waits up to this, doubling; default 1s
+	RetryAfter  time.Duration `yaml:"retry_after_cap"` // longest Retry-After honoured; default 10m
 }
 
 // ConfigError is a config problem at a file and line.
@@ -306,6 +309,9 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	}
 	if pol.Concurrency == 0 {
 		pol.Concurrency = 1
+	}
+	if pol.MaxAttempts < 0 || pol.MaxAttempts > 20 {
+		return c.errAt(p+".politeness.max_attempts", "must be between 1 and 20")
 	}
 	if pol.Concurrency < 0 || pol.Concurrency > 256 {
 		return c.errAt(p+".politeness.concurrency", "must be between 1 and 256")
