@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -36,6 +37,7 @@ type Options struct {
 	Timeout      time.Duration // per request; default 30s
 	MaxPages     int           // stop after this many fetches; 0 means no limit
 	BatchSize    int           // pages per store transaction; default 1000
+	SoftBlocks   []SoftBlock   // the source's own walls, checked with BuiltinSoftBlocks
 	Now          func() time.Time
 	// Clock drives waiting: rate limits, host pauses, backoff and retries.
 	// Default the real clock. Tests inject one to check politeness and
@@ -90,6 +92,7 @@ type Stats struct {
 	OffSite    int            `json:"off_site"`    // links dropped: host not allowed
 	RobotsDeny int            `json:"robots_deny"` // URLs robots.txt disallowed
 	Retries    int            `json:"retries"`     // failed attempts that were tried again
+	Decoded    int            `json:"decoded"`     // pages converted to UTF-8 from a legacy charset
 	Queued     int            `json:"queued"`      // links waiting when the crawl stopped
 	LatencyP50 time.Duration  `json:"latency_p50"`
 	LatencyP95 time.Duration  `json:"latency_p95"`
@@ -196,6 +199,15 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 			return fmt.Errorf("redirect to %s: %w", req.URL.Host, errOffSite)
 		}
 		return nil
+	})
+	// A body that is not a page is refused from its headers, before it is
+	// downloaded (a PDF, an image, a gzip file that could be a bomb).
+	col.OnResponseHeaders(func(r *colly.Response) {
+		f := r.Ctx.GetAny("fetch").(*fetch)
+		f.status, f.contentType = r.StatusCode, r.Headers.Get("Content-Type")
+		if !textual(f.contentType) {
+			r.Request.Abort()
+		}
 	})
 	col.OnResponse(func(r *colly.Response) {
 		f := r.Ctx.GetAny("fetch").(*fetch)
@@ -427,6 +439,17 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		}
 		return fail(reason)
 	}
+	raw := f.body // stored as received; the extractor reads UTF-8
+	body, enc, err := toUTF8(f.body, f.contentType)
+	if err != nil {
+		return fail("charset: " + err.Error())
+	}
+	f.body = body
+	if enc != "" {
+		mu.Lock()
+		st.Decoded++
+		mu.Unlock()
+	}
 	base := u
 	if f.final != nil {
 		base = f.final
@@ -446,7 +469,7 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		}
 		res.Links = append(res.Links, ln)
 	}
-	res.Page.Compressed = Compress(f.body)
+	res.Page.Compressed = Compress(raw)
 	return res, f
 }
 
@@ -457,14 +480,23 @@ func (c *Crawler) validate(f *fetch) string {
 		return "redirect outside allowed_hosts"
 	case f.err != nil && strings.Contains(f.err.Error(), "redirect loop"):
 		return "redirect loop"
+	case f.err != nil && errors.Is(f.err, colly.ErrAbortedAfterHeaders):
+		return "unexpected content type " + f.contentType
+	case f.err != nil && (errors.Is(f.err, io.ErrUnexpectedEOF) || strings.Contains(f.err.Error(), "unexpected EOF")):
+		return "truncated body: shorter than its Content-Length"
 	case f.status == 0 && f.err != nil:
 		return "network error: " + f.err.Error()
+	case f.err != nil && f.status == http.StatusOK:
+		return "body unreadable: " + f.err.Error()
 	case f.status != http.StatusOK:
 		return fmt.Sprintf("HTTP %d", f.status)
 	case len(f.body) > c.opts.MaxBodySize:
 		return fmt.Sprintf("body over %d bytes", c.opts.MaxBodySize)
-	case f.contentType != "" && !strings.Contains(f.contentType, "html") && !strings.Contains(f.contentType, "json"):
+	case !textual(f.contentType):
 		return "unexpected content type " + f.contentType
+	}
+	if b := softBlock(f.body, append(BuiltinSoftBlocks, c.opts.SoftBlocks...)); b != "" {
+		return "soft block: " + b
 	}
 	return ""
 }

@@ -1,8 +1,11 @@
 package crawl_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"github.com/andybalholm/cascadia"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -325,5 +328,63 @@ func TestCrawlRateLimit(t *testing.T) {
 		if want := time.Duration(i) * 200 * time.Millisecond; d != want {
 			t.Errorf("request %d waits %v, want %v", i, d, want)
 		}
+	}
+}
+
+// TestCrawlValidatesResponses: a truncated body, a gzip bomb, a captcha and a
+// source-declared login wall served with 200, and a page in a legacy charset
+// declared only in <meta>.
+func TestCrawlValidatesResponses(t *testing.T) {
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write(bytes.Repeat([]byte("<p>0000000000</p>"), 400000)) // 6.8 MB of HTML in a few KB
+	zw.Close()
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/robots.txt": notFound,
+		"/list": html(row("a") + `<a class="p" href="/cut">c</a><a class="p" href="/bomb">b</a><a class="p" href="/captcha">k</a>` +
+			`<a class="p" href="/login">l</a><a class="p" href="/legacy">g</a><a class="p" href="/pdf">p</a>`),
+		"/cut": func(w http.ResponseWriter, r *http.Request) {
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n<html><body><table><tr class=\"c\"><td class=\"h\">cut")
+			buf.Flush()
+		},
+		"/bomb": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(bomb.Bytes())
+		},
+		"/captcha": html(`<div class="g-recaptcha" data-sitekey="x"></div>`),
+		"/login":   html(`<form action="/session"><input type="password" name="pw"></form>`),
+		"/legacy": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html><head><meta charset=\"windows-1252\"></head><body><table><tr class=\"c\"><td class=\"h\">Zo\xeb Caf\xe9</td><td class=\"f\">2K</td></tr></table></body></html>"))
+		},
+		"/pdf": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/pdf")
+			w.Write(bytes.Repeat([]byte("%PDF"), 1000))
+		},
+	})
+	failed, st := crawlSite(t, s, "/list", func(o *crawl.Options) {
+		o.MaxBodySize = 1 << 20
+		o.SoftBlocks = []crawl.SoftBlock{{Name: "login wall", Selector: cascadia.MustCompile(`input[type=password]`)}}
+	})
+	want := map[string]string{
+		"/cut":     "truncated body: shorter than its Content-Length",
+		"/bomb":    "body over 1048576 bytes",
+		"/captcha": "soft block: captcha",
+		"/login":   "soft block: login wall",
+		"/pdf":     "unexpected content type application/pdf",
+	}
+	for p, w := range want {
+		if failed[p] != w {
+			t.Errorf("%s: %q, want %q", p, failed[p], w)
+		}
+	}
+	if failed["/legacy"] != "" || st.Decoded != 1 {
+		t.Errorf("legacy charset page: failure %q, decoded %d", failed["/legacy"], st.Decoded)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/andybalholm/cascadia"
+	"gmvscope/crawl"
 	"net/url"
 	"os"
 	"regexp"
@@ -51,10 +53,20 @@ type SourceSpec struct {
 	Currency     string                    `yaml:"currency"`
 	Period       string                    `yaml:"period"`
 	Politeness   Politeness                `yaml:"politeness"`
+	SoftBlocks   []SoftBlockSpec           `yaml:"soft_blocks"` // pages served with 200 that are walls: captcha, login, access denied
 	Pages        map[string]parse.PageSpec `yaml:"pages"`
 
 	extractors map[string]parse.Extractor
 	tz         *time.Location
+	softBlocks []crawl.SoftBlock
+}
+
+// SoftBlockSpec says how to recognise a wall: text in the raw body and/or
+// a CSS selector; a page matching it is a failed fetch, never data.
+type SoftBlockSpec struct {
+	Name     string `yaml:"name"`
+	Text     string `yaml:"text"`
+	Selector string `yaml:"selector"`
 }
 
 // StartSpec is a start URL and the kind of page it is.
@@ -319,6 +331,24 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	if pol.Robots == nil {
 		t := true
 		pol.Robots = &t
+	}
+	for j, b := range s.SoftBlocks {
+		bp := fmt.Sprintf("%s.soft_blocks[%d]", p, j)
+		if b.Name == "" {
+			return c.errAt(bp+".name", "missing: what the wall is (captcha, login wall, access denied)")
+		}
+		if b.Text == "" && b.Selector == "" {
+			return c.errAt(bp, "needs text, selector or both")
+		}
+		sb := crawl.SoftBlock{Name: b.Name, Text: b.Text}
+		if b.Selector != "" {
+			sel, err := cascadia.Compile(b.Selector)
+			if err != nil {
+				return c.errAt(bp+".selector", "bad CSS selector %q: %v", b.Selector, err)
+			}
+			sb.Selector = sel
+		}
+		s.softBlocks = append(s.softBlocks, sb)
 	}
 	s.extractors = map[string]parse.Extractor{}
 	for kind, spec := range s.Pages {
