@@ -159,12 +159,12 @@ var ErrBudget = errors.New("page budget reached")
 // returns, even when ctx is cancelled.
 func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	st := Stats{ByStatus: map[int]int{}, Failures: map[string]int{}}
-	pending, err := c.store.Pending(ctx, runID)
+	pending, seen, err := c.store.Frontier(ctx, runID)
 	if err != nil {
 		return st, err
 	}
 	q := newQueue()
-	q.add(pending)
+	q.load(pending, seen)
 	go func() { <-ctx.Done(); q.close() }()
 	if len(pending) == 0 {
 		st.Finish = "nothing to fetch"

@@ -54,6 +54,22 @@ func (q *queue) add(links []market.Link) []market.Link {
 	return added
 }
 
+// load fills the queue from the store's frontier: every URL the run has
+// seen, and the pending ones with their attempts so far.
+func (q *queue) load(pending []market.FrontierEntry, seen []string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, u := range seen {
+		q.seen[u] = true
+	}
+	for _, e := range pending {
+		q.seen[e.URL] = true
+		q.ready = append(q.ready, item{Link: e.Link, attempts: e.Attempts})
+		q.open++
+	}
+	q.cond.Broadcast()
+}
+
 // retry puts an open item back to be fetched again at due. It stays open.
 func (q *queue) retry(it item) {
 	q.mu.Lock()

@@ -11,8 +11,8 @@ type Store interface {
 	BeginRun(ctx context.Context, source string, now time.Time, start []Link) (int64, error)
 	// CommitBatch stores pages with their records, rejects and links atomically.
 	CommitBatch(ctx context.Context, runID int64, batch []PageResult) error
-	// Pending lists a run's frontier URLs not yet fetched.
-	Pending(ctx context.Context, runID int64) ([]Link, error)
+	// Frontier lists a run's URLs still to fetch and every URL it has seen.
+	Frontier(ctx context.Context, runID int64) ([]FrontierEntry, []string, error)
 	// EachRecord calls fn with a run's records in the order they were
 	// stored, with the URL of the page each came from.
 	EachRecord(ctx context.Context, runID int64, fn func(Record, string) error) error

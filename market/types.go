@@ -50,6 +50,12 @@ type Link struct {
 	Kind string `json:"kind,omitempty"`
 }
 
+// FrontierEntry is a URL a run still has to fetch, with its attempts so far.
+type FrontierEntry struct {
+	Link
+	Attempts int
+}
+
 // Page is one fetch: what was asked, what came back and when. A failed fetch
 // has Failure set and no body.
 type Page struct {

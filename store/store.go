@@ -237,24 +237,6 @@ func (r *rowSet) close() {
 	}
 }
 
-// Pending returns the frontier URLs of a run not yet done or failed.
-func (s *DB) Pending(ctx context.Context, runID int64) ([]market.Link, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT url, kind FROM frontier WHERE run_id = ? AND state = 'pending' ORDER BY url`, runID)
-	if err != nil {
-		return nil, fmt.Errorf("read frontier: %w", err)
-	}
-	defer rows.Close()
-	var out []market.Link
-	for rows.Next() {
-		var l market.Link
-		if err := rows.Scan(&l.URL, &l.Kind); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
-}
-
 // FinishRun ends a run. For ok and partial runs it writes snap as the
 // run's snapshot in the same transaction, so a snapshot never exists for a
 // run that did not finish, and a failed run never replaces a good one.

@@ -47,9 +47,9 @@ func TestReopenAndObserved(t *testing.T) {
 	if err != nil || raw != "$10K-$25K" || low != int64(1000000) || high != int64(2500000) {
 		t.Errorf("gmv: %q %v %v %v", raw, low, high, err)
 	}
-	pending, err := db.Pending(ctx, run)
-	if err != nil || len(pending) != 1 || pending[0].URL != "http://x/mia" {
-		t.Errorf("pending %v %v", pending, err)
+	pending, seen, err := db.Frontier(ctx, run)
+	if err != nil || len(pending) != 1 || pending[0].URL != "http://x/mia" || len(seen) != 2 {
+		t.Errorf("pending %v, seen %v, %v", pending, seen, err)
 	}
 	// A failed run writes no snapshot even when handed one.
 	if id, err := db.FinishRun(ctx, run, market.RunFailed, "boom", at, "", &market.Snapshot{}); err != nil || id != 0 {

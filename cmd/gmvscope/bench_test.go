@@ -37,7 +37,7 @@ func BenchmarkCrawlPipeline(b *testing.B) {
 		}
 		m := newTestMain()
 		src, _ := cfg.Source("demo")
-		res, err := m.crawlSource(b.Context(), cfg, src, db)
+		res, err := m.crawlSource(b.Context(), cfg, src, db, false)
 		db.Close()
 		if err != nil {
 			b.Fatal(err)

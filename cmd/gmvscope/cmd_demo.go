@@ -96,7 +96,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return err
 	}
 	defer db.Close()
-	res, err := c.m.crawlSource(ctx, cfg, src, db)
+	res, err := c.m.crawlSource(ctx, cfg, src, db, false)
 	if err != nil && res.SnapshotID == 0 {
 		return err
 	}

@@ -11,6 +11,7 @@ type RunCommand struct {
 	report  bool
 	config  string
 	sources stringList
+	resume  bool
 }
 
 // ParseFlags reads the run flags.
@@ -22,6 +23,7 @@ func (c *RunCommand) ParseFlags(args []string) error {
 	fs := c.m.newFlags(name, name+" [--config FILE] [--source NAME]...")
 	fs.StringVar(&c.config, "config", "config.yaml", "config file")
 	fs.Var(&c.sources, "source", "source to crawl (repeatable or comma-separated; default: all)")
+	fs.BoolVar(&c.resume, "resume", false, "only resume unfinished runs (an unfinished run is always resumed before a new one starts)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func (c *RunCommand) Run(ctx context.Context) error {
 		if err != nil {
 			return &UsageError{Msg: err.Error()}
 		}
-		res, err := c.m.crawlSource(ctx, cfg, src, db)
+		res, err := c.m.crawlSource(ctx, cfg, src, db, c.resume)
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil {

@@ -59,6 +59,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The subprocess tests run this binary as gmvscope itself.
+	if os.Getenv("GMVSCOPE_BE_MAIN") == "1" {
+		main()
+	}
 	code := m.Run()
 	if sharedDir != "" {
 		os.RemoveAll(sharedDir)

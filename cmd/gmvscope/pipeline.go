@@ -34,15 +34,16 @@ func openStore(ctx context.Context, path string) (*store.DB, error) {
 // crawlSource runs the pipeline for one source up to a stored snapshot.
 // A failed or cancelled run writes no snapshot, so the last good one stays
 // the latest.
-func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db *store.DB) (runResult, error) {
+func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db *store.DB, resumeOnly bool) (runResult, error) {
 	var res runResult
 	if len(src.Start) == 0 {
 		return res, fmt.Errorf("source %s has no start URLs: it can only be imported (gmvscope import FILE --source %s)", src.Name, src.Name)
 	}
-	runID, err := db.BeginRun(ctx, src.Name, m.Now(), src.StartLinks())
+	runID, resumed, err := m.claimRun(ctx, db, src, resumeOnly)
 	if err != nil {
 		return res, err
 	}
+	defer m.renewLease(ctx, db, runID)()
 	res.RunID = runID
 	pol := src.Politeness
 	cr := crawl.New(crawl.Options{
@@ -55,6 +56,12 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	// The snapshot is assembled from each batch as it is committed, in
 	// storage order: the same result as reading the run back, without the pass.
 	var as market.Assembler
+	if resumed {
+		// What the run stored before it stopped is part of its snapshot.
+		if err := db.EachRecord(ctx, runID, func(r market.Record, url string) error { as.Add(r, url); return nil }); err != nil {
+			return res, err
+		}
+	}
 	cr.OnCommit = func(batch []market.PageResult) {
 		for _, r := range batch {
 			for _, rec := range r.Records {

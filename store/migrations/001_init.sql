@@ -7,7 +7,9 @@ CREATE TABLE runs (
   finished_at TEXT,
   status      TEXT NOT NULL,              -- running, ok, partial, failed, cancelled
   reason      TEXT NOT NULL DEFAULT '',   -- why the run finished as it did
-  stats       TEXT NOT NULL DEFAULT '{}'  -- JSON: requests by status, bytes, latency
+  stats       TEXT NOT NULL DEFAULT '{}', -- JSON: requests by status, bytes, latency
+  owner       TEXT NOT NULL DEFAULT '',   -- host:pid of the process crawling a running run
+  lease_until TEXT                        -- the owner renews it; past it, another process may resume
 );
 
 -- The crawl frontier: every URL a run knows, with its state.

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"gmvscope/market"
+)
+
+// Unfinished returns the newest running run of source, with its lease
+// owner and expiry; ok is false when there is none.
+func (s *DB) Unfinished(ctx context.Context, source string) (run market.Run, owner string, until time.Time, ok bool, err error) {
+	var started, lease sql.NullString
+	err = s.db.QueryRowContext(ctx, `SELECT id, started_at, owner, lease_until FROM runs WHERE source = ? AND status = ? ORDER BY id DESC LIMIT 1`,
+		source, market.RunRunning).Scan(&run.ID, &started, &owner, &lease)
+	if errors.Is(err, sql.ErrNoRows) {
+		return run, "", until, false, nil
+	}
+	if err != nil {
+		return run, "", until, false, fmt.Errorf("find unfinished run of %s: %w", source, err)
+	}
+	run.Source, run.Status = source, market.RunRunning
+	run.StartedAt, _ = time.Parse(timeFmt, started.String)
+	until, _ = time.Parse(timeFmt, lease.String)
+	return run, owner, until, true, nil
+}
+
+// Lease makes owner the holder of a running run until until. It succeeds
+// only if the run is still running and held by owner, by nobody, or by
+// previous (the holder the caller found dead or expired): two processes
+// can never both crawl one run.
+func (s *DB) Lease(ctx context.Context, runID int64, owner, previous string, until time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET owner = ?, lease_until = ? WHERE id = ? AND status = ? AND owner IN (?, '', ?)`,
+		owner, until.UTC().Format(timeFmt), runID, market.RunRunning, owner, previous)
+	if err != nil {
+		return fmt.Errorf("lease run %d: %w", runID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("lease run %d: %w", runID, ErrLeased)
+	}
+	return nil
+}
+
+// ErrLeased means another process holds the run.
+var ErrLeased = errors.New("run is held by another process")
+
+// Frontier returns the run's pending URLs, with their attempts, and every
+// URL the run has seen, so a resumed crawl neither refetches nor re-adds.
+func (s *DB) Frontier(ctx context.Context, runID int64) ([]market.FrontierEntry, []string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT url, kind, state, attempts FROM frontier WHERE run_id = ? ORDER BY url`, runID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read frontier of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var pending []market.FrontierEntry
+	var seen []string
+	for rows.Next() {
+		var e market.FrontierEntry
+		var state string
+		if err := rows.Scan(&e.URL, &e.Kind, &state, &e.Attempts); err != nil {
+			return nil, nil, err
+		}
+		seen = append(seen, e.URL)
+		if state == "pending" {
+			pending = append(pending, e)
+		}
+	}
+	return pending, seen, rows.Err()
+}
