@@ -89,12 +89,13 @@ type Stats struct {
 	Records    int            `json:"records"`
 	Rejects    int            `json:"rejects"`
 	Bytes      int64          `json:"bytes"`
-	OffSite    int            `json:"off_site"`    // links dropped: host not allowed
-	RobotsDeny int            `json:"robots_deny"` // URLs robots.txt disallowed
-	Retries    int            `json:"retries"`     // failed attempts that were tried again
-	Decoded    int            `json:"decoded"`     // pages converted to UTF-8 from a legacy charset
-	Queued     int            `json:"queued"`      // links waiting when the crawl stopped
-	LatencyP50 time.Duration  `json:"latency_p50"`
+	OffSite    int            `json:"off_site"`       // links dropped: host not allowed
+	RobotsDeny int            `json:"robots_deny"`    // URLs robots.txt disallowed
+	Retries    int            `json:"retries"`        // failed attempts that were tried again
+	Decoded    int            `json:"decoded"`        // pages converted to UTF-8 from a legacy charset
+	Repeated   int            `json:"repeated_pages"` // pagination pages whose rows repeated an earlier page's
+	Queued     int            `json:"queued"`         // links waiting when the crawl stopped
+	LatencyP50 time.Duration  `json:"latency_p50"`    // nanoseconds
 	LatencyP95 time.Duration  `json:"latency_p95"`
 	Finish     string         `json:"finish"` // why the crawl stopped
 	latencies  []time.Duration
@@ -419,9 +420,9 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	f = &fetch{}
 	cctx := colly.NewContext()
 	cctx.Put("fetch", f)
-	start := time.Now()
+	start := c.opts.Clock.Now()
 	_ = col.Request(http.MethodGet, l.URL, nil, cctx, nil) // outcome is in f via callbacks
-	took := time.Since(start)
+	took := c.opts.Clock.Now().Sub(start)
 	res.Page.FetchedAt = c.opts.Now()
 	res.Page.Status = f.status
 	res.Page.ContentType = f.contentType

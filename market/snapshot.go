@@ -75,6 +75,21 @@ type PageStat struct {
 	Bytes   int64
 }
 
+// CrawlStats summarise a run's fetching. The zero value means none were
+// recorded (an import).
+type CrawlStats struct {
+	ByStatus   map[string]int `json:"by_status"`
+	Retries    int            `json:"retries"`
+	Bytes      int64          `json:"bytes"`
+	LatencyP50 int64          `json:"latency_p50"` // nanoseconds
+	LatencyP95 int64          `json:"latency_p95"`
+	RobotsDeny int            `json:"robots_deny"`
+	OffSite    int            `json:"off_site"`
+	Decoded    int            `json:"decoded"`
+	Repeated   int            `json:"repeated_pages"`
+	Finish     string         `json:"finish"`
+}
+
 // RangeStat counts values a page kind published as ranges, per field.
 type RangeStat struct {
 	Kind   string
@@ -95,6 +110,8 @@ type Snapshot struct {
 	Rejects               []Reject
 	Pages                 []PageStat
 	Ranges                []RangeStat // values published as ranges, before merging
+	Crawl                 CrawlStats  // how the run went, for the data-quality section
+	Reason                string      // why the run finished as it did
 	FirstFetch, LastFetch time.Time
 }
 

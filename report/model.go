@@ -77,6 +77,8 @@ type Quality struct {
 	MissingFollowers     int
 	MissingGMV           int
 	ZeroGMV              int
+	Crawl                []Figure // requests by status, retries, latency, ...; empty for an import
+	Finish               string
 }
 
 // PageRow counts pages of one kind and outcome.
@@ -170,6 +172,10 @@ func totalNote(src market.SourceInfo, usd float64, period string) string {
 		strconv.FormatFloat(src.RateUSD, 'f', -1, 64), src.Currency, src.RateAsOf.Format("2006-01-02"))
 }
 
+func ms(ns int64) string {
+	return strconv.FormatFloat(float64(ns)/1e6, 'f', 1, 64) + " ms"
+}
+
 func money(v *market.Value) string {
 	if v == nil {
 		return "n/a"
@@ -196,6 +202,28 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 		Rejects: len(s.Rejects), Ranges: s.Ranges}
 	for _, r := range s.Ranges {
 		q.RangeValues += r.Values
+	}
+	q.Finish = s.Reason
+	if c := s.Crawl; len(c.ByStatus) > 0 {
+		codes := make([]string, 0, len(c.ByStatus))
+		for code := range c.ByStatus {
+			codes = append(codes, code)
+		}
+		sort.Strings(codes)
+		var parts []string
+		for _, code := range codes {
+			parts = append(parts, fmt.Sprintf("%s: %s", code, Int(c.ByStatus[code])))
+		}
+		q.Crawl = []Figure{
+			{"Responses by status", strings.Join(parts, ", "), ""},
+			{"Retries", Int(c.Retries), "failed attempts tried again (network errors, timeouts, 408, 429, 5xx)"},
+			{"Downloaded", Compact(float64(c.Bytes)) + "B", ""},
+			{"Latency", fmt.Sprintf("p50 %s, p95 %s", ms(c.LatencyP50), ms(c.LatencyP95)), "per request"},
+			{"Robots.txt denials", Int(c.RobotsDeny), "URLs not fetched because robots.txt disallows them"},
+			{"Off-site links", Int(c.OffSite), "links to hosts outside allowed_hosts, not followed"},
+			{"Legacy charsets", Int(c.Decoded), "pages converted to UTF-8"},
+			{"Repeated pages", Int(c.Repeated), "pagination pages whose rows repeated an earlier page; that chain was stopped"},
+		}
 	}
 	for _, p := range s.Pages {
 		if p.Outcome == "ok" {

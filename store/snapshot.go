@@ -188,9 +188,9 @@ func (s *DB) RunPages(ctx context.Context, runID int64) ([]market.PageStat, time
 // Snapshot loads snapshot id.
 func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 	snap := &market.Snapshot{ID: id}
-	var info, taken, started string
-	err := s.db.QueryRowContext(ctx, `SELECT s.run_id, s.status, s.taken_at, s.source_info, r.started_at FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.id = ?`, id).
-		Scan(&snap.RunID, &snap.Status, &taken, &info, &started)
+	var info, taken, started, stats string
+	err := s.db.QueryRowContext(ctx, `SELECT s.run_id, s.status, s.taken_at, s.source_info, r.started_at, r.stats, r.reason FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.id = ?`, id).
+		Scan(&snap.RunID, &snap.Status, &taken, &info, &started, &stats, &snap.Reason)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 	}
@@ -198,6 +198,9 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 	snap.StartedAt, _ = time.Parse(timeFmt, started)
 	if err := json.Unmarshal([]byte(info), &snap.Source); err != nil {
 		return nil, fmt.Errorf("load snapshot %d: source info: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(stats), &snap.Crawl); err != nil {
+		return nil, fmt.Errorf("load snapshot %d: run stats: %w", id, err)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
 	if err != nil {
