@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -28,17 +29,19 @@ import (
 
 // Options configure one crawl. Zero values get the defaults noted.
 type Options struct {
-	UserAgent    string        // identifying User-Agent with a contact URL
-	AllowedHosts []string      // hosts the crawl may fetch; "*.example.com" allows subdomains
-	RPS          float64       // requests per second per host; 0 means unlimited
-	Concurrency  int           // workers; default 1
-	Robots       bool          // obey robots.txt
-	MaxBodySize  int           // bytes; default 10 MiB; a body over it is a failed fetch
-	Timeout      time.Duration // per request; default 30s
-	MaxPages     int           // stop after this many fetches; 0 means no limit
-	BatchSize    int           // pages per store transaction; default 1000
-	SoftBlocks   []SoftBlock   // the source's own walls, checked with BuiltinSoftBlocks
-	Now          func() time.Time
+	UserAgent     string        // identifying User-Agent with a contact URL
+	AllowedHosts  []string      // hosts the crawl may fetch; "*.example.com" allows subdomains
+	RPS           float64       // requests per second per host; 0 means unlimited
+	Concurrency   int           // workers; default 1
+	Robots        bool          // obey robots.txt
+	MaxBodySize   int           // bytes; default 10 MiB; a body over it is a failed fetch
+	Timeout       time.Duration // per request; default 30s
+	MaxPages      int           // stop after this many fetches; 0 means no limit
+	MaxDuration   time.Duration // stop starting fetches after this long (on Clock); 0 means no limit
+	MaxErrorRatio float64       // stop when this share of finished pages failed (after 20 pages); 0 means no limit
+	BatchSize     int           // pages per store transaction; default 1000
+	SoftBlocks    []SoftBlock   // the source's own walls, checked with BuiltinSoftBlocks
+	Now           func() time.Time
 	// Clock drives waiting: rate limits, host pauses, backoff and retries.
 	// Default the real clock. Tests inject one to check politeness and
 	// Retry-After without waiting. Now above only stamps fetch times.
@@ -106,6 +109,8 @@ type Crawler struct {
 	opts  Options
 	ex    Extractors
 	store market.Store
+	pmu   sync.Mutex
+	pages map[string]string // fingerprint of a page's row keys -> the first URL with them
 	// Progress, when set, is called after every page with the running stats.
 	Progress func(Stats)
 	// OnCommit, when set, is called with each batch right after the store
@@ -149,11 +154,12 @@ func New(o Options, ex Extractors, st market.Store) *Crawler {
 	if o.Jitter == nil {
 		o.Jitter = rand.Float64
 	}
-	return &Crawler{opts: o, ex: ex, store: st}
+	return &Crawler{opts: o, ex: ex, store: st, pages: map[string]string{}}
 }
 
-// ErrBudget reports that the crawl stopped at its page budget.
-var ErrBudget = errors.New("page budget reached")
+// ErrBudget reports that the crawl stopped at one of its budgets (pages,
+// time, error ratio); Stats.Finish says which.
+var ErrBudget = errors.New("budget reached")
 
 // Run crawls from the run's pending frontier until it is empty, ctx is
 // cancelled or the budget is spent. Every page fetched is stored before Run
@@ -230,8 +236,23 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	rb := newRobots(&http.Client{Transport: transport, Timeout: c.opts.Timeout}, c.opts.UserAgent)
 	// Room for a whole batch: workers keep fetching while the writer commits.
 	results := make(chan market.PageResult, c.opts.BatchSize)
-	var mu sync.Mutex // guards st and fetches
-	fetches := 0
+	var mu sync.Mutex // guards st, fetches, finished, bad and budget
+	fetches, finished, bad := 0, 0, 0
+	budget := ""
+	began := c.opts.Clock.Now()
+	// overBudget says why no more fetches may start, or "".
+	overBudget := func() string {
+		switch {
+		case budget != "":
+		case c.opts.MaxPages > 0 && fetches >= c.opts.MaxPages:
+			budget = fmt.Sprintf("page budget of %d reached", c.opts.MaxPages)
+		case c.opts.MaxDuration > 0 && c.opts.Clock.Now().Sub(began) >= c.opts.MaxDuration:
+			budget = fmt.Sprintf("time budget of %s reached", c.opts.MaxDuration)
+		case c.opts.MaxErrorRatio > 0 && finished >= 20 && float64(bad)/float64(finished) > c.opts.MaxErrorRatio:
+			budget = fmt.Sprintf("error ratio %.0f%% over the %.0f%% budget", 100*float64(bad)/float64(finished), 100*c.opts.MaxErrorRatio)
+		}
+		return budget
+	}
 
 	var wg sync.WaitGroup
 	for range c.opts.Concurrency {
@@ -248,7 +269,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 					return
 				}
 				mu.Lock()
-				if c.opts.MaxPages > 0 && fetches >= c.opts.MaxPages {
+				if overBudget() != "" {
 					mu.Unlock()
 					q.close()
 					return
@@ -275,6 +296,12 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 					q.retry(item{Link: it.Link, attempts: it.attempts + 1, due: res.RetryAt})
 					continue // still open
 				}
+				mu.Lock()
+				finished++
+				if res.Page.Failure != "" {
+					bad++
+				}
+				mu.Unlock()
 				results <- res
 				q.add(res.Links)
 				q.done()
@@ -345,8 +372,8 @@ loop:
 	case ctx.Err() != nil:
 		st.Finish = "cancelled"
 		return st, ctx.Err()
-	case c.opts.MaxPages > 0 && fetches >= c.opts.MaxPages && st.Queued > 0:
-		st.Finish = "page budget reached"
+	case budget != "":
+		st.Finish = budget
 		return st, ErrBudget
 	}
 	st.Finish = "frontier empty"
@@ -457,9 +484,20 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	}
 	out := ex.Extract(parse.Input{URL: base, Body: f.body})
 	res.Records, res.Rejects = out.Records, out.Rejects
+	repeats := c.repeats(l.Kind, l.URL, out.Records)
+	if repeats != "" {
+		mu.Lock()
+		st.Repeated++
+		mu.Unlock()
+		res.Rejects = append(res.Rejects, market.Reject{URL: l.URL, Raw: repeats,
+			Reason: "page repeats the rows of an earlier page; its pagination was not followed"})
+	}
 	for _, ln := range out.Links {
 		if ln.Kind == "" {
 			ln.Kind = l.Kind
+		}
+		if repeats != "" && ln.Kind == l.Kind {
+			continue // a loop or a site serving the last page again: stop this chain
 		}
 		lu, err := url.Parse(ln.URL)
 		if err != nil || !c.allowed(lu) {
@@ -472,6 +510,33 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	}
 	res.Page.Compressed = Compress(raw)
 	return res, f
+}
+
+// repeats returns the URL of an earlier page of the same kind whose row
+// keys this page repeats exactly, or "".
+func (c *Crawler) repeats(kind, url string, recs []market.Record) string {
+	if len(recs) < 2 {
+		return "" // a profile or product page holds one record: nothing to compare
+	}
+	keys := make([]string, len(recs))
+	for i, r := range recs {
+		keys[i] = r.Key
+	}
+	sort.Strings(keys)
+	h := fnv.New64a()
+	h.Write([]byte(kind))
+	for _, k := range keys {
+		h.Write([]byte{0})
+		h.Write([]byte(k))
+	}
+	fp := strconv.FormatUint(h.Sum64(), 16)
+	c.pmu.Lock()
+	defer c.pmu.Unlock()
+	if first, ok := c.pages[fp]; ok && first != url {
+		return first
+	}
+	c.pages[fp] = url
+	return ""
 }
 
 // validate returns why a response is not a usable page, or "".

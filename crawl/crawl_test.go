@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"github.com/andybalholm/cascadia"
 	"net/http"
@@ -69,6 +70,12 @@ var spec = parse.PageSpec{Type: "css", Entity: "creator", Rows: "tr.c", Key: "ha
 // crawlSite crawls start (a path on s, reached as localhost) into a fresh
 // store and returns each failed page's final failure by path, and the stats.
 func crawlSite(t *testing.T, s *site, start string, mutate func(*crawl.Options)) (map[string]string, crawl.Stats) {
+	t.Helper()
+	return crawlSiteSpec(t, s, start, spec, mutate)
+}
+
+// crawlSiteSpec is crawlSite with another page spec.
+func crawlSiteSpec(t *testing.T, s *site, start string, spec parse.PageSpec, mutate func(*crawl.Options)) (map[string]string, crawl.Stats) {
 	t.Helper()
 	ctx := t.Context()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
@@ -386,5 +393,60 @@ func TestCrawlValidatesResponses(t *testing.T) {
 	}
 	if failed["/legacy"] != "" || st.Decoded != 1 {
 		t.Errorf("legacy charset page: failure %q, decoded %d", failed["/legacy"], st.Decoded)
+	}
+}
+
+// TestCrawlPaginationGuard: page 3 serves page 2's rows again with a link on
+// to page 4: the repeat is reported and the chain stops there.
+func TestCrawlPaginationGuard(t *testing.T) {
+	rows := func(a, b string) string { return row(a) + row(b) }
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/robots.txt": notFound,
+		"/p1":         html(rows("a", "b") + `<a rel="next" href="/p2">n</a>`),
+		"/p2":         html(rows("c", "d") + `<a rel="next" href="/p3">n</a>`),
+		"/p3":         html(rows("d", "c") + `<a rel="next" href="/p4">n</a>`),
+		"/p4":         html(rows("e", "f")),
+	})
+	paged := spec
+	paged.Next = &parse.LinkSpec{Selector: "a[rel=next]"}
+	failed, st := crawlSiteSpec(t, s, "/p1", paged, nil)
+	if st.Repeated != 1 || s.hit("/p4") != 0 || len(failed) != 0 || st.Fetched != 3 {
+		t.Errorf("repeated %d, /p4 fetched %d times, failures %v, fetched %d", st.Repeated, s.hit("/p4"), failed, st.Fetched)
+	}
+}
+
+// TestCrawlBudgets: a run stops at its error ratio and at its time budget
+// (on the injected clock), and says which.
+func TestCrawlBudgets(t *testing.T) {
+	routes := map[string]http.HandlerFunc{"/robots.txt": notFound}
+	links := ""
+	for i := range 60 {
+		links += fmt.Sprintf(`<a class="p" href="/p/%d">x</a>`, i)
+		if i%4 == 0 {
+			routes[fmt.Sprintf("/p/%d", i)] = html(row(fmt.Sprint("c", i)))
+		}
+	}
+	routes["/list"] = html(row("a") + links)
+	s := newSite(t, routes)
+	db, _ := store.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
+	defer db.Close()
+	ex, _ := parse.New(spec, parse.Options{})
+	run := func(mutate func(*crawl.Options)) crawl.Stats {
+		o := crawl.Options{UserAgent: "t", AllowedHosts: []string{"localhost"}, Concurrency: 1, Robots: true,
+			Clock: &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}, MaxAttempts: 1}
+		mutate(&o)
+		id, _ := db.BeginRun(t.Context(), "t", time.Time{}, []market.Link{{URL: strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1) + "/list", Kind: "page"}})
+		st, err := crawl.New(o, crawl.Extractors{"page": ex}, db).Run(t.Context(), id)
+		if !errors.Is(err, crawl.ErrBudget) {
+			t.Errorf("err %v, want the budget", err)
+		}
+		return st
+	}
+	if st := run(func(o *crawl.Options) { o.MaxErrorRatio = 0.5 }); !strings.HasPrefix(st.Finish, "error ratio") || st.Fetched+st.Failed > 30 {
+		t.Errorf("error budget: finish %q after %d pages", st.Finish, st.Fetched+st.Failed)
+	}
+	// At 1 request/s, requests start at t=0..9 and a last one admitted at t=9 waits for its token.
+	if st := run(func(o *crawl.Options) { o.RPS, o.MaxDuration = 1, 10*time.Second }); st.Finish != "time budget of 10s reached" || st.Fetched+st.Failed != 11 {
+		t.Errorf("time budget: finish %q after %d pages", st.Finish, st.Fetched+st.Failed)
 	}
 }

@@ -83,6 +83,8 @@ type Politeness struct {
 	Timeout     time.Duration `yaml:"timeout"`         // default 30s
 	MaxBodyKB   int           `yaml:"max_body_kb"`     // default 10240
 	MaxPages    int           `yaml:"max_pages"`       // 0: no limit
+	MaxDuration time.Duration `yaml:"max_duration"`    // stop starting fetches after this long; 0: no limit
+	MaxErrors   float64       `yaml:"max_error_ratio"` // stop when this share of pages failed (after 20); 0: no limit
 	MaxAttempts int           `yaml:"max_attempts"`    // tries per URL for network errors, timeouts, 408, 429, 5xx; default 3
 	Backoff     time.Duration `yaml:"backoff"`         // first retry waits up to this, doubling; default 1s
 	RetryAfter  time.Duration `yaml:"retry_after_cap"` // longest Retry-After honoured; default 10m
@@ -321,6 +323,9 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	}
 	if pol.Concurrency == 0 {
 		pol.Concurrency = 1
+	}
+	if pol.MaxErrors < 0 || pol.MaxErrors > 1 {
+		return c.errAt(p+".politeness.max_error_ratio", "must be a share between 0 and 1, such as 0.2")
 	}
 	if pol.MaxAttempts < 0 || pol.MaxAttempts > 20 {
 		return c.errAt(p+".politeness.max_attempts", "must be between 1 and 20")
