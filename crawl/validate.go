@@ -55,6 +55,17 @@ func softBlock(body []byte, blocks []SoftBlock) string {
 	return ""
 }
 
+// Decode returns a stored raw body as the UTF-8 text its extractor reads,
+// the way the crawl decoded it (header, byte order mark, <meta>, detection).
+func Decode(body []byte, contentType string) ([]byte, error) {
+	if strings.Contains(strings.ToLower(contentType), "charset=") {
+		enc, _, _ := charset.DetermineEncoding(body, contentType)
+		return io.ReadAll(enc.NewDecoder().Reader(bytes.NewReader(body)))
+	}
+	out, _, err := toUTF8(body, contentType)
+	return out, err
+}
+
 // toUTF8 decodes a body whose charset the Content-Type header did not name
 // (colly already decodes those): a byte order mark, then a <meta charset>
 // in the first 1024 bytes, then detection when the bytes are not UTF-8.

@@ -70,3 +70,44 @@ func (s *DB) Frontier(ctx context.Context, runID int64) ([]market.FrontierEntry,
 	}
 	return pending, seen, rows.Err()
 }
+
+// EachPage calls fn with the final attempt at each URL of a run, body
+// decompressed, in the order the pages were fetched.
+func (s *DB) EachPage(ctx context.Context, runID int64, fn func(market.Page, []byte) error) error {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT url, kind, status, content_type, fetched_at, attempts, bytes, failure, body_zst FROM pages
+		WHERE id IN (SELECT max(id) FROM pages WHERE run_id = ? GROUP BY url) ORDER BY id`, runID)
+	if err != nil {
+		return fmt.Errorf("read pages of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p market.Page
+		var at string
+		if err := rows.Scan(&p.URL, &p.Kind, &p.Status, &p.ContentType, &at, &p.Attempts, &p.Bytes, &p.Failure, &p.Compressed); err != nil {
+			return err
+		}
+		p.FetchedAt, _ = time.Parse(timeFmt, at)
+		var body []byte
+		if len(p.Compressed) > 0 {
+			if body, err = zdec.DecodeAll(p.Compressed, nil); err != nil {
+				return fmt.Errorf("page %s of run %d: %w", p.URL, runID, err)
+			}
+		}
+		if err := fn(p, body); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// RunSource returns the source a run crawled.
+func (s *DB) RunSource(ctx context.Context, runID int64) (string, market.RunStatus, error) {
+	var src string
+	var st market.RunStatus
+	err := s.db.QueryRowContext(ctx, `SELECT source, status FROM runs WHERE id = ?`, runID).Scan(&src, &st)
+	if err != nil {
+		return "", "", fmt.Errorf("run %d: %w", runID, err)
+	}
+	return src, st, nil
+}

@@ -66,6 +66,7 @@ Commands:
   crawl    crawl and store snapshots without writing reports
   report   write the report of a stored snapshot
   check    validate the config; or run a source's extractor on a saved file or a URL
+  reparse  rebuild a run's snapshot from its stored pages with the current config, no network
   import   read a vendor export (CSV or JSON) through a source's column mapping into a snapshot
   value    show what gmvscope makes of numbers as pages write them ("35.8K", "Rp 2,1 jt")
 
@@ -123,6 +124,8 @@ func (m *Main) run(ctx context.Context, args []string) error {
 		c = &ValueCommand{m: m}
 	case "import":
 		c = &ImportCommand{m: m}
+	case "reparse":
+		c = &ReparseCommand{m: m}
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"gmvscope/crawl"
+	"gmvscope/market"
+	"gmvscope/parse"
+)
+
+// ReparseCommand rebuilds a run's snapshot from its stored pages with the
+// current config, without the network: for when a site changed its markup
+// and the selectors were fixed.
+type ReparseCommand struct {
+	m       *Main
+	config  string
+	db, out string
+	run     int64
+	noRep   bool
+}
+
+// ParseFlags reads the reparse flags.
+func (c *ReparseCommand) ParseFlags(args []string) error {
+	fs := c.m.newFlags("reparse", "reparse RUN [--config FILE]")
+	fs.StringVar(&c.config, "config", "config.yaml", "config whose extractors read the stored pages")
+	fs.StringVar(&c.db, "db", "", "SQLite store (default: the config's store)")
+	fs.StringVar(&c.out, "out", "", "output folder (default: the config's output)")
+	fs.BoolVar(&c.noRep, "no-report", false, "store the snapshot without writing its report")
+	var runs []string
+	for len(args) > 0 {
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		runs = append(runs, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(runs) != 1 {
+		return &UsageError{Msg: "reparse takes one RUN id (see the runs table, or gmvscope's log)"}
+	}
+	id, err := strconv.ParseInt(runs[0], 10, 64)
+	if err != nil || id < 1 {
+		return &UsageError{Msg: fmt.Sprintf("RUN must be a run id, not %q", runs[0])}
+	}
+	c.run = id
+	return nil
+}
+
+// Run re-extracts every stored page of the run into a new run and snapshot.
+func (c *ReparseCommand) Run(ctx context.Context) error {
+	cfg, err := LoadConfig(c.config)
+	if err != nil {
+		return err
+	}
+	if c.db != "" {
+		cfg.Store = c.db
+	}
+	if c.out != "" {
+		cfg.Output = c.out
+	}
+	db, err := openStore(ctx, cfg.Store)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	name, _, err := db.RunSource(ctx, c.run)
+	if err != nil {
+		return err
+	}
+	src, err := cfg.Source(name)
+	if err != nil {
+		return err
+	}
+	newRun, err := db.BeginRun(ctx, src.Name, c.m.Now(), nil)
+	if err != nil {
+		return err
+	}
+	var as market.Assembler
+	var batch []market.PageResult
+	pages, failed, records, rejects := 0, 0, 0, 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := db.CommitBatch(ctx, newRun, batch); err != nil {
+			return err
+		}
+		for _, r := range batch {
+			for _, rec := range r.Records {
+				as.Add(rec, r.Page.URL)
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	err = db.EachPage(ctx, c.run, func(p market.Page, body []byte) error {
+		res := market.PageResult{Page: p}
+		pages++
+		ex := src.extractors[p.Kind]
+		switch {
+		case p.Failure != "":
+			failed++
+		case ex == nil:
+			res.Page.Failure = "no extractor for page kind " + p.Kind
+			failed++
+		default:
+			u, _ := url.Parse(p.URL)
+			text, err := crawl.Decode(body, p.ContentType)
+			if err != nil {
+				res.Page.Failure = "charset: " + err.Error()
+				failed++
+				break
+			}
+			out := ex.Extract(parse.Input{URL: u, Body: text})
+			res.Records, res.Rejects = out.Records, out.Rejects
+			records, rejects = records+len(out.Records), rejects+len(out.Rejects)
+		}
+		batch = append(batch, res)
+		if len(batch) >= 500 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		db.FinishRun(ctx, newRun, market.RunFailed, err.Error(), c.m.Now(), "{}", nil)
+		return fmt.Errorf("reparse run %d: %w", c.run, err)
+	}
+	snap := &market.Snapshot{Source: cfg.Info(src)}
+	snap.Creators, snap.Products = as.Result(snap.Source.RateUSD)
+	status, reason := market.RunOK, fmt.Sprintf("reparse of run %d with the current config, no network", c.run)
+	if failed > 0 {
+		status = market.RunPartial
+	}
+	if len(snap.Creators) == 0 && len(snap.Products) == 0 {
+		status, reason, snap = market.RunFailed, reason+": no records extracted", nil
+	}
+	stats := fmt.Sprintf(`{"pages":%d,"failed":%d,"records":%d,"rejects":%d,"finish":%q}`, pages, failed, records, rejects, reason)
+	snapID, err := db.FinishRun(ctx, newRun, status, reason, c.m.Now(), stats, snap)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.m.Stdout, "run %d: %d stored pages of run %d re-read: %d records, %d rejects\n", newRun, pages, c.run, records, rejects)
+	if snap == nil {
+		return fmt.Errorf("reparse run %d: no records extracted: check the source's selectors", c.run)
+	}
+	fmt.Fprintf(c.m.Stdout, "snapshot %d of %s\n", snapID, src.Name)
+	if c.noRep {
+		return nil
+	}
+	path, err := c.m.writeReport(ctx, db, cfg.Output, snapID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
+	return nil
+}
