@@ -41,7 +41,11 @@ type Options struct {
 	MaxErrorRatio float64       // stop when this share of finished pages failed (after 20 pages); 0 means no limit
 	BatchSize     int           // pages per store transaction; default 1000
 	SoftBlocks    []SoftBlock   // the source's own walls, checked with BuiltinSoftBlocks
-	Now           func() time.Time
+	// Header is sent with every page request (a session's cookie or
+	// token, read from the environment by the caller). It is never logged
+	// or stored.
+	Header http.Header
+	Now    func() time.Time
 	// Clock drives waiting: rate limits, host pauses, backoff and retries.
 	// Default the real clock. Tests inject one to check politeness and
 	// Retry-After without waiting. Now above only stamps fetch times.
@@ -448,7 +452,7 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	cctx := colly.NewContext()
 	cctx.Put("fetch", f)
 	start := c.opts.Clock.Now()
-	_ = col.Request(http.MethodGet, l.URL, nil, cctx, nil) // outcome is in f via callbacks
+	_ = col.Request(http.MethodGet, l.URL, nil, cctx, c.opts.Header.Clone()) // outcome is in f via callbacks
 	took := c.opts.Clock.Now().Sub(start)
 	res.Page.FetchedAt = c.opts.Now()
 	res.Page.Status = f.status

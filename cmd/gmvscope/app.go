@@ -40,6 +40,15 @@ type Main struct {
 	// Clock drives the crawler's waits (politeness, backoff); nil is the
 	// real clock. Now above stamps fetch times and reports.
 	Clock crawl.Clock
+	// Getenv reads session secrets; nil is os.Getenv.
+	Getenv func(string) string
+}
+
+func (m *Main) getenv(k string) string {
+	if m.Getenv != nil {
+		return m.Getenv(k)
+	}
+	return os.Getenv(k)
 }
 
 // NewMain returns a Main on the process's stdout, stderr and clock.

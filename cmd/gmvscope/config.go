@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"github.com/andybalholm/cascadia"
 	"gmvscope/crawl"
+	"net/http"
 	"net/url"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -54,11 +56,62 @@ type SourceSpec struct {
 	Period       string                    `yaml:"period"`
 	Politeness   Politeness                `yaml:"politeness"`
 	SoftBlocks   []SoftBlockSpec           `yaml:"soft_blocks"` // pages served with 200 that are walls: captcha, login, access denied
+	Session      SessionSpec               `yaml:"session"`     // headers and cookies from environment variables
 	Pages        map[string]parse.PageSpec `yaml:"pages"`
 
 	extractors map[string]parse.Extractor
 	tz         *time.Location
 	softBlocks []crawl.SoftBlock
+}
+
+// SessionSpec names the environment variables that hold a session's
+// secrets: the config holds names only, never values.
+type SessionSpec struct {
+	Headers map[string]string `yaml:"headers"` // header name -> environment variable
+	Cookies map[string]string `yaml:"cookies"` // cookie name -> environment variable
+}
+
+var envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// header reads the session from the environment; a variable that is not
+// set is an error naming it (never a value).
+func (s SessionSpec) header(getenv func(string) string) (http.Header, error) {
+	h := http.Header{}
+	read := func(env string) (string, error) {
+		v := getenv(env)
+		if v == "" {
+			return "", fmt.Errorf("session: environment variable %s is not set", env)
+		}
+		return v, nil
+	}
+	for name, env := range s.Headers {
+		v, err := read(env)
+		if err != nil {
+			return nil, err
+		}
+		h.Set(name, v)
+	}
+	var cookies []string
+	for _, name := range sortedNames(s.Cookies) {
+		v, err := read(s.Cookies[name])
+		if err != nil {
+			return nil, err
+		}
+		cookies = append(cookies, (&http.Cookie{Name: name, Value: v}).String())
+	}
+	if len(cookies) > 0 {
+		h.Set("Cookie", strings.Join(cookies, "; "))
+	}
+	return h, nil
+}
+
+func sortedNames(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // SoftBlockSpec says how to recognise a wall: text in the raw body and/or
@@ -336,6 +389,13 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	if pol.Robots == nil {
 		t := true
 		pol.Robots = &t
+	}
+	for kind, m := range map[string]map[string]string{"headers": s.Session.Headers, "cookies": s.Session.Cookies} {
+		for name, env := range m {
+			if !envNameRe.MatchString(env) {
+				return c.errAt(p+".session."+kind+"."+name, "must name an environment variable (the secret itself never goes in config), not %q", env)
+			}
+		}
 	}
 	for j, b := range s.SoftBlocks {
 		bp := fmt.Sprintf("%s.soft_blocks[%d]", p, j)

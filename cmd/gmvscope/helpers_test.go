@@ -134,3 +134,7 @@ func (c *testClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 	return ctx.Err()
 }
+
+type env map[string]string
+
+func (e env) get(k string) string { return e[k] }

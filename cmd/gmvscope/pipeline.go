@@ -39,6 +39,10 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	if len(src.Start) == 0 {
 		return res, fmt.Errorf("source %s has no start URLs: it can only be imported (gmvscope import FILE --source %s)", src.Name, src.Name)
 	}
+	session, err := src.Session.header(m.getenv)
+	if err != nil {
+		return res, err
+	}
 	runID, resumed, err := m.claimRun(ctx, db, src, resumeOnly)
 	if err != nil {
 		return res, err
@@ -50,7 +54,7 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 		UserAgent: cfg.UserAgent, AllowedHosts: src.Hosts(), RPS: *pol.RPS, Concurrency: pol.Concurrency,
 		Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10, MaxPages: pol.MaxPages, Now: m.Now, Clock: m.Clock,
 		MaxAttempts: pol.MaxAttempts, BackoffBase: pol.Backoff, RetryAfterCap: pol.RetryAfter, SoftBlocks: src.softBlocks,
-		MaxDuration: pol.MaxDuration, MaxErrorRatio: pol.MaxErrors,
+		MaxDuration: pol.MaxDuration, MaxErrorRatio: pol.MaxErrors, Header: session,
 	}, src.extractors, db)
 	prog := m.newProgress(src.Name)
 	cr.Progress = prog.update
