@@ -41,6 +41,9 @@ type Options struct {
 	MaxErrorRatio float64       // stop when this share of finished pages failed (after 20 pages); 0 means no limit
 	BatchSize     int           // pages per store transaction; default 1000
 	SoftBlocks    []SoftBlock   // the source's own walls, checked with BuiltinSoftBlocks
+	// Source names the crawled source: its earlier runs' pages give the
+	// ETag and Last-Modified for conditional GETs.
+	Source string
 	// Header is sent with every page request (a session's cookie or
 	// token, read from the environment by the caller). It is never logged
 	// or stored.
@@ -89,23 +92,24 @@ type Extractors map[string]parse.Extractor
 
 // Stats summarise a crawl.
 type Stats struct {
-	Fetched    int            `json:"fetched"`   // pages fetched and usable
-	Failed     int            `json:"failed"`    // pages that ended in failure
-	ByStatus   map[int]int    `json:"by_status"` // HTTP responses by status code
-	Failures   map[string]int `json:"failures"`  // failed pages by reason
-	Records    int            `json:"records"`
-	Rejects    int            `json:"rejects"`
-	Bytes      int64          `json:"bytes"`
-	OffSite    int            `json:"off_site"`       // links dropped: host not allowed
-	RobotsDeny int            `json:"robots_deny"`    // URLs robots.txt disallowed
-	Retries    int            `json:"retries"`        // failed attempts that were tried again
-	Decoded    int            `json:"decoded"`        // pages converted to UTF-8 from a legacy charset
-	Repeated   int            `json:"repeated_pages"` // pagination pages whose rows repeated an earlier page's
-	Queued     int            `json:"queued"`         // links waiting when the crawl stopped
-	LatencyP50 time.Duration  `json:"latency_p50"`    // nanoseconds
-	LatencyP95 time.Duration  `json:"latency_p95"`
-	Finish     string         `json:"finish"` // why the crawl stopped
-	latencies  []time.Duration
+	Fetched     int            `json:"fetched"`   // pages fetched and usable
+	Failed      int            `json:"failed"`    // pages that ended in failure
+	ByStatus    map[int]int    `json:"by_status"` // HTTP responses by status code
+	Failures    map[string]int `json:"failures"`  // failed pages by reason
+	Records     int            `json:"records"`
+	Rejects     int            `json:"rejects"`
+	Bytes       int64          `json:"bytes"`
+	OffSite     int            `json:"off_site"`       // links dropped: host not allowed
+	RobotsDeny  int            `json:"robots_deny"`    // URLs robots.txt disallowed
+	Retries     int            `json:"retries"`        // failed attempts that were tried again
+	Decoded     int            `json:"decoded"`        // pages converted to UTF-8 from a legacy charset
+	Repeated    int            `json:"repeated_pages"` // pagination pages whose rows repeated an earlier page's
+	NotModified int            `json:"not_modified"`   // 304s: the stored page was reused
+	Queued      int            `json:"queued"`         // links waiting when the crawl stopped
+	LatencyP50  time.Duration  `json:"latency_p50"`    // nanoseconds
+	LatencyP95  time.Duration  `json:"latency_p95"`
+	Finish      string         `json:"finish"` // why the crawl stopped
+	latencies   []time.Duration
 }
 
 // Crawler runs crawls. It is configured once and used for one run.
@@ -115,6 +119,8 @@ type Crawler struct {
 	store market.Store
 	pmu   sync.Mutex
 	pages map[string]string // fingerprint of a page's row keys -> the first URL with them
+	// validators are earlier pages' ETag and Last-Modified by URL; read only during a run.
+	validators map[string]market.Validator
 	// Progress, when set, is called after every page with the running stats.
 	Progress func(Stats)
 	// OnCommit, when set, is called with each batch right after the store
@@ -173,6 +179,11 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	pending, seen, err := c.store.Frontier(ctx, runID)
 	if err != nil {
 		return st, err
+	}
+	if c.opts.Source != "" {
+		if c.validators, err = c.store.Validators(ctx, c.opts.Source, runID); err != nil {
+			return st, err
+		}
 	}
 	q := newQueue()
 	q.load(pending, seen)
@@ -452,12 +463,46 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	cctx := colly.NewContext()
 	cctx.Put("fetch", f)
 	start := c.opts.Clock.Now()
-	_ = col.Request(http.MethodGet, l.URL, nil, cctx, c.opts.Header.Clone()) // outcome is in f via callbacks
+	hdr := c.opts.Header.Clone()
+	v, conditional := c.validators[l.URL]
+	if conditional {
+		if hdr == nil {
+			hdr = http.Header{}
+		}
+		if v.ETag != "" {
+			hdr.Set("If-None-Match", v.ETag)
+		}
+		if v.LastModified != "" {
+			hdr.Set("If-Modified-Since", v.LastModified)
+		}
+	}
+	_ = col.Request(http.MethodGet, l.URL, nil, cctx, hdr) // outcome is in f via callbacks
 	took := c.opts.Clock.Now().Sub(start)
 	res.Page.FetchedAt = c.opts.Now()
 	res.Page.Status = f.status
 	res.Page.ContentType = f.contentType
 	res.Page.Bytes = int64(len(f.body))
+	if f.header != nil {
+		res.Page.ETag, res.Page.LastModified = f.header.Get("ETag"), f.header.Get("Last-Modified")
+	}
+	if f.status == http.StatusNotModified && conditional && f.err == nil {
+		// Unchanged since the stored page: read that one, store a pointer.
+		body, err := c.store.StoredBody(ctx, v.PageID)
+		if err != nil {
+			return fail("304 but the stored page is unreadable: " + err.Error())
+		}
+		f.status, f.body, f.contentType = http.StatusOK, body, v.ContentType
+		res.Page.SameAs, res.Page.ContentType = v.PageID, v.ContentType
+		if res.Page.ETag == "" {
+			res.Page.ETag = v.ETag
+		}
+		if res.Page.LastModified == "" {
+			res.Page.LastModified = v.LastModified
+		}
+		mu.Lock()
+		st.NotModified++
+		mu.Unlock()
+	}
 	mu.Lock()
 	st.Bytes += res.Page.Bytes
 	if f.status > 0 {
@@ -512,7 +557,11 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		}
 		res.Links = append(res.Links, ln)
 	}
-	res.Page.Compressed = Compress(raw)
+	if res.Page.SameAs == 0 {
+		res.Page.Compressed = Compress(raw)
+	} else {
+		res.Page.Status = http.StatusNotModified
+	}
 	return res, f
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"html"
 	"io"
 	"net"
@@ -80,7 +81,21 @@ func (m *Market) leaderboard(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(b, `<a rel="next" class="next" href="/leaderboard?page=%d">Next</a>`, page+1)
 	}
 	b.WriteString("</nav>\n</body></html>\n")
-	io.WriteString(w, b.String())
+	send(w, r, b.String())
+}
+
+// send writes a page with an ETag, answering 304 to a request that already
+// has it, as sites that support conditional GETs do.
+func send(w http.ResponseWriter, r *http.Request, body string) {
+	h := fnv.New64a()
+	io.WriteString(h, body)
+	etag := fmt.Sprintf(`"%x"`, h.Sum64())
+	w.Header().Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	io.WriteString(w, body)
 }
 
 type profileProduct struct {
@@ -120,7 +135,7 @@ func (m *Market) profile(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(b, "<h1>%s</h1>\n<p class=\"handle\">%s</p>\n<p class=\"stats\">%s followers · %s GMV in the last 28 days</p>\n",
 		html.EscapeString(c.DisplayName), html.EscapeString(c.ShownHandle), compact(float64(c.Followers), false), "$"+compact(float64(c.GMVCents)/100, false))
 	fmt.Fprintf(b, "<script type=\"application/json\" id=\"creator-data\">%s</script>\n</body></html>\n", data)
-	io.WriteString(w, b.String())
+	send(w, r, b.String())
 }
 
 func (m *Market) product(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +156,7 @@ func (m *Market) product(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(b, "<li><a href=\"/creator/%s\">@%s</a></li>\n", h, h)
 	}
 	b.WriteString("</ul>\n</main>\n</body></html>\n")
-	io.WriteString(w, b.String())
+	send(w, r, b.String())
 }
 
 // Server is the market served on loopback.

@@ -78,16 +78,17 @@ type PageStat struct {
 // CrawlStats summarise a run's fetching. The zero value means none were
 // recorded (an import).
 type CrawlStats struct {
-	ByStatus   map[string]int `json:"by_status"`
-	Retries    int            `json:"retries"`
-	Bytes      int64          `json:"bytes"`
-	LatencyP50 int64          `json:"latency_p50"` // nanoseconds
-	LatencyP95 int64          `json:"latency_p95"`
-	RobotsDeny int            `json:"robots_deny"`
-	OffSite    int            `json:"off_site"`
-	Decoded    int            `json:"decoded"`
-	Repeated   int            `json:"repeated_pages"`
-	Finish     string         `json:"finish"`
+	ByStatus    map[string]int `json:"by_status"`
+	Retries     int            `json:"retries"`
+	Bytes       int64          `json:"bytes"`
+	LatencyP50  int64          `json:"latency_p50"` // nanoseconds
+	LatencyP95  int64          `json:"latency_p95"`
+	RobotsDeny  int            `json:"robots_deny"`
+	OffSite     int            `json:"off_site"`
+	Decoded     int            `json:"decoded"`
+	Repeated    int            `json:"repeated_pages"`
+	NotModified int            `json:"not_modified"`
+	Finish      string         `json:"finish"`
 }
 
 // RangeStat counts values a page kind published as ranges, per field.

@@ -11,6 +11,11 @@ type Store interface {
 	BeginRun(ctx context.Context, source string, now time.Time, start []Link) (int64, error)
 	// CommitBatch stores pages with their records, rejects and links atomically.
 	CommitBatch(ctx context.Context, runID int64, batch []PageResult) error
+	// Validators returns, per URL, the newest usable page of source stored
+	// before run, with the ETag or Last-Modified it came with.
+	Validators(ctx context.Context, source string, runID int64) (map[string]Validator, error)
+	// StoredBody returns a stored page's body, decompressed.
+	StoredBody(ctx context.Context, pageID int64) ([]byte, error)
 	// Frontier lists a run's URLs still to fetch and every URL it has seen.
 	Frontier(ctx context.Context, runID int64) ([]FrontierEntry, []string, error)
 	// EachRecord calls fn with a run's records in the order they were

@@ -56,18 +56,29 @@ type FrontierEntry struct {
 	Attempts int
 }
 
+// Validator is what a conditional GET needs about a page stored earlier.
+type Validator struct {
+	PageID       int64
+	ETag         string
+	LastModified string
+	ContentType  string
+}
+
 // Page is one fetch: what was asked, what came back and when. A failed fetch
 // has Failure set and no body.
 type Page struct {
-	URL         string
-	Kind        string
-	Status      int
-	ContentType string
-	FetchedAt   time.Time
-	Compressed  []byte // the body as received, zstd-compressed, as the store keeps it
-	Failure     string // empty when the page was fetched and usable
-	Attempts    int
-	Bytes       int64
+	URL          string
+	Kind         string
+	Status       int
+	ContentType  string
+	FetchedAt    time.Time
+	Compressed   []byte // the body as received, zstd-compressed, as the store keeps it
+	ETag         string // validators the server sent, for a conditional GET next run
+	LastModified string
+	SameAs       int64  // a 304: the stored page whose body this is (Compressed is then empty)
+	Failure      string // empty when the page was fetched and usable
+	Attempts     int
+	Bytes        int64
 }
 
 // PageResult is a fetched page and what the extractor made of it.

@@ -223,6 +223,7 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 			{"Off-site links", Int(c.OffSite), "links to hosts outside allowed_hosts, not followed"},
 			{"Legacy charsets", Int(c.Decoded), "pages converted to UTF-8"},
 			{"Repeated pages", Int(c.Repeated), "pagination pages whose rows repeated an earlier page; that chain was stopped"},
+			{"Unchanged pages", Int(c.NotModified), "answered 304 Not Modified to a conditional GET; the stored page was read again"},
 		}
 	}
 	for _, p := range s.Pages {

@@ -75,8 +75,9 @@ func (s *DB) Frontier(ctx context.Context, runID int64) ([]market.FrontierEntry,
 // decompressed, in the order the pages were fetched.
 func (s *DB) EachPage(ctx context.Context, runID int64, fn func(market.Page, []byte) error) error {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT url, kind, status, content_type, fetched_at, attempts, bytes, failure, body_zst FROM pages
-		WHERE id IN (SELECT max(id) FROM pages WHERE run_id = ? GROUP BY url) ORDER BY id`, runID)
+		SELECT p.url, p.kind, p.status, p.content_type, p.fetched_at, p.attempts, p.bytes, p.failure, coalesce(p.body_zst, o.body_zst)
+		FROM pages p LEFT JOIN pages o ON o.id = p.same_as
+		WHERE p.id IN (SELECT max(id) FROM pages WHERE run_id = ? GROUP BY url) ORDER BY p.id`, runID)
 	if err != nil {
 		return fmt.Errorf("read pages of run %d: %w", runID, err)
 	}
@@ -110,4 +111,37 @@ func (s *DB) RunSource(ctx context.Context, runID int64) (string, market.RunStat
 		return "", "", fmt.Errorf("run %d: %w", runID, err)
 	}
 	return src, st, nil
+}
+
+// Validators returns the newest usable page per URL of source's earlier
+// runs that came with an ETag or Last-Modified.
+func (s *DB) Validators(ctx context.Context, source string, runID int64) (map[string]market.Validator, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT p.url, coalesce(p.same_as, p.id), p.etag, p.last_modified, p.content_type FROM pages p
+		WHERE p.id IN (SELECT max(p2.id) FROM pages p2 JOIN runs r ON r.id = p2.run_id
+		               WHERE r.source = ? AND p2.run_id < ? AND p2.failure = '' GROUP BY p2.url)
+		  AND (p.etag != '' OR p.last_modified != '')`, source, runID)
+	if err != nil {
+		return nil, fmt.Errorf("read validators of %s: %w", source, err)
+	}
+	defer rows.Close()
+	out := map[string]market.Validator{}
+	for rows.Next() {
+		var u string
+		var v market.Validator
+		if err := rows.Scan(&u, &v.PageID, &v.ETag, &v.LastModified, &v.ContentType); err != nil {
+			return nil, err
+		}
+		out[u] = v
+	}
+	return out, rows.Err()
+}
+
+// StoredBody returns page id's body, decompressed.
+func (s *DB) StoredBody(ctx context.Context, pageID int64) ([]byte, error) {
+	var z []byte
+	if err := s.db.QueryRowContext(ctx, `SELECT body_zst FROM pages WHERE id = ?`, pageID).Scan(&z); err != nil {
+		return nil, fmt.Errorf("stored page %d: %w", pageID, err)
+	}
+	return zdec.DecodeAll(z, nil)
 }

@@ -129,7 +129,7 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM pages`).Scan(&next); err != nil {
 		return fmt.Errorf("commit batch: %w", err)
 	}
-	pages := newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, body_zst) VALUES `, 11, "")
+	pages := newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst) VALUES `, 14, "")
 	records := newRows(`INSERT INTO records(page_id, entity, key, precedence, fields) VALUES `, 5, "")
 	rejects := newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
 	links := newRows(`INSERT INTO frontier(run_id, url, kind, state, updated_at) VALUES `, 5, ` ON CONFLICT(run_id, url) DO NOTHING`)
@@ -140,7 +140,11 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		at := p.FetchedAt.UTC().Format(timeFmt)
 		pageID := next
 		next++
-		pages.add(pageID, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.Compressed)
+		var same any
+		if p.SameAs > 0 {
+			same = p.SameAs
+		}
+		pages.add(pageID, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.ETag, p.LastModified, same, p.Compressed)
 		for _, rec := range r.Records {
 			records.add(pageID, rec.Entity, rec.Key, rec.Precedence, string(market.AppendFieldsJSON(nil, rec.Fields)))
 		}
@@ -310,7 +314,8 @@ var zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
 // url in run, for re-parsing without the network.
 func (s *DB) PageBody(ctx context.Context, runID int64, url string) ([]byte, error) {
 	var z []byte
-	err := s.db.QueryRowContext(ctx, `SELECT body_zst FROM pages WHERE run_id = ? AND url = ? ORDER BY id DESC LIMIT 1`, runID, url).Scan(&z)
+	err := s.db.QueryRowContext(ctx, `SELECT coalesce(p.body_zst, o.body_zst) FROM pages p LEFT JOIN pages o ON o.id = p.same_as
+		WHERE p.run_id = ? AND p.url = ? ORDER BY p.id DESC LIMIT 1`, runID, url).Scan(&z)
 	if err != nil {
 		return nil, fmt.Errorf("page %s of run %d: %w", url, runID, err)
 	}

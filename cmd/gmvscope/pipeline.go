@@ -54,7 +54,7 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 		UserAgent: cfg.UserAgent, AllowedHosts: src.Hosts(), RPS: *pol.RPS, Concurrency: pol.Concurrency,
 		Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10, MaxPages: pol.MaxPages, Now: m.Now, Clock: m.Clock,
 		MaxAttempts: pol.MaxAttempts, BackoffBase: pol.Backoff, RetryAfterCap: pol.RetryAfter, SoftBlocks: src.softBlocks,
-		MaxDuration: pol.MaxDuration, MaxErrorRatio: pol.MaxErrors, Header: session,
+		MaxDuration: pol.MaxDuration, MaxErrorRatio: pol.MaxErrors, Header: session, Source: src.Name,
 	}, src.extractors, db)
 	prog := m.newProgress(src.Name)
 	cr.Progress = prog.update

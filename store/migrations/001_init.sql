@@ -37,6 +37,9 @@ CREATE TABLE pages (
   attempts     INTEGER NOT NULL DEFAULT 1,
   bytes        INTEGER NOT NULL DEFAULT 0,
   failure      TEXT NOT NULL DEFAULT '',  -- empty when the page was usable
+  etag         TEXT NOT NULL DEFAULT '',  -- validators for a conditional GET next time
+  last_modified TEXT NOT NULL DEFAULT '',
+  same_as      INTEGER,                   -- a 304: the earlier page whose body this is
   body_zst     BLOB
 );
 CREATE INDEX pages_run ON pages(run_id);
