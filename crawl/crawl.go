@@ -39,7 +39,7 @@ type Options struct {
 	MaxPages      int           // stop after this many fetches; 0 means no limit
 	MaxDuration   time.Duration // stop starting fetches after this long (on Clock); 0 means no limit
 	MaxErrorRatio float64       // stop when this share of finished pages failed (after 20 pages); 0 means no limit
-	BatchSize     int           // pages per store transaction; default 1000
+	BatchSize     int           // pages per store transaction; default 500
 	SoftBlocks    []SoftBlock   // the source's own walls, checked with BuiltinSoftBlocks
 	// Source names the crawled source: its earlier runs' pages give the
 	// ETag and Last-Modified for conditional GETs.
@@ -141,7 +141,7 @@ func New(o Options, ex Extractors, st market.Store) *Crawler {
 		o.Timeout = 30 * time.Second
 	}
 	if o.BatchSize <= 0 {
-		o.BatchSize = 1000
+		o.BatchSize = 500
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -246,7 +246,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 		}
 	})
 
-	limiters := &hostLimiters{rps: c.opts.RPS, m: map[string]*rate.Limiter{}, paused: map[string]time.Time{}, clock: c.opts.Clock}
+	limiters := &hostLimiters{rps: c.opts.RPS, m: map[string]*rate.Limiter{}, paused: map[string]time.Time{}, clock: c.opts.Clock, jitter: c.opts.Jitter}
 	go c.schedule(ctx, q)
 	rb := newRobots(&http.Client{Transport: transport, Timeout: c.opts.Timeout}, c.opts.UserAgent)
 	// Room for a whole batch: workers keep fetching while the writer commits.
@@ -455,6 +455,9 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 			mu.Unlock()
 			return fail("disallowed by robots.txt")
 		}
+		if d := rb.crawlDelay(u); d > 0 {
+			lim.slowTo(u.Host, d) // Crawl-delay: never faster than robots.txt asks
+		}
 	}
 	if err := lim.wait(ctx, u.Host); err != nil {
 		return fail("cancelled")
@@ -637,6 +640,22 @@ type hostLimiters struct {
 	m      map[string]*rate.Limiter
 	paused map[string]time.Time // 429 and 503 pause the whole host until then
 	clock  Clock
+	jitter func() float64 // uniform in [0,1); nil for none
+}
+
+// slowTo makes host's bucket allow at most one request per d.
+func (h *hostLimiters) slowTo(host string, d time.Duration) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	l := h.m[host]
+	want := rate.Every(d)
+	if l == nil {
+		h.m[host] = rate.NewLimiter(want, 1)
+		return
+	}
+	if l.Limit() > want {
+		l.SetLimitAt(h.clock.Now(), want)
+	}
 }
 
 // pause holds every request to host until until.
@@ -657,11 +676,12 @@ func (h *hostLimiters) wait(ctx context.Context, host string) error {
 			return err
 		}
 	}
-	if h.rps <= 0 {
-		return ctx.Err()
-	}
 	h.mu.Lock()
 	l := h.m[host]
+	if l == nil && h.rps <= 0 {
+		h.mu.Unlock()
+		return ctx.Err()
+	}
 	if l == nil {
 		l = rate.NewLimiter(rate.Limit(h.rps), 1)
 		h.m[host] = l
@@ -669,6 +689,10 @@ func (h *hostLimiters) wait(ctx context.Context, host string) error {
 	now := h.clock.Now()
 	delay := l.ReserveN(now, 1).DelayFrom(now)
 	h.mu.Unlock()
+	if delay > 0 && h.jitter != nil {
+		// Up to 10% more, so requests do not fall on a machine-like beat.
+		delay += time.Duration(h.jitter() * 0.1 * float64(delay))
+	}
 	return h.clock.Sleep(ctx, delay)
 }
 

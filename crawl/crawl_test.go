@@ -322,7 +322,7 @@ func TestCrawlRateLimit(t *testing.T) {
 	s := newSite(t, routes)
 	clk := &stillClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
 	_, st := crawlSite(t, s, "/list", func(o *crawl.Options) {
-		o.RPS, o.Concurrency, o.Clock = 5, 4, clk
+		o.RPS, o.Concurrency, o.Clock, o.Jitter = 5, 4, clk, func() float64 { return 0 }
 	})
 	if st.Fetched != 21 {
 		t.Fatalf("fetched %d", st.Fetched)
@@ -448,5 +448,29 @@ func TestCrawlBudgets(t *testing.T) {
 	// At 1 request/s, requests start at t=0..9 and a last one admitted at t=9 waits for its token.
 	if st := run(func(o *crawl.Options) { o.RPS, o.MaxDuration = 1, 10*time.Second }); st.Finish != "time budget of 10s reached" || st.Fetched+st.Failed != 11 {
 		t.Errorf("time budget: finish %q after %d pages", st.Finish, st.Fetched+st.Failed)
+	}
+}
+
+// TestCrawlDelay: robots.txt's Crawl-delay slows the host below the
+// configured rate (checked on the injected clock, no jitter).
+func TestCrawlDelay(t *testing.T) {
+	links := ""
+	routes := map[string]http.HandlerFunc{
+		"/robots.txt": func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "User-agent: *\nCrawl-delay: 3\n") },
+	}
+	for i := range 5 {
+		links += fmt.Sprintf(`<a class="p" href="/p/%d">x</a>`, i)
+		routes[fmt.Sprintf("/p/%d", i)] = html(row(fmt.Sprint("c", i)))
+	}
+	routes["/list"] = html(row("a") + links)
+	s := newSite(t, routes)
+	clk := &stillClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
+	crawlSite(t, s, "/list", func(o *crawl.Options) {
+		o.RPS, o.Concurrency, o.Clock, o.Jitter = 10, 2, clk, func() float64 { return 0 }
+	})
+	slices.Sort(clk.slept)
+	// Six requests one bucket apart: 0, 3s, 6s, ... (the first may be at 0 or 0.1s, before the delay was known).
+	if n := len(clk.slept); n < 6 || clk.slept[n-1] < 12*time.Second {
+		t.Errorf("waits %v: want requests spaced 3s apart", clk.slept)
 	}
 }

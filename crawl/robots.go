@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/temoto/robotstxt"
 )
@@ -50,7 +51,26 @@ func (r *robots) allowed(ctx context.Context, u *url.URL) (bool, error) {
 	if e.allow {
 		return true, nil
 	}
-	return e.data.TestAgent(u.EscapedPath(), r.agent), nil
+	path := u.EscapedPath()
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	return e.data.TestAgent(path, r.agent), nil
+}
+
+// crawlDelay returns the Crawl-delay robots.txt asks of our agent on u's
+// host, or zero. Call it after allowed.
+func (r *robots) crawlDelay(u *url.URL) time.Duration {
+	r.mu.Lock()
+	e := r.hosts[u.Scheme+"://"+u.Host]
+	r.mu.Unlock()
+	if e == nil || e.data == nil {
+		return 0
+	}
+	if g := e.data.FindGroup(r.agent); g != nil {
+		return g.CrawlDelay
+	}
+	return 0
 }
 
 func (r *robots) fetch(ctx context.Context, base string) (*robotstxt.RobotsData, bool, error) {
