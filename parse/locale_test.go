@@ -133,12 +133,12 @@ func TestPercentsAndMissing(t *testing.T) {
 // FuzzValue parses any text as every numeric kind: it never panics, and a
 // parsed value written by Format parses back to the same value.
 func FuzzValue(f *testing.F) {
-	for _, s := range []string{"35.8K", "2.3万", "Rp 2,1 jt", "$10K-$25K", "10K+", "<100", "$51.72k Per Day", "١٬٢٣٤", "2.28E+11", "1.234,5", "12.9%"} {
+	for _, s := range []string{"35.8K", "2.3万", "Rp 2,1 jt", "$10K-$25K", "10K+", "<100", "$51.72k Per Day", "١٬٢٣٤", "2.28E+11", "1.234,5", "12.9%", "(9.24%)", "4.5"} {
 		f.Add(s, "en")
 		f.Add(s, "id")
 	}
 	f.Fuzz(func(t *testing.T, s, loc string) {
-		for _, k := range []market.Kind{market.KindCount, market.KindMoney, market.KindRange, market.KindRate} {
+		for _, k := range []market.Kind{market.KindCount, market.KindMoney, market.KindRange, market.KindRate, market.KindPercent, market.KindNumber} {
 			v, err := Value(k, s, Options{Locale: loc, Signed: true})
 			if err != nil {
 				continue

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -26,6 +27,7 @@ var (
 	ErrRange     = errors.New("range low above high")
 	ErrCurrency  = errors.New("unexpected currency")
 	ErrNotRate   = errors.New("not a rate: no per-day, per-hour or similar") // a rate field without its time unit
+	ErrOverflow  = errors.New("number out of range")                         // "1E700": no count or amount is that large
 )
 
 // FieldError is a value that could not be used, with its raw text.
@@ -147,8 +149,7 @@ func Value(kind market.Kind, raw string, o Options) (market.Value, error) {
 		if neg {
 			d = d.Neg()
 		}
-		v.Float = d.InexactFloat64()
-		return v, nil
+		return finite(v, d)
 	}
 	return v, fmt.Errorf("unknown kind %q", kind)
 }
@@ -295,7 +296,15 @@ func (p parser) point(s string, money bool) (int64, string, error) {
 
 // whole returns d as an integer. A float artefact (33299999.999999996, six
 // or more decimals within a millionth of a whole number) is rounded.
+var (
+	maxInt = decimal.NewFromInt(math.MaxInt64)
+	minInt = decimal.NewFromInt(math.MinInt64)
+)
+
 func whole(d decimal.Decimal, money bool, cur string) (int64, error) {
+	if d.GreaterThan(maxInt) || d.LessThan(minInt) {
+		return 0, ErrOverflow
+	}
 	if d.IsInteger() {
 		return d.IntPart(), nil
 	}
@@ -440,7 +449,16 @@ func (p parser) percent(v market.Value, s string) (market.Value, error) {
 	if neg {
 		d = d.Neg()
 	}
-	v.Float = d.InexactFloat64()
+	return finite(v, d)
+}
+
+// finite stores d as v's float, refusing what a float64 cannot hold.
+func finite(v market.Value, d decimal.Decimal) (market.Value, error) {
+	f := d.InexactFloat64()
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return v, ErrOverflow
+	}
+	v.Float = f
 	return v, nil
 }
 

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"gmvscope/demo"
+	"gmvscope/market"
+	"gmvscope/store"
+)
+
+// TestChaos puts a misbehaving server in front of the sample market and
+// runs the whole pipeline: every page ends parsed or failed with the right
+// reason, every parsed page's values equal the ground truth, nothing goes
+// to another host or to a disallowed path, and nothing is silently missing.
+func TestChaos(t *testing.T) {
+	mk := demo.New(demo.Config{Creators: 300})
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("request to another host: %s", r.URL)
+	}))
+	defer other.Close()
+
+	var latin int // a creator whose name windows-1252 can write, with a non-ASCII letter
+	for i := 20; i < len(mk.Creators); i++ {
+		n := mk.Creators[i].DisplayName
+		if _, err := charmap.Windows1252.NewEncoder().String(n); err == nil && strings.ContainsAny(n, "ëé’") {
+			latin = i
+			break
+		}
+	}
+	if latin == 0 {
+		t.Fatal("no creator with a windows-1252 name")
+	}
+	path := func(i int) string { return "/creator/" + mk.Creators[i].Handle }
+	want := map[string]string{ // profile path -> final failure ("" = parsed)
+		path(5): "", path(7): "", path(latin): "",
+		path(6):  "HTTP 503",
+		path(8):  "network error",
+		path(9):  "truncated body: shorter than its Content-Length",
+		path(10): "soft block: captcha",
+		path(11): "redirect outside allowed_hosts",
+		path(12): "redirect loop",
+		path(13): "body over 65536 bytes",
+		path(14): "body over 65536 bytes",
+		path(16): "disallowed by robots.txt",
+	}
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write(bytes.Repeat([]byte("<p>0000000000</p>"), 100000))
+	zw.Close()
+
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.RequestURI()]++
+		n := hits[r.URL.RequestURI()]
+		mu.Unlock()
+		p := r.URL.RequestURI()
+		switch p {
+		case "/robots.txt":
+			fmt.Fprintf(w, "User-agent: *\nDisallow: %s\n", path(16))
+			return
+		case "/leaderboard?page=3": // serves page 2 again, with a link on to page 4
+			r2 := r.Clone(r.Context())
+			r2.URL.RawQuery = "page=2"
+			rec := httptest.NewRecorder()
+			mk.Handler().ServeHTTP(rec, r2)
+			w.Write(bytes.Replace(rec.Body.Bytes(), []byte("/leaderboard?page=3"), []byte("/leaderboard?page=4"), 1))
+			return
+		case path(5):
+			if n == 1 {
+				w.Header().Set("Retry-After", "30")
+				http.Error(w, "slow down", http.StatusTooManyRequests)
+				return
+			}
+		case path(6):
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		case path(7):
+			if n == 1 {
+				http.Error(w, "oops", http.StatusInternalServerError)
+				return
+			}
+		case path(8):
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+			return
+		case path(9):
+			conn, buf, _ := w.(http.Hijacker).Hijack()
+			buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9000\r\n\r\n<html><body>")
+			buf.Flush()
+			conn.Close()
+			return
+		case path(10):
+			fmt.Fprint(w, `<html><body><div class="g-recaptcha"></div></body></html>`)
+			return
+		case path(11):
+			// Another host: allowed_hosts names 127.0.0.1, so localhost is elsewhere.
+			http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+"/login", http.StatusFound)
+			return
+		case path(12):
+			http.Redirect(w, r, path(12), http.StatusFound)
+			return
+		case path(13):
+			w.Header().Set("Content-Type", "text/html")
+			w.Write(bytes.Repeat([]byte("<p>padding</p>"), 10000))
+			return
+		case path(14):
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(bomb.Bytes())
+			return
+		case path(latin):
+			rec := httptest.NewRecorder()
+			mk.Handler().ServeHTTP(rec, r)
+			page := strings.Replace(rec.Body.String(), `<meta charset="utf-8">`, `<meta charset="windows-1252">`, 1)
+			enc, err := charmap.Windows1252.NewEncoder().String(page)
+			if err != nil {
+				t.Errorf("encode: %v", err)
+			}
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(enc))
+			return
+		}
+		mk.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg, db := siteConfig(t, srv.URL)
+	text, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(text), "      timeout: 10s", "      timeout: 10s\n      max_body_kb: 64", 1)), 0o644)
+
+	m := newTestMain()
+	clk := m.Clock.(*testClock)
+	start := clk.Now()
+	if code := m.Run(t.Context(), []string{"run", "--config", cfg, "--source", "demo"}); code != ExitPartial {
+		t.Fatalf("exit %d, want %d (partial): %s", code, ExitPartial, m.errs)
+	}
+	if waited := clk.Now().Sub(start).Seconds(); waited < 30 {
+		t.Errorf("the crawl clock moved %vs: Retry-After 30 was not honoured", waited)
+	}
+
+	s, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	final := map[string]string{}
+	rows, err := s.SQL().Query(`SELECT url, failure FROM pages WHERE id IN (SELECT max(id) FROM pages WHERE run_id = 1 GROUP BY url)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var u, f string
+		rows.Scan(&u, &f)
+		final[strings.TrimPrefix(u, srv.URL)] = f
+	}
+	rows.Close()
+	var pending int
+	s.SQL().QueryRow(`SELECT count(*) FROM frontier WHERE run_id = 1 AND state = 'pending'`).Scan(&pending)
+	if pending != 0 {
+		t.Errorf("%d URLs left pending: nothing may be silently missing", pending)
+	}
+	for p, w := range want {
+		got, ok := final[p]
+		if !ok {
+			t.Errorf("%s: no page stored", p)
+		} else if !strings.HasPrefix(got, w) || (w == "" && got != "") {
+			t.Errorf("%s: %q, want %q", p, got, w)
+		}
+	}
+	mu.Lock()
+	disallowed := hits[path(16)]
+	mu.Unlock()
+	if disallowed != 0 {
+		t.Errorf("a disallowed path was fetched %d times", disallowed)
+	}
+	id, err := s.LatestSnapshot(t.Context(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Snapshot(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Status != market.RunPartial || snap.Crawl.Repeated != 1 {
+		t.Errorf("status %s, repeated pages %d", snap.Status, snap.Crawl.Repeated)
+	}
+	// The repeat stopped pagination at page 3: pages 4-6 were never asked for.
+	onPage := map[string]int{}
+	for i, c := range mk.Creators {
+		onPage[c.Handle] = i/demo.PerPage + 1
+	}
+	got := map[string]market.Creator{}
+	for _, c := range snap.Creators {
+		got[c.Handle] = c
+	}
+	for i, w := range mk.Creators {
+		c, ok := got[w.Handle]
+		page := onPage[w.Handle]
+		switch {
+		case page >= 3 && ok:
+			t.Errorf("%s is on page %d, after the repeated page, yet in the snapshot", w.Handle, page)
+		case page >= 3:
+		case !ok:
+			t.Errorf("%s (page %d) missing", w.Handle, page)
+		case final[path(i)] != "":
+			// The profile failed: the leaderboard's rounded values stand, or a reject says why.
+		case c.Followers == nil || c.Followers.Num != w.Followers || c.GMV.Num != w.GMVCents || c.DisplayName != w.DisplayName:
+			t.Errorf("%s: %+v, want followers %d, GMV %d, name %q", w.Handle, c, w.Followers, w.GMVCents, w.DisplayName)
+		}
+	}
+	var repeatReject int
+	for _, r := range snap.Rejects {
+		if strings.HasPrefix(r.Reason, "page repeats the rows") && strings.HasSuffix(r.URL, "/leaderboard?page=3") {
+			repeatReject++
+		}
+	}
+	if repeatReject != 1 {
+		t.Errorf("the repeated page was not reported: %+v", snap.Rejects)
+	}
+}
