@@ -74,10 +74,11 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	cfg, err := LoadConfig(c.config)
+	cfg, db, err := loadWithStore(ctx, c.config, c.db, c.out)
 	if err != nil {
 		return err
 	}
+	defer db.Close()
 	src, err := cfg.Source("demo")
 	if err != nil {
 		return err
@@ -85,17 +86,6 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	u, _ := url.Parse(srv.URL)
 	src.BaseURL = srv.URL
 	src.AllowedHosts = []string{u.Hostname()}
-	if c.db != "" {
-		cfg.Store = c.db
-	}
-	if c.out != "" {
-		cfg.Output = c.out
-	}
-	db, err := openStore(ctx, cfg.Store)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	res, err := c.m.crawlSource(ctx, cfg, src, db, false)
 	if err != nil && res.SnapshotID == 0 {
 		return err

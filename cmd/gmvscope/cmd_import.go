@@ -40,16 +40,9 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.out, "out", "", "output folder (default: the config's output)")
 	fs.BoolVar(&c.noRep, "no-report", false, "store the snapshot without writing its report")
 	// Flags may come after FILE: gmvscope import export.csv --source x.
-	var files []string
-	for len(args) > 0 {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseWithArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(files) != 1 {
 		return &UsageError{Msg: "import takes exactly one FILE"}
@@ -63,10 +56,11 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 
 // Run imports the file.
 func (c *ImportCommand) Run(ctx context.Context) error {
-	cfg, err := LoadConfig(c.config)
+	cfg, db, err := loadWithStore(ctx, c.config, c.db, c.out)
 	if err != nil {
 		return err
 	}
+	defer db.Close()
 	src, err := cfg.Source(c.source)
 	if err != nil {
 		return &UsageError{Msg: err.Error()}
@@ -107,17 +101,6 @@ func (c *ImportCommand) Run(ctx context.Context) error {
 	fileURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)})
 	res := ex.Extract(parse.Input{URL: fileURL, Body: body})
 
-	if c.db != "" {
-		cfg.Store = c.db
-	}
-	if c.out != "" {
-		cfg.Output = c.out
-	}
-	db, err := openStore(ctx, cfg.Store)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	now := c.m.Now()
 	runID, err := db.BeginRun(ctx, src.Name, now, nil)
 	if err != nil {

@@ -29,16 +29,9 @@ func (c *ReparseCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.db, "db", "", "SQLite store (default: the config's store)")
 	fs.StringVar(&c.out, "out", "", "output folder (default: the config's output)")
 	fs.BoolVar(&c.noRep, "no-report", false, "store the snapshot without writing its report")
-	var runs []string
-	for len(args) > 0 {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		runs = append(runs, fs.Arg(0))
-		args = fs.Args()[1:]
+	runs, err := parseWithArgs(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(runs) != 1 {
 		return &UsageError{Msg: "reparse takes one RUN id (see the runs table, or gmvscope's log)"}
@@ -53,17 +46,7 @@ func (c *ReparseCommand) ParseFlags(args []string) error {
 
 // Run re-extracts every stored page of the run into a new run and snapshot.
 func (c *ReparseCommand) Run(ctx context.Context) error {
-	cfg, err := LoadConfig(c.config)
-	if err != nil {
-		return err
-	}
-	if c.db != "" {
-		cfg.Store = c.db
-	}
-	if c.out != "" {
-		cfg.Output = c.out
-	}
-	db, err := openStore(ctx, cfg.Store)
+	cfg, db, err := loadWithStore(ctx, c.config, c.db, c.out)
 	if err != nil {
 		return err
 	}

@@ -33,17 +33,7 @@ func (c *ReportCommand) ParseFlags(args []string) error {
 
 // Run writes the report and prints its path.
 func (c *ReportCommand) Run(ctx context.Context) error {
-	cfg, err := LoadConfig(c.config)
-	if err != nil {
-		return err
-	}
-	if c.db != "" {
-		cfg.Store = c.db
-	}
-	if c.out != "" {
-		cfg.Output = c.out
-	}
-	db, err := openStore(ctx, cfg.Store)
+	cfg, db, err := loadWithStore(ctx, c.config, c.db, c.out)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -21,6 +22,43 @@ type runResult struct {
 	Status            market.RunStatus
 	Reason            string
 	Stats             crawl.Stats
+}
+
+// loadWithStore loads the config, applies --db and --out overrides and
+// opens the store; the caller closes it.
+func loadWithStore(ctx context.Context, config, db, out string) (*Config, *store.DB, error) {
+	cfg, err := LoadConfig(config)
+	if err != nil {
+		return nil, nil, err
+	}
+	if db != "" {
+		cfg.Store = db
+	}
+	if out != "" {
+		cfg.Output = out
+	}
+	s, err := openStore(ctx, cfg.Store)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, s, nil
+}
+
+// parseWithArgs parses flags that may come before or after positional
+// arguments ("import FILE --source x") and returns the positional ones.
+func parseWithArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for len(args) > 0 {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	return pos, nil
 }
 
 // openStore opens the config's store, creating its folder.
