@@ -42,10 +42,6 @@ func newCSVFile(s PageSpec, o Options) (Extractor, error) {
 	return &csvExtractor{spec: s, fields: fs}, nil
 }
 
-// ErrInvalidUTF8 marks rejects-free repairs: bytes that were not UTF-8
-// were replaced with U+FFFD. Results count them in Repaired.
-var ErrInvalidUTF8 = errors.New("bytes that are not valid UTF-8 replaced")
-
 func (e *csvExtractor) Extract(in Input) Result {
 	var res Result
 	body := bytes.TrimPrefix(in.Body, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
