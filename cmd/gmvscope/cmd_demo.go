@@ -28,8 +28,7 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.config, "config", "config.yaml", "config file whose source named demo is crawled")
 	fs.IntVar(&c.creators, "creators", 2000, "creators in the sample market (up to 600000 for benchmarks)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the sample market; the same seed gives the same market")
-	fs.StringVar(&c.db, "db", "", "SQLite store (default: the config's store)")
-	fs.StringVar(&c.out, "out", "", "output folder (default: the config's output)")
+	storeFlags(fs, &c.db, &c.out)
 	fs.StringVar(&c.truth, "truth", "", "also write the market's exact ground truth as JSON to this file")
 	fs.BoolVar(&c.serve, "serve", false, "only serve the sample market and print its URL, until interrupted")
 	if err := parseFlags(fs, args); err != nil {

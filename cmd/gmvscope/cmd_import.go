@@ -36,8 +36,7 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.config, "config", "config.yaml", "config file")
 	fs.StringVar(&c.source, "source", "", "source whose field mapping reads the file (required)")
 	fs.StringVar(&c.kind, "kind", "", "page kind that maps the file's columns (default: the source's only page kind)")
-	fs.StringVar(&c.db, "db", "", "SQLite store (default: the config's store)")
-	fs.StringVar(&c.out, "out", "", "output folder (default: the config's output)")
+	storeFlags(fs, &c.db, &c.out)
 	fs.BoolVar(&c.noRep, "no-report", false, "store the snapshot without writing its report")
 	// Flags may come after FILE: gmvscope import export.csv --source x.
 	files, err := parseWithArgs(fs, args)

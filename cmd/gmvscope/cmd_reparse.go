@@ -26,8 +26,7 @@ type ReparseCommand struct {
 func (c *ReparseCommand) ParseFlags(args []string) error {
 	fs := c.m.newFlags("reparse", "reparse RUN [--config FILE]")
 	fs.StringVar(&c.config, "config", "config.yaml", "config whose extractors read the stored pages")
-	fs.StringVar(&c.db, "db", "", "SQLite store (default: the config's store)")
-	fs.StringVar(&c.out, "out", "", "output folder (default: the config's output)")
+	storeFlags(fs, &c.db, &c.out)
 	fs.BoolVar(&c.noRep, "no-report", false, "store the snapshot without writing its report")
 	runs, err := parseWithArgs(fs, args)
 	if err != nil {

@@ -20,8 +20,7 @@ func (c *ReportCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.config, "config", "config.yaml", "config file (for the store and output paths)")
 	fs.Int64Var(&c.snapshot, "snapshot", 0, "snapshot id (default: the newest of --source, or the newest of all)")
 	fs.StringVar(&c.source, "source", "", "report the newest snapshot of this source")
-	fs.StringVar(&c.db, "db", "", "SQLite store (default: the config's store)")
-	fs.StringVar(&c.out, "out", "", "output folder (default: the config's output)")
+	storeFlags(fs, &c.db, &c.out)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

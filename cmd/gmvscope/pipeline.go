@@ -44,6 +44,12 @@ func loadWithStore(ctx context.Context, config, db, out string) (*Config, *store
 	return cfg, s, nil
 }
 
+// storeFlags adds --db and --out, which override the config's store and output.
+func storeFlags(fs *flag.FlagSet, db, out *string) {
+	fs.StringVar(db, "db", "", "SQLite store (default: the config's store)")
+	fs.StringVar(out, "out", "", "output folder (default: the config's output)")
+}
+
 // parseWithArgs parses flags that may come before or after positional
 // arguments ("import FILE --source x") and returns the positional ones.
 func parseWithArgs(fs *flag.FlagSet, args []string) ([]string, error) {
