@@ -34,6 +34,7 @@ type Options struct {
 	RPS           float64       // requests per second per host; 0 means unlimited
 	Concurrency   int           // workers; default 1
 	Robots        bool          // obey robots.txt
+	RobotsTTL     time.Duration // how long a fetched robots.txt is used, within and across runs; default 24h
 	MaxBodySize   int           // bytes; default 10 MiB; a body over it is a failed fetch
 	Timeout       time.Duration // per request; default 30s
 	MaxPages      int           // stop after this many fetches; 0 means no limit
@@ -101,6 +102,7 @@ type Stats struct {
 	Bytes       int64          `json:"bytes"`
 	OffSite     int            `json:"off_site"`       // links dropped: host not allowed
 	RobotsDeny  int            `json:"robots_deny"`    // URLs robots.txt disallowed
+	RobotsFetch int            `json:"robots_fetches"` // robots.txt requests (a stored copy younger than the TTL is not asked for again)
 	Retries     int            `json:"retries"`        // failed attempts that were tried again
 	Decoded     int            `json:"decoded"`        // pages converted to UTF-8 from a legacy charset
 	Repeated    int            `json:"repeated_pages"` // pagination pages whose rows repeated an earlier page's
@@ -123,6 +125,9 @@ type Crawler struct {
 	validators map[string]market.Validator
 	// Progress, when set, is called after every page with the running stats.
 	Progress func(Stats)
+	// OnResult, when set, is called with every page result (fetched,
+	// failed, or failed and due for a retry) in the order the store gets them.
+	OnResult func(market.PageResult)
 	// OnCommit, when set, is called with each batch right after the store
 	// committed it, in commit order, so callers can build on exactly what
 	// was stored without reading it back.
@@ -163,6 +168,9 @@ func New(o Options, ex Extractors, st market.Store) *Crawler {
 	}
 	if o.Jitter == nil {
 		o.Jitter = rand.Float64
+	}
+	if o.RobotsTTL <= 0 {
+		o.RobotsTTL = robotsDefaultTTL
 	}
 	return &Crawler{opts: o, ex: ex, store: st, pages: map[string]string{}}
 }
@@ -213,15 +221,6 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	)
 	col.WithTransport(transport)
 	col.SetRequestTimeout(c.opts.Timeout)
-	col.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return fmt.Errorf("redirect loop after %d redirects", len(via))
-		}
-		if !c.allowed(req.URL) {
-			return fmt.Errorf("redirect to %s: %w", req.URL.Host, errOffSite)
-		}
-		return nil
-	})
 	// A body that is not a page is refused from its headers, before it is
 	// downloaded (a PDF, an image, a gzip file that could be a bomb).
 	col.OnResponseHeaders(func(r *colly.Response) {
@@ -237,8 +236,9 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	})
 	col.OnError(func(r *colly.Response, err error) {
 		f := r.Ctx.GetAny("fetch").(*fetch)
-		f.status, f.err = r.StatusCode, err
-		if r.StatusCode > 0 {
+		f.err = err
+		if r.StatusCode > 0 { // zero when the body failed after the headers: keep their status
+			f.status = r.StatusCode
 			f.body, f.contentType = r.Body, r.Headers.Get("Content-Type")
 			if r.Headers != nil {
 				f.header = *r.Headers
@@ -248,7 +248,37 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 
 	limiters := &hostLimiters{rps: c.opts.RPS, m: map[string]*rate.Limiter{}, paused: map[string]time.Time{}, clock: c.opts.Clock, jitter: c.opts.Jitter}
 	go c.schedule(ctx, q)
-	rb := newRobots(&http.Client{Transport: transport, Timeout: c.opts.Timeout}, c.opts.UserAgent)
+	rb := &robots{
+		client: &http.Client{Transport: transport, Timeout: c.opts.Timeout, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 { // RFC 9309: follow at least five
+				return fmt.Errorf("robots.txt redirected %d times", len(via))
+			}
+			if !c.allowed(req.URL) {
+				return errOffSite
+			}
+			return nil
+		}},
+		agent: c.opts.UserAgent, clock: c.opts.Clock, ttl: c.opts.RobotsTTL, cap: c.opts.RetryAfterCap,
+		backoff: c.backoff, hosts: map[string]*robotsEntry{},
+	}
+	if rc, ok := c.store.(robotsCache); ok {
+		rb.cache = rc
+	}
+	col.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return fmt.Errorf("redirect loop after %d redirects", len(via))
+		}
+		if !c.allowed(req.URL) {
+			return fmt.Errorf("redirect to %s: %w", req.URL.Host, errOffSite)
+		}
+		if c.opts.Robots {
+			// The target's own robots.txt decides, as for a link.
+			if ok, _, err := rb.allowed(req.Context(), req.URL); err != nil || !ok {
+				return errRobotsRedirect
+			}
+		}
+		return nil
+	})
 	// Room for a whole batch: workers keep fetching while the writer commits.
 	results := make(chan market.PageResult, c.opts.BatchSize)
 	var mu sync.Mutex // guards st, fetches, finished, bad and budget
@@ -369,6 +399,9 @@ loop:
 			if len(batch) >= c.opts.BatchSize {
 				flush()
 			}
+			if c.OnResult != nil {
+				c.OnResult(r)
+			}
 			if c.Progress != nil {
 				snap.Queued = q.left()
 				c.Progress(snap)
@@ -379,6 +412,9 @@ loop:
 	}
 	flush()
 	st.Queued = q.left()
+	rb.mu.Lock()
+	st.RobotsFetch = rb.fetches
+	rb.mu.Unlock()
 	st.LatencyP50, st.LatencyP95 = percentile(st.latencies, 0.5), percentile(st.latencies, 0.95)
 	switch {
 	case werr != nil:
@@ -395,7 +431,10 @@ loop:
 	return st, nil
 }
 
-var errOffSite = errors.New("host not in allowed_hosts")
+var (
+	errOffSite        = errors.New("host not in allowed_hosts")
+	errRobotsRedirect = errors.New("redirect to a URL robots.txt disallows")
+)
 
 // allowed reports whether u's host is in the allowed list.
 func (c *Crawler) allowed(u *url.URL) bool {
@@ -417,6 +456,7 @@ type fetch struct {
 	final       *url.URL
 	header      http.Header
 	err         error
+	robotsWait  time.Duration // robots.txt was unavailable: ask again after this
 }
 
 // page fetches and extracts one link. It never returns an error: a failure
@@ -445,8 +485,11 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		return fail("no extractor for page kind " + l.Kind)
 	}
 	if c.opts.Robots {
-		ok, err := rb.allowed(ctx, u)
+		ok, wait, err := rb.allowed(ctx, u)
 		if err != nil {
+			if wait > 0 {
+				f = &fetch{robotsWait: wait} // retried once robots.txt may be asked for again
+			}
 			return fail(err.Error())
 		}
 		if !ok {
@@ -600,12 +643,18 @@ func (c *Crawler) validate(f *fetch) string {
 	switch {
 	case f.err != nil && errors.Is(f.err, errOffSite):
 		return "redirect outside allowed_hosts"
+	case f.err != nil && errors.Is(f.err, errRobotsRedirect):
+		return "redirect to a URL robots.txt disallows"
 	case f.err != nil && strings.Contains(f.err.Error(), "redirect loop"):
 		return "redirect loop"
 	case f.err != nil && errors.Is(f.err, colly.ErrAbortedAfterHeaders):
 		return "unexpected content type " + f.contentType
 	case f.err != nil && (errors.Is(f.err, io.ErrUnexpectedEOF) || strings.Contains(f.err.Error(), "unexpected EOF")):
 		return "truncated body: shorter than its Content-Length"
+	case timedOut(f.err) && f.status > 0:
+		return fmt.Sprintf("timeout: the body did not arrive within %s", c.opts.Timeout)
+	case timedOut(f.err):
+		return fmt.Sprintf("timeout: no response within %s", c.opts.Timeout)
 	case f.status == 0 && f.err != nil:
 		return "network error: " + f.err.Error()
 	case f.err != nil && f.status == http.StatusOK:
@@ -738,21 +787,37 @@ func (c *Crawler) retryable(p market.Page, f *fetch) (time.Duration, bool) {
 	if p.Failure == "" || f == nil {
 		return 0, false
 	}
+	if f.robotsWait > 0 {
+		return max(f.robotsWait, time.Duration(c.opts.Jitter()*float64(c.backoff(p.Attempts)))), true
+	}
 	switch {
-	case f.status == 0 && f.err != nil && !errors.Is(f.err, errOffSite) && !strings.Contains(f.err.Error(), "redirect loop"):
+	case f.err != nil && (f.status == 0 || f.status == http.StatusOK) && !errors.Is(f.err, errOffSite) && !errors.Is(f.err, errRobotsRedirect) &&
+		!errors.Is(f.err, colly.ErrAbortedAfterHeaders) && !strings.Contains(f.err.Error(), "redirect loop"):
+		// The connection failed (before or during the body), not the page.
 	case f.status == http.StatusRequestTimeout, f.status == http.StatusTooManyRequests, f.status >= 500:
 	default:
 		return 0, false
 	}
-	backoff := c.opts.BackoffBase << min(p.Attempts-1, 30)
-	if backoff <= 0 || backoff > c.opts.BackoffMax {
-		backoff = c.opts.BackoffMax
-	}
-	wait := time.Duration(c.opts.Jitter() * float64(backoff))
+	wait := time.Duration(c.opts.Jitter() * float64(c.backoff(p.Attempts)))
 	if ra, ok := retryAfter(f.header.Get("Retry-After"), c.opts.Clock.Now()); ok {
 		wait = max(wait, min(ra, c.opts.RetryAfterCap))
 	}
 	return wait, true
+}
+
+// timedOut reports whether err is a request or body-read timeout.
+func timedOut(err error) bool {
+	var ne net.Error
+	return err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout())
+}
+
+// backoff is the exponential backoff ceiling after the n-th failed attempt.
+func (c *Crawler) backoff(n int) time.Duration {
+	b := c.opts.BackoffBase << min(max(n-1, 0), 30)
+	if b <= 0 || b > c.opts.BackoffMax {
+		b = c.opts.BackoffMax
+	}
+	return b
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.

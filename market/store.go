@@ -14,6 +14,10 @@ type Store interface {
 	// Validators returns, per URL, the newest usable page of source stored
 	// before run, with the ETag or Last-Modified it came with.
 	Validators(ctx context.Context, source string, runID int64) (map[string]Validator, error)
+	// Robots returns the stored copy of origin's robots.txt, if any.
+	Robots(ctx context.Context, origin string) (RobotsFile, bool, error)
+	// SaveRobots stores a fetched robots.txt, replacing the earlier copy.
+	SaveRobots(ctx context.Context, f RobotsFile) error
 	// StoredBody returns a stored page's body, decompressed.
 	StoredBody(ctx context.Context, pageID int64) ([]byte, error)
 	// Frontier lists a run's URLs still to fetch and every URL it has seen.

@@ -64,6 +64,15 @@ type Validator struct {
 	ContentType  string
 }
 
+// RobotsFile is a fetched robots.txt, kept between runs so a site's rules
+// are not asked for again until they are older than the TTL.
+type RobotsFile struct {
+	Origin    string // scheme://host[:port]
+	Status    int    // 2xx: Body holds the rules; 4xx: everything is allowed
+	Body      []byte
+	FetchedAt time.Time
+}
+
 // Page is one fetch: what was asked, what came back and when. A failed fetch
 // has Failure set and no body.
 type Page struct {

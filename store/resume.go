@@ -145,3 +145,34 @@ func (s *DB) StoredBody(ctx context.Context, pageID int64) ([]byte, error) {
 	}
 	return zdec.DecodeAll(z, nil)
 }
+
+// Robots returns the stored robots.txt of origin.
+func (s *DB) Robots(ctx context.Context, origin string) (market.RobotsFile, bool, error) {
+	f := market.RobotsFile{Origin: origin}
+	var at string
+	err := s.db.QueryRowContext(ctx, `SELECT status, body, fetched_at FROM robots WHERE origin = ?`, origin).Scan(&f.Status, &f.Body, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, false, nil
+	}
+	if err != nil {
+		return f, false, fmt.Errorf("read robots.txt of %s: %w", origin, err)
+	}
+	if f.FetchedAt, err = time.Parse(timeFmt, at); err != nil {
+		return f, false, fmt.Errorf("read robots.txt of %s: fetched_at %q: %w", origin, at, err)
+	}
+	return f, true, nil
+}
+
+// SaveRobots stores a fetched robots.txt, replacing origin's earlier copy.
+func (s *DB) SaveRobots(ctx context.Context, f market.RobotsFile) error {
+	if f.Body == nil {
+		f.Body = []byte{}
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO robots(origin, status, body, fetched_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT(origin) DO UPDATE SET status = excluded.status, body = excluded.body, fetched_at = excluded.fetched_at`,
+		f.Origin, f.Status, f.Body, f.FetchedAt.UTC().Format(timeFmt))
+	if err != nil {
+		return fmt.Errorf("store robots.txt of %s: %w", f.Origin, err)
+	}
+	return nil
+}

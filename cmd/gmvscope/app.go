@@ -53,9 +53,12 @@ func (m *Main) getenv(k string) string {
 
 // NewMain returns a Main on the process's stdout, stderr and clock.
 func NewMain() *Main {
+	log, err := newLogger(os.Stderr, os.Getenv)
+	if err != nil {
+		log.Warn("logging at the default level and format", "error", err)
+	}
 	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now,
-		Terminal: term.IsTerminal(int(os.Stderr.Fd())),
-		Log:      slog.New(slog.NewTextHandler(os.Stderr, nil))}
+		Terminal: term.IsTerminal(int(os.Stderr.Fd())), Log: log}
 }
 
 // command is one subcommand: flags are parsed apart from running.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -51,7 +52,11 @@ func TestChaos(t *testing.T) {
 		path(12): "redirect loop",
 		path(13): "body over 65536 bytes",
 		path(14): "body over 65536 bytes",
+		path(15): "", // a slow body that arrives within the timeout
 		path(16): "disallowed by robots.txt",
+		path(17): "timeout: the body did not arrive within 2s",
+		path(18): "", // redirected to another origin on an allowed host, whose robots.txt is 404
+		path(19): "redirect to a URL robots.txt disallows",
 	}
 	var bomb bytes.Buffer
 	zw := gzip.NewWriter(&bomb)
@@ -60,6 +65,18 @@ func TestChaos(t *testing.T) {
 
 	var mu sync.Mutex
 	hits := map[string]int{}
+	// A second origin on the allowed host: its robots.txt is 404 (allow all).
+	second := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits["second "+r.URL.RequestURI()]++
+		mu.Unlock()
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		mk.Handler().ServeHTTP(w, r)
+	}))
+	defer second.Close()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		hits[r.URL.RequestURI()]++
@@ -68,7 +85,35 @@ func TestChaos(t *testing.T) {
 		p := r.URL.RequestURI()
 		switch p {
 		case "/robots.txt":
+			if n == 1 { // unavailable at first: nothing may be fetched until it answers
+				w.Header().Set("Retry-After", "60")
+				http.Error(w, "busy", http.StatusServiceUnavailable)
+				return
+			}
 			fmt.Fprintf(w, "User-agent: *\nDisallow: %s\n", path(16))
+			return
+		case path(15): // slow: the page in five pieces
+			rec := httptest.NewRecorder()
+			mk.Handler().ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			for i := range 5 {
+				w.Write(body[i*len(body)/5 : (i+1)*len(body)/5])
+				w.(http.Flusher).Flush()
+				time.Sleep(20 * time.Millisecond)
+			}
+			return
+		case path(17): // stalled: half a page, then nothing until the client gives up
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte("<html><body><h1>"))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		case path(18):
+			http.Redirect(w, r, second.URL+path(18), http.StatusFound)
+			return
+		case path(19):
+			http.Redirect(w, r, path(16), http.StatusFound)
 			return
 		case "/leaderboard?page=3": // serves page 2 again, with a link on to page 4
 			r2 := r.Clone(r.Context())
@@ -137,7 +182,7 @@ func TestChaos(t *testing.T) {
 	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
 	text, _ := os.ReadFile(cfg)
-	os.WriteFile(cfg, []byte(strings.Replace(string(text), "      timeout: 10s", "      timeout: 10s\n      max_body_kb: 64", 1)), 0o644)
+	os.WriteFile(cfg, []byte(strings.Replace(string(text), "      timeout: 10s", "      timeout: 2s\n      max_body_kb: 64", 1)), 0o644)
 
 	m := newTestMain()
 	clk := m.Clock.(*testClock)
@@ -183,6 +228,15 @@ func TestChaos(t *testing.T) {
 	mu.Unlock()
 	if disallowed != 0 {
 		t.Errorf("a disallowed path was fetched %d times", disallowed)
+	}
+	mu.Lock()
+	robots, secondRobots, stalled := hits["/robots.txt"], hits["second /robots.txt"], hits[path(17)]
+	mu.Unlock()
+	if robots != 2 || secondRobots != 1 {
+		t.Errorf("robots.txt asked %d times (503, then the rules), the second origin's %d times; want 2 and 1", robots, secondRobots)
+	}
+	if stalled != 3 {
+		t.Errorf("the stalled page was asked %d times; a timeout is retried, 3 attempts in all", stalled)
 	}
 	id, err := s.LatestSnapshot(t.Context(), "demo")
 	if err != nil {

@@ -141,6 +141,7 @@ type Politeness struct {
 	MaxAttempts int           `yaml:"max_attempts"`    // tries per URL for network errors, timeouts, 408, 429, 5xx; default 3
 	Backoff     time.Duration `yaml:"backoff"`         // first retry waits up to this, doubling; default 1s
 	RetryAfter  time.Duration `yaml:"retry_after_cap"` // longest Retry-After honoured; default 10m
+	RobotsTTL   time.Duration `yaml:"robots_ttl"`      // how long a fetched robots.txt is used, across runs; default 24h
 }
 
 // ConfigError is a config problem at a file and line.
@@ -385,6 +386,17 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	}
 	if pol.Concurrency < 0 || pol.Concurrency > 256 {
 		return c.errAt(p+".politeness.concurrency", "must be between 1 and 256")
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"timeout", pol.Timeout}, {"max_duration", pol.MaxDuration}, {"backoff", pol.Backoff}, {"retry_after_cap", pol.RetryAfter}, {"robots_ttl", pol.RobotsTTL}} {
+		if d.d < 0 {
+			return c.errAt(p+".politeness."+d.name, "must not be negative")
+		}
+	}
+	if pol.RobotsTTL > 24*time.Hour {
+		return c.errAt(p+".politeness.robots_ttl", "must be at most 24h: RFC 9309 asks crawlers not to use a robots.txt older than that")
 	}
 	if pol.Robots == nil {
 		t := true

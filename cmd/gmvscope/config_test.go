@@ -19,6 +19,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad-json-path.yaml", `testdata/config/bad-json-path.yaml:20: sources[0].pages.top.fields.followers.path: bad JSON path "$..[": not terminated at 5 in $..[`},
 		{"bad-key.yaml", `testdata/config/bad-key.yaml:16: sources[0].pages.top.key: "id" is not one of the fields`},
 		{"missing-period.yaml", `testdata/config/missing-period.yaml:5: sources[0].period: missing: the window GMV covers (1d, 7d, 28d, 30d, month, cumulative)`},
+		{"robots-ttl.yaml", `testdata/config/robots-ttl.yaml:12: sources[0].politeness.robots_ttl: must be at most 24h: RFC 9309 asks crawlers not to use a robots.txt older than that`},
 		{"bad-yaml.yaml", `testdata/config/bad-yaml.yaml:1: did not find expected ',' or ']'`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

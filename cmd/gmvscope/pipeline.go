@@ -97,11 +97,12 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	cr := crawl.New(crawl.Options{
 		UserAgent: cfg.UserAgent, AllowedHosts: src.Hosts(), RPS: *pol.RPS, Concurrency: pol.Concurrency,
 		Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10, MaxPages: pol.MaxPages, Now: m.Now, Clock: m.Clock,
-		MaxAttempts: pol.MaxAttempts, BackoffBase: pol.Backoff, RetryAfterCap: pol.RetryAfter, SoftBlocks: src.softBlocks,
+		MaxAttempts: pol.MaxAttempts, BackoffBase: pol.Backoff, RetryAfterCap: pol.RetryAfter, RobotsTTL: pol.RobotsTTL, SoftBlocks: src.softBlocks,
 		MaxDuration: pol.MaxDuration, MaxErrorRatio: pol.MaxErrors, Header: session, Source: src.Name,
 	}, src.extractors, db)
 	prog := m.newProgress(src.Name)
 	cr.Progress = prog.update
+	cr.OnResult = prog.page
 	// The snapshot is assembled from each batch as it is committed, in
 	// storage order: the same result as reading the run back, without the pass.
 	var as market.Assembler

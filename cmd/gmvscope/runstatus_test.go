@@ -100,7 +100,18 @@ func TestRunOutcomes(t *testing.T) {
 	}
 	s, _ := store.Open(t.Context(), db)
 	snap, err := s.Snapshot(t.Context(), partial)
+	var okPages int
+	s.SQL().QueryRow(`SELECT count(*) FROM pages WHERE run_id = ? AND failure = ''`, rs[0].ID).Scan(&okPages)
 	s.Close()
+	// Not on a terminal: one structured line per page event.
+	logs := m.errs.String()
+	if n := strings.Count(logs, "msg=page source=demo"); n != okPages || okPages < 300 {
+		t.Errorf("%d page lines logged for %d pages fetched", n, okPages)
+	}
+	if !strings.Contains(logs, `level=WARN msg="page failed" source=demo url=`+srv.URL+broken+` kind=profile status=500 attempt=3 reason="HTTP 500"`) ||
+		strings.Count(logs, `msg="page retry due" source=demo url=`+srv.URL+broken+` `) != 2 {
+		t.Errorf("the broken page's retries and failure are not logged as events:\n%s", grepLines(logs, broken))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,4 +159,15 @@ func TestUsageErrors(t *testing.T) {
 		!strings.Contains(m.errs.String(), "bad-kind.yaml:18: sources[0].pages.top.fields.handle.kind") {
 		t.Errorf("check of a bad config: exit %d: %s", code, m.errs)
 	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
