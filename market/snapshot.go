@@ -84,6 +84,7 @@ type CrawlStats struct {
 	LatencyP50  int64          `json:"latency_p50"` // nanoseconds
 	LatencyP95  int64          `json:"latency_p95"`
 	RobotsDeny  int            `json:"robots_deny"`
+	RobotsFetch int            `json:"robots_fetches"`
 	OffSite     int            `json:"off_site"`
 	Decoded     int            `json:"decoded"`
 	Repeated    int            `json:"repeated_pages"`

@@ -220,6 +220,7 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 			{"Downloaded", Compact(float64(c.Bytes)) + "B", ""},
 			{"Latency", fmt.Sprintf("p50 %s, p95 %s", ms(c.LatencyP50), ms(c.LatencyP95)), "per request"},
 			{"Robots.txt denials", Int(c.RobotsDeny), "URLs not fetched because robots.txt disallows them"},
+			{"Robots.txt requests", Int(c.RobotsFetch), "a stored robots.txt younger than robots_ttl (default 24 h) is reused; one that answered 5xx is asked for again later"},
 			{"Off-site links", Int(c.OffSite), "links to hosts outside allowed_hosts, not followed"},
 			{"Legacy charsets", Int(c.Decoded), "pages converted to UTF-8"},
 			{"Repeated pages", Int(c.Repeated), "pagination pages whose rows repeated an earlier page; that chain was stopped"},
