@@ -674,7 +674,10 @@ func (c *Crawler) validate(f *fetch) string {
 
 // zenc compresses stored pages. EncodeAll is safe for concurrent use; the
 // fastest level is about three times gzip -1's speed at a better ratio.
-var zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+// Entropy coding is off: on a 1 KB profile page building its tables makes
+// each page 60% slower to store (10 µs against 6.5 µs, BenchmarkCompress)
+// for 20% fewer bytes.
+var zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithNoEntropyCompression(true))
 
 // Compress compresses a page body for storage (zstd), as the store keeps it.
 func Compress(b []byte) []byte {
