@@ -457,6 +457,7 @@ type fetch struct {
 	header      http.Header
 	err         error
 	robotsWait  time.Duration // robots.txt was unavailable: ask again after this
+	asked       string        // the URL requested; final differs after a redirect
 }
 
 // page fetches and extracts one link. It never returns an error: a failure
@@ -505,7 +506,7 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	if err := lim.wait(ctx, u.Host); err != nil {
 		return fail("cancelled")
 	}
-	f = &fetch{}
+	f = &fetch{asked: u.String()}
 	cctx := colly.NewContext()
 	cctx.Put("fetch", f)
 	start := c.opts.Clock.Now()
@@ -668,6 +669,9 @@ func (c *Crawler) validate(f *fetch) string {
 	}
 	if b := softBlock(f.body, append(BuiltinSoftBlocks, c.opts.SoftBlocks...)); b != "" {
 		return "soft block: " + b
+	}
+	if f.final != nil && f.final.String() != f.asked && loginForm(f.body) {
+		return "soft block: login wall (redirected to " + f.final.Path + ")"
 	}
 	return ""
 }

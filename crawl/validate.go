@@ -32,6 +32,20 @@ var BuiltinSoftBlocks = []SoftBlock{
 	{Name: "access denied", Text: "Access Denied", Selector: cascadia.MustCompile(`title:contains("Access Denied"), h1:contains("Access Denied")`)},
 }
 
+// passwordField finds a login form's password input.
+var passwordField = cascadia.MustCompile(`input[type=password i]`)
+
+// loginForm reports whether body holds a password field. Only a redirected
+// fetch is asked: a data page that was sent elsewhere to a form with a
+// password field was sent to a login wall.
+func loginForm(body []byte) bool {
+	if !bytes.Contains(bytes.ToLower(body), []byte("password")) {
+		return false
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	return err == nil && doc.FindMatcher(passwordField).Length() > 0
+}
+
 // softBlock returns the name of the first wall the body matches, or "".
 func softBlock(body []byte, blocks []SoftBlock) string {
 	var doc *goquery.Document

@@ -80,6 +80,7 @@ type PageStat struct {
 type CrawlStats struct {
 	ByStatus    map[string]int `json:"by_status"`
 	Retries     int            `json:"retries"`
+	Records     int            `json:"records"`
 	Bytes       int64          `json:"bytes"`
 	LatencyP50  int64          `json:"latency_p50"` // nanoseconds
 	LatencyP95  int64          `json:"latency_p95"`

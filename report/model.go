@@ -218,6 +218,7 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 			{"Responses by status", strings.Join(parts, ", "), ""},
 			{"Retries", Int(c.Retries), "failed attempts tried again (network errors, timeouts, 408, 429, 5xx)"},
 			{"Downloaded", Compact(float64(c.Bytes)) + "B", ""},
+			{"Records", Int(c.Records), "rows read from the pages (a creator's leaderboard row and profile are two); rejected values are listed below"},
 			{"Latency", fmt.Sprintf("p50 %s, p95 %s", ms(c.LatencyP50), ms(c.LatencyP95)), "per request"},
 			{"Robots.txt denials", Int(c.RobotsDeny), "URLs not fetched because robots.txt disallows them"},
 			{"Robots.txt requests", Int(c.RobotsFetch), "a stored robots.txt younger than robots_ttl (default 24 h) is reused; one that answered 5xx is asked for again later"},

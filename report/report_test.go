@@ -118,3 +118,22 @@ func TestLocalCurrencyBesideUSD(t *testing.T) {
 		}
 	}
 }
+
+// TestQualityFetchingFigures: the run's stats reach the data-quality
+// section's fetching table, each under its own label.
+func TestQualityFetchingFigures(t *testing.T) {
+	s := hostileSnapshot()
+	s.Crawl = market.CrawlStats{ByStatus: map[string]int{"200": 1200, "503": 7}, Retries: 9, Records: 2400, Bytes: 3 << 20,
+		LatencyP50: 2e6, LatencyP95: 9e6, RobotsDeny: 4, RobotsFetch: 1, NotModified: 300}
+	q := quality(s, market.Analyze(*s, 1, Outliers, Top))
+	got := map[string]string{}
+	for _, f := range q.Crawl {
+		got[f.Label] = f.Value
+	}
+	for label, want := range map[string]string{"Responses by status": "200: 1,200, 503: 7", "Retries": "9", "Records": "2,400",
+		"Robots.txt denials": "4", "Robots.txt requests": "1", "Unchanged pages": "300", "Latency": "p50 2.0 ms, p95 9.0 ms"} {
+		if got[label] != want {
+			t.Errorf("%s: %q, want %q", label, got[label], want)
+		}
+	}
+}

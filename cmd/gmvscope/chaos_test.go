@@ -58,6 +58,7 @@ func TestChaos(t *testing.T) {
 		path(18): "", // redirected to another origin on an allowed host, whose robots.txt is 404
 		path(19): "redirect to a URL robots.txt disallows",
 		path(20): "", // 503 with Retry-After as an HTTP date, then the page
+		path(21): "soft block: login wall (redirected to /login)",
 	}
 	var bomb bytes.Buffer
 	zw := gzip.NewWriter(&bomb)
@@ -116,6 +117,12 @@ func TestChaos(t *testing.T) {
 			return
 		case path(18):
 			http.Redirect(w, r, second.URL+path(18), http.StatusFound)
+			return
+		case path(21): // a session expired: sent to the site's own login form
+			http.Redirect(w, r, "/login?next="+path(21), http.StatusFound)
+			return
+		case "/login?next=" + path(21):
+			fmt.Fprint(w, `<html><body><form method="post"><input name="user"><input type="password" name="pass"></form></body></html>`)
 			return
 		case path(19):
 			http.Redirect(w, r, path(16), http.StatusFound)
