@@ -121,6 +121,7 @@ type Crawler struct {
 	store market.Store
 	pmu   sync.Mutex
 	pages map[string]string // fingerprint of a page's row keys -> the first URL with them
+	walls []SoftBlock       // BuiltinSoftBlocks, then the source's own
 	// validators are earlier pages' ETag and Last-Modified by URL; read only during a run.
 	validators map[string]market.Validator
 	// Progress, when set, is called after every page with the running stats.
@@ -172,7 +173,8 @@ func New(o Options, ex Extractors, st market.Store) *Crawler {
 	if o.RobotsTTL <= 0 {
 		o.RobotsTTL = robotsDefaultTTL
 	}
-	return &Crawler{opts: o, ex: ex, store: st, pages: map[string]string{}}
+	walls := append(append([]SoftBlock(nil), BuiltinSoftBlocks...), o.SoftBlocks...)
+	return &Crawler{opts: o, ex: ex, store: st, pages: map[string]string{}, walls: walls}
 }
 
 // ErrBudget reports that the crawl stopped at one of its budgets (pages,
@@ -667,7 +669,7 @@ func (c *Crawler) validate(f *fetch) string {
 	case !textual(f.contentType):
 		return "unexpected content type " + f.contentType
 	}
-	if b := softBlock(f.body, append(BuiltinSoftBlocks, c.opts.SoftBlocks...)); b != "" {
+	if b := softBlock(f.body, c.walls); b != "" {
 		return "soft block: " + b
 	}
 	if f.final != nil && f.final.String() != f.asked && loginForm(f.body) {
