@@ -9,6 +9,7 @@ import (
 	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -325,7 +326,7 @@ var groupRe = regexp.MustCompile(`^\d{1,3}(?:[,.' ]\d{3})*$`)
 // end in their decimal part, "2,1" cannot be grouped); otherwise the
 // locale does: "1.234" is 1.234 in en and 1234 in de.
 func (p parser) decimal(num string) (decimal.Decimal, error) {
-	if strings.ContainsAny(num, "eE") {
+	if strings.IndexByte(num, 'e') >= 0 || strings.IndexByte(num, 'E') >= 0 {
 		if d, err := decimal.NewFromString(num); err == nil {
 			return d, nil
 		}
@@ -375,7 +376,18 @@ func (p parser) decimal(num string) (decimal.Decimal, error) {
 	if strings.Trim(intPart, "0123456789") != "" {
 		return decimal.Zero, ErrMalformed
 	}
-	d, err := decimal.NewFromString(intPart + "." + frac + map[bool]string{true: "", false: "0"}[frac != ""])
+	if len(intPart)+len(frac) <= 18 { // fits an int64: no string round trip
+		n, err := strconv.ParseInt(intPart+frac, 10, 64)
+		if err != nil {
+			return decimal.Zero, ErrMalformed
+		}
+		return decimal.New(n, -int32(len(frac))), nil
+	}
+	digits := intPart
+	if frac != "" {
+		digits += "." + frac
+	}
+	d, err := decimal.NewFromString(digits)
 	if err != nil {
 		return decimal.Zero, ErrMalformed
 	}

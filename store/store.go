@@ -35,7 +35,7 @@ const timeFmt = time.RFC3339Nano
 
 // Open opens (creating if needed) the store at path and migrates it.
 func Open(ctx context.Context, path string) (*DB, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=temp_store(memory)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -135,6 +135,12 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	links := newRows(`INSERT INTO frontier(run_id, url, kind, state, updated_at) VALUES `, 5, ` ON CONFLICT(run_id, url) DO NOTHING`)
 	done := newRows(`INSERT INTO frontier(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8,
 		` ON CONFLICT(run_id, url) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, next_attempt = excluded.next_attempt, reason = excluded.reason, updated_at = excluded.updated_at`)
+	// A link fetched in the batch that found it needs one frontier write,
+	// not two: the outcome's upsert inserts the row with its final state.
+	settled := make(map[string]bool, len(batch))
+	for _, r := range batch {
+		settled[r.Page.URL] = true
+	}
 	for _, r := range batch {
 		p := r.Page
 		at := p.FetchedAt.UTC().Format(timeFmt)
@@ -152,7 +158,9 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 			rejects.add(runID, pageID, rj.URL, rj.Entity, rj.Key, rj.Field, rj.Raw, rj.Reason)
 		}
 		for _, l := range r.Links {
-			links.add(runID, l.URL, l.Kind, "pending", at)
+			if !settled[l.URL] {
+				links.add(runID, l.URL, l.Kind, "pending", at)
+			}
 		}
 		state, next := "done", any(nil)
 		switch {

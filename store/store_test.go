@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -57,5 +58,71 @@ func TestReopenAndObserved(t *testing.T) {
 	}
 	if _, err := db.LatestSnapshot(ctx, "s"); err == nil {
 		t.Error("a failed run left a snapshot")
+	}
+}
+
+// A link fetched in the batch that found it is written once, with its
+// outcome; links to pages fetched later stay pending; a retry stays pending
+// with its next attempt.
+func TestCommitBatchFrontier(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	run, err := db.BeginRun(ctx, "s", at, []market.Link{{URL: "http://x/top", Kind: "top"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(u, kind string, attempts int, failure string, links ...string) market.PageResult {
+		r := market.PageResult{Page: market.Page{URL: u, Kind: kind, Status: 200, FetchedAt: at, Attempts: attempts, Failure: failure}}
+		for _, l := range links {
+			r.Links = append(r.Links, market.Link{URL: l, Kind: "profile"})
+		}
+		return r
+	}
+	retry := page("http://x/c", "profile", 1, "HTTP 503")
+	retry.RetryAt = at.Add(time.Minute)
+	batch := []market.PageResult{
+		page("http://x/top", "top", 1, "", "http://x/a", "http://x/b", "http://x/c", "http://x/d"),
+		page("http://x/a", "profile", 1, ""),
+		page("http://x/b", "profile", 3, "HTTP 404"),
+		retry,
+	}
+	if err := db.CommitBatch(ctx, run, batch); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"http://x/top": "top done 1 ", "http://x/a": "profile done 1 ", "http://x/b": "profile failed 3 HTTP 404",
+		"http://x/c": "profile pending 1 HTTP 503", "http://x/d": "profile pending 0 ",
+	}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT url, kind, state, attempts, reason, coalesce(next_attempt, '') FROM frontier WHERE run_id = ?`, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var u, kind, state, reason, next string
+		var attempts int
+		if err := rows.Scan(&u, &kind, &state, &attempts, &reason, &next); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if got := fmt.Sprintf("%s %s %d %s", kind, state, attempts, reason); got != want[u] {
+			t.Errorf("%s: %q, want %q", u, got, want[u])
+		}
+		if (u == "http://x/c") != (next != "") {
+			t.Errorf("%s: next attempt %q", u, next)
+		}
+	}
+	if n != len(want) {
+		t.Errorf("%d frontier rows, want %d", n, len(want))
+	}
+	pending, _, err := db.Frontier(ctx, run)
+	if err != nil || len(pending) != 2 {
+		t.Errorf("pending %v (%v), want c and d", pending, err)
 	}
 }

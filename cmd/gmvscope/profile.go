@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
-// startProfile writes cpu.pprof and heap.pprof into dir when the
+// startProfile writes cpu.pprof, heap.pprof (allocations) and trace.out
+// (an execution trace: go tool trace) into dir when the
 // GMVSCOPE_PROFILE environment variable names one (for benchmarks); the
 // returned func stops it.
 func startProfile(dir string) (func(), error) {
@@ -26,7 +28,17 @@ func startProfile(dir string) (func(), error) {
 		f.Close()
 		return nil, fmt.Errorf("profile: %w", err)
 	}
+	t, err := os.Create(filepath.Join(dir, "trace.out"))
+	if err != nil {
+		return nil, fmt.Errorf("profile: %w", err)
+	}
+	if err := trace.Start(t); err != nil {
+		t.Close()
+		return nil, fmt.Errorf("profile: %w", err)
+	}
 	return func() {
+		trace.Stop()
+		t.Close()
 		pprof.StopCPUProfile()
 		f.Close()
 		h, err := os.Create(filepath.Join(dir, "heap.pprof"))
