@@ -1,7 +1,9 @@
 package market
 
 import (
-	"sort"
+	"iter"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -125,6 +127,8 @@ type Snapshot struct {
 type Assembler struct {
 	creators map[string]*mergedCreator
 	products map[string]*mergedProduct
+	units    []unit         // the shared parts of numeric values, see packed
+	unitIdx  map[unit]int32 // index into units
 }
 
 // The fields a snapshot keeps, by index into the precedence arrays.
@@ -135,14 +139,63 @@ var (
 
 const unset = -1 << 30
 
+// mergedCreator holds its numeric values packed (followers, gmv, units,
+// views): a crawl's snapshot is kept in memory until the run finishes, and
+// a Value repeats strings that every value of its field shares.
 type mergedCreator struct {
-	c    Creator
+	c    Creator // numeric fields nil until Result
+	vals [4]packed
 	prec [9]int32 // per creatorFields, then the URL's
 }
 
 type mergedProduct struct {
-	p    Product
-	prec [6]int32 // per productFields, then the URL's
+	p    Product   // numeric fields nil until Result
+	vals [2]packed // price, units
+	prec [6]int32  // per productFields, then the URL's
+}
+
+// packed is a numeric Value without the strings its field's values share,
+// which are one entry of Assembler.units.
+type packed struct {
+	raw, text      string
+	num, low, high int64
+	float          float64
+	unit           int32 // 1 + index into Assembler.units; 0: no value
+}
+
+// unit is what many values of one field have in common.
+type unit struct {
+	kind                        Kind
+	currency, period, open, per string
+	estimate                    bool
+}
+
+// pack keeps v if it is a count or an amount: a text where a number
+// belongs is not turned into one.
+func (as *Assembler) pack(v Value) packed {
+	if !v.IsNumeric() {
+		return packed{}
+	}
+	u := unit{v.Kind, v.Currency, v.Period, v.Open, v.Per, v.Estimate}
+	i, ok := as.unitIdx[u]
+	if !ok {
+		if as.unitIdx == nil {
+			as.unitIdx = map[unit]int32{}
+		}
+		i = int32(len(as.units))
+		as.units = append(as.units, u)
+		as.unitIdx[u] = i
+	}
+	return packed{raw: v.Raw, text: v.Text, num: v.Num, low: v.Low, high: v.High, float: v.Float, unit: i + 1}
+}
+
+func (as *Assembler) unpack(p packed) *Value {
+	if p.unit == 0 {
+		return nil
+	}
+	u := as.units[p.unit-1]
+	return &Value{Kind: u.kind, Raw: p.raw, Num: p.num, Low: p.low, High: p.high, Estimate: u.estimate, Float: p.float,
+		Text: p.text, Currency: u.currency, Period: u.period, Open: u.open, Per: u.per}
 }
 
 func newPrec(p []int32) {
@@ -180,13 +233,13 @@ func (as *Assembler) Add(r Record, url string) {
 			case "region":
 				c.Region = v.Text
 			case "followers":
-				c.Followers = numeric(v)
+				m.vals[0] = as.pack(v)
 			case "gmv":
-				c.GMV = numeric(v)
+				m.vals[1] = as.pack(v)
 			case "units":
-				c.Units = numeric(v)
+				m.vals[2] = as.pack(v)
 			case "views":
-				c.Views = numeric(v)
+				m.vals[3] = as.pack(v)
 			case "products":
 				c.Products = splitList(v.Text)
 			}
@@ -217,9 +270,9 @@ func (as *Assembler) Add(r Record, url string) {
 			case "shop":
 				p.Shop = v.Text
 			case "price":
-				p.Price = numeric(v)
+				m.vals[0] = as.pack(v)
 			case "units":
-				p.Units = numeric(v)
+				m.vals[1] = as.pack(v)
 			case "creators":
 				p.Creators = splitList(v.Text)
 			}
@@ -230,33 +283,49 @@ func (as *Assembler) Add(r Record, url string) {
 	}
 }
 
-// Result returns the merged creators and products, sorted by key. rateUSD
-// converts money in the source currency to USD.
-func (as *Assembler) Result(rateUSD float64) ([]Creator, []Product) {
-	creators := make([]Creator, 0, len(as.creators))
-	for _, m := range as.creators {
-		c := m.c
-		if c.GMV != nil {
-			c.GMVUSD = Major(c.GMV.Mid(), c.GMV.Currency) * rateUSD
-		}
-		creators = append(creators, c)
-	}
-	products := make([]Product, 0, len(as.products))
-	for _, m := range as.products {
-		products = append(products, m.p)
-	}
-	sort.Slice(creators, func(i, j int) bool { return creators[i].Handle < creators[j].Handle })
-	sort.Slice(products, func(i, j int) bool { return products[i].ID < products[j].ID })
-	return creators, products
+// Len returns how many creators and products the assembler holds.
+func (as *Assembler) Len() (creators, products int) {
+	return len(as.creators), len(as.products)
 }
 
-// numeric returns v when it is a count or an amount: a text where a number
-// belongs is not turned into one.
-func numeric(v Value) *Value {
-	if !v.IsNumeric() {
-		return nil
+// Creators yields the merged creators in handle order. rateUSD converts
+// money in the source currency to USD. Values are unpacked one creator at a
+// time, so storing a large snapshot never holds it twice.
+func (as *Assembler) Creators(rateUSD float64) iter.Seq[Creator] {
+	return func(yield func(Creator) bool) {
+		for _, k := range slices.Sorted(maps.Keys(as.creators)) {
+			m := as.creators[k]
+			c := m.c
+			c.Followers, c.GMV, c.Units, c.Views = as.unpack(m.vals[0]), as.unpack(m.vals[1]), as.unpack(m.vals[2]), as.unpack(m.vals[3])
+			if c.GMV != nil {
+				c.GMVUSD = Major(c.GMV.Mid(), c.GMV.Currency) * rateUSD
+			}
+			if !yield(c) {
+				return
+			}
+		}
 	}
-	return &v
+}
+
+// Products yields the merged products in id order.
+func (as *Assembler) Products() iter.Seq[Product] {
+	return func(yield func(Product) bool) {
+		for _, k := range slices.Sorted(maps.Keys(as.products)) {
+			m := as.products[k]
+			p := m.p
+			p.Price, p.Units = as.unpack(m.vals[0]), as.unpack(m.vals[1])
+			if !yield(p) {
+				return
+			}
+		}
+	}
+}
+
+// Draft is a snapshot before it is stored: the source it describes and
+// the assembler holding its merged creators and products.
+type Draft struct {
+	Source SourceInfo
+	Merged *Assembler
 }
 
 // ListSep separates the items of a list field (product ids of a creator).

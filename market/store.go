@@ -30,7 +30,7 @@ type Store interface {
 	// RunPages counts a run's pages by kind and outcome, with the first and last fetch times.
 	RunPages(ctx context.Context, runID int64) ([]PageStat, time.Time, time.Time, error)
 	// FinishRun ends a run and, for ok and partial runs, writes its snapshot atomically.
-	FinishRun(ctx context.Context, runID int64, status RunStatus, reason string, now time.Time, stats string, snap *Snapshot) (int64, error)
+	FinishRun(ctx context.Context, runID int64, status RunStatus, reason string, now time.Time, stats string, snap *Draft) (int64, error)
 	// LatestSnapshot returns the newest snapshot id of source.
 	LatestSnapshot(ctx context.Context, source string) (int64, error)
 	// Snapshot loads a snapshot with its creators, products, rejects and page counts.

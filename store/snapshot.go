@@ -11,17 +11,32 @@ import (
 	"gmvscope/market"
 )
 
-// valuesJSON writes the values that are present, with their raw text, as
-// a JSON object (the creators and products tables' values_json).
-func valuesJSON(vs map[string]*market.Value) string {
-	fields := make(map[string]market.Value, len(vs))
-	for k, v := range vs {
-		if v != nil {
-			fields[k] = *v
+// appendValuesJSON appends the values that are present, with their raw
+// text, as a JSON object (the creators and products tables' values_json),
+// in the key order market.AppendFieldsJSON uses: names must be sorted.
+func appendValuesJSON(b []byte, names []string, vals ...*market.Value) []byte {
+	b = append(b, '{')
+	first := true
+	for i, v := range vals {
+		if v == nil {
+			continue
 		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, names[i]...)
+		b = append(b, '"', ':')
+		b = v.AppendJSON(b)
 	}
-	return string(market.AppendFieldsJSON(nil, fields))
+	return append(b, '}')
 }
+
+var (
+	creatorValueNames = []string{"followers", "gmv", "units", "views"}
+	productValueNames = []string{"price", "units"}
+)
 
 type creatorValues struct {
 	Followers *market.Value `json:"followers,omitempty"`
@@ -45,7 +60,7 @@ func numCol(v *market.Value) any {
 	return v.Num
 }
 
-func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Snapshot) (int64, error) {
+func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
 	info, err := json.Marshal(snap.Source)
 	if err != nil {
 		return 0, err
@@ -57,8 +72,10 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 	}
 	id, _ := res.LastInsertId()
 	creators := newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json) VALUES `, 18, "")
-	for _, c := range snap.Creators {
-		vals := valuesJSON(map[string]*market.Value{"followers": c.Followers, "gmv": c.GMV, "units": c.Units, "views": c.Views})
+	var buf []byte
+	for c := range snap.Merged.Creators(snap.Source.RateUSD) {
+		buf = appendValuesJSON(buf[:0], creatorValueNames, c.Followers, c.GMV, c.Units, c.Views)
+		vals := string(buf)
 		var gmv, low, high, usd any
 		var est bool
 		cur, period := "", ""
@@ -78,8 +95,9 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 		return 0, fmt.Errorf("write creators: %w", err)
 	}
 	products := newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json) VALUES `, 11, "")
-	for _, p := range snap.Products {
-		vals := valuesJSON(map[string]*market.Value{"price": p.Price, "units": p.Units})
+	for p := range snap.Merged.Products() {
+		buf = appendValuesJSON(buf[:0], productValueNames, p.Price, p.Units)
+		vals := string(buf)
 		var lo, hi any
 		cur := ""
 		if p.Price != nil {

@@ -252,7 +252,7 @@ func (r *rowSet) close() {
 // FinishRun ends a run. For ok and partial runs it writes snap as the
 // run's snapshot in the same transaction, so a snapshot never exists for a
 // run that did not finish, and a failed run never replaces a good one.
-func (s *DB) FinishRun(ctx context.Context, runID int64, status market.RunStatus, reason string, now time.Time, stats string, snap *market.Snapshot) (int64, error) {
+func (s *DB) FinishRun(ctx context.Context, runID int64, status market.RunStatus, reason string, now time.Time, stats string, snap *market.Draft) (int64, error) {
 	// A cancelled context must still be able to record that the run was cancelled.
 	ctx = context.WithoutCancel(ctx)
 	tx, err := s.db.BeginTx(ctx, nil)

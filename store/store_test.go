@@ -53,7 +53,7 @@ func TestReopenAndObserved(t *testing.T) {
 		t.Errorf("pending %v, seen %v, %v", pending, seen, err)
 	}
 	// A failed run writes no snapshot even when handed one.
-	if id, err := db.FinishRun(ctx, run, market.RunFailed, "boom", at, "", &market.Snapshot{}); err != nil || id != 0 {
+	if id, err := db.FinishRun(ctx, run, market.RunFailed, "boom", at, "", &market.Draft{Merged: &market.Assembler{}}); err != nil || id != 0 {
 		t.Errorf("failed run wrote snapshot %d (%v)", id, err)
 	}
 	if _, err := db.LatestSnapshot(ctx, "s"); err == nil {

@@ -171,9 +171,7 @@ func BenchmarkStoreCrawl(b *testing.B) {
 				}
 			}
 		}
-		info := c.cfg.Info(c.src)
-		snap := &market.Snapshot{Source: info}
-		snap.Creators, snap.Products = as.Result(info.RateUSD)
+		snap := &market.Draft{Source: c.cfg.Info(c.src), Merged: &as}
 		if _, err := db.FinishRun(ctx, runID, market.RunOK, "", clock, "{}", snap); err != nil {
 			b.Fatal(err)
 		}

@@ -117,9 +117,8 @@ func (c *ImportCommand) Run(ctx context.Context) error {
 	for _, r := range res.Records {
 		as.Add(r, fileURL.String())
 	}
-	snap := &market.Snapshot{Source: cfg.Info(src)}
+	snap := &market.Draft{Source: cfg.Info(src), Merged: &as}
 	snap.Source.StartURLs = []string{fileURL.String()}
-	snap.Creators, snap.Products = as.Result(snap.Source.RateUSD)
 	status, reason := market.RunOK, fmt.Sprintf("imported %s", filepath.Base(c.file))
 	if len(res.Records) == 0 {
 		status, reason, snap = market.RunFailed, "no records in the file: check the source's columns", nil

@@ -115,13 +115,12 @@ func (c *ReparseCommand) Run(ctx context.Context) error {
 		db.FinishRun(ctx, newRun, market.RunFailed, err.Error(), c.m.Now(), "{}", nil)
 		return fmt.Errorf("reparse run %d: %w", c.run, err)
 	}
-	snap := &market.Snapshot{Source: cfg.Info(src)}
-	snap.Creators, snap.Products = as.Result(snap.Source.RateUSD)
+	snap := &market.Draft{Source: cfg.Info(src), Merged: &as}
 	status, reason := market.RunOK, fmt.Sprintf("reparse of run %d with the current config, no network", c.run)
 	if failed > 0 {
 		status = market.RunPartial
 	}
-	if len(snap.Creators) == 0 && len(snap.Products) == 0 {
+	if nc, np := as.Len(); nc == 0 && np == 0 {
 		status, reason, snap = market.RunFailed, reason+": no records extracted", nil
 	}
 	stats := fmt.Sprintf(`{"pages":%d,"failed":%d,"records":%d,"rejects":%d,"finish":%q}`, pages, failed, records, rejects, reason)

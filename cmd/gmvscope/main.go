@@ -17,7 +17,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gmvscope:", err)
 		os.Exit(ExitError)
 	}
+	stopGC := tuneGC(gcFloor)
 	code := NewMain().Run(ctx, os.Args[1:])
+	stopGC()
 	stopProfile()
 	stop()
 	os.Exit(code)

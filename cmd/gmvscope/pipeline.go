@@ -135,12 +135,10 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 		res.Status = market.RunPartial
 		res.Reason = fmt.Sprintf("%s; %d pages failed", stats.Finish, stats.Failed)
 	}
-	var snap *market.Snapshot
+	var snap *market.Draft
 	if res.Status == market.RunOK || res.Status == market.RunPartial {
-		info := cfg.Info(src)
-		snap = &market.Snapshot{Source: info}
-		snap.Creators, snap.Products = as.Result(info.RateUSD)
-		if len(snap.Creators) == 0 && len(snap.Products) == 0 {
+		snap = &market.Draft{Source: cfg.Info(src), Merged: &as}
+		if nc, np := as.Len(); nc == 0 && np == 0 {
 			res.Status, res.Reason, snap = market.RunFailed, "no records extracted: check the source's selectors", nil
 		}
 	}
