@@ -336,6 +336,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 						limiters.pause(hostOf(it.URL), now.Add(wait))
 					}
 					res.RetryAt = now.Add(wait)
+					res.Links = nil // followed from the attempt that succeeds
 					results <- res
 					mu.Lock()
 					st.Retries++
@@ -349,8 +350,9 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 					bad++
 				}
 				mu.Unlock()
-				results <- res
-				q.add(res.Links)
+				res.Links = q.claim(res.Links)
+				results <- res // the store gets the links before any of their pages
+				q.enqueue(res.Links)
 				q.done()
 			}
 		}()

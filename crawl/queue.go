@@ -36,22 +36,37 @@ func newQueue() *queue {
 	return q
 }
 
-// add queues links not seen before and returns those it queued.
-func (q *queue) add(links []market.Link) []market.Link {
+// claim marks the links not seen before as seen and returns them, without
+// queueing them: the caller hands them to the store first and then to
+// enqueue, so no fetch of a link can be stored before the link itself.
+// Links found after the queue closed are claimed too; they stay pending
+// in the store for a resumed run.
+func (q *queue) claim(links []market.Link) []market.Link {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	var added []market.Link
+	var fresh []market.Link
 	for _, l := range links {
-		if q.seen[l.URL] || q.closed {
+		if q.seen[l.URL] {
 			continue
 		}
 		q.seen[l.URL] = true
+		fresh = append(fresh, l)
+	}
+	return fresh
+}
+
+// enqueue queues claimed links, unless the queue is closed.
+func (q *queue) enqueue(links []market.Link) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || len(links) == 0 {
+		return
+	}
+	for _, l := range links {
 		q.ready = append(q.ready, item{Link: l})
 		q.open++
-		added = append(added, l)
 	}
 	q.cond.Broadcast()
-	return added
 }
 
 // load fills the queue from the store's frontier: every URL the run has

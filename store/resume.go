@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"gmvscope/market"
@@ -49,26 +51,37 @@ var ErrLeased = errors.New("run is held by another process")
 
 // Frontier returns the run's pending URLs, with their attempts, and every
 // URL the run has seen, so a resumed crawl neither refetches nor re-adds.
+// Each URL's state is its latest row in the frontier log.
 func (s *DB) Frontier(ctx context.Context, runID int64) ([]market.FrontierEntry, []string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT url, kind, state, attempts FROM frontier WHERE run_id = ? ORDER BY url`, runID)
+	rows, err := s.db.QueryContext(ctx, `SELECT url, kind, state, attempts FROM frontier_log WHERE run_id = ? ORDER BY id`, runID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read frontier of run %d: %w", runID, err)
 	}
 	defer rows.Close()
-	var pending []market.FrontierEntry
-	var seen []string
+	type entry struct {
+		market.FrontierEntry
+		pending bool
+	}
+	latest := map[string]entry{}
 	for rows.Next() {
 		var e market.FrontierEntry
 		var state string
 		if err := rows.Scan(&e.URL, &e.Kind, &state, &e.Attempts); err != nil {
 			return nil, nil, err
 		}
-		seen = append(seen, e.URL)
-		if state == "pending" {
-			pending = append(pending, e)
+		latest[e.URL] = entry{e, state == "pending"}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read frontier of run %d: %w", runID, err)
+	}
+	seen := slices.Sorted(maps.Keys(latest))
+	var pending []market.FrontierEntry
+	for _, u := range seen {
+		if e := latest[u]; e.pending {
+			pending = append(pending, e.FrontierEntry)
 		}
 	}
-	return pending, seen, rows.Err()
+	return pending, seen, nil
 }
 
 // EachPage calls fn with the final attempt at each URL of a run, body

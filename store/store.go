@@ -105,8 +105,13 @@ func (s *DB) BeginRun(ctx context.Context, source string, now time.Time, start [
 		return 0, fmt.Errorf("begin run: %w", err)
 	}
 	id, _ := res.LastInsertId()
+	seen := map[string]bool{}
 	for _, l := range start {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO frontier(run_id, url, kind, state, updated_at) VALUES (?, ?, ?, 'pending', ?)`,
+		if seen[l.URL] {
+			continue
+		}
+		seen[l.URL] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES (?, ?, ?, 'pending', ?)`,
 			id, l.URL, l.Kind, now.UTC().Format(timeFmt)); err != nil {
 			return 0, fmt.Errorf("begin run: %w", err)
 		}
@@ -115,8 +120,9 @@ func (s *DB) BeginRun(ctx context.Context, source string, now time.Time, start [
 }
 
 // CommitBatch stores fetched pages, their records, rejects and discovered
-// links in one transaction, and marks the pages done or failed in the
-// frontier. Links already in the frontier are ignored.
+// links in one transaction, and appends each page's outcome to the
+// frontier log. A result's links must be new to the run, and a link's
+// result must not come in an earlier batch than the page that found it.
 func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageResult) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -132,11 +138,10 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	pages := newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst) VALUES `, 14, "")
 	records := newRows(`INSERT INTO records(page_id, entity, key, precedence, fields) VALUES `, 5, "")
 	rejects := newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
-	links := newRows(`INSERT INTO frontier(run_id, url, kind, state, updated_at) VALUES `, 5, ` ON CONFLICT(run_id, url) DO NOTHING`)
-	done := newRows(`INSERT INTO frontier(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8,
-		` ON CONFLICT(run_id, url) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, next_attempt = excluded.next_attempt, reason = excluded.reason, updated_at = excluded.updated_at`)
-	// A link fetched in the batch that found it needs one frontier write,
-	// not two: the outcome's upsert inserts the row with its final state.
+	links := newRows(`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5, "")
+	done := newRows(`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8, "")
+	// A link fetched in the batch that found it needs no pending row: its
+	// outcome is written in the same transaction.
 	settled := make(map[string]bool, len(batch))
 	for _, r := range batch {
 		settled[r.Page.URL] = true
@@ -171,7 +176,7 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		}
 		done.add(runID, p.URL, p.Kind, state, p.Attempts, next, p.Failure, at)
 	}
-	// links before done: a page fetched in this batch may have been found in it.
+	// links before done: in the log, a link's outcome follows its discovery.
 	for _, rs := range []*rowSet{pages, records, rejects, links, done} {
 		err := rs.exec(ctx, tx)
 		rs.close()

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -124,5 +126,79 @@ func TestCommitBatchFrontier(t *testing.T) {
 	pending, _, err := db.Frontier(ctx, run)
 	if err != nil || len(pending) != 2 {
 		t.Errorf("pending %v (%v), want c and d", pending, err)
+	}
+	// The retry succeeds and d is fetched: nothing is left, and the log
+	// keeps every state c went through.
+	if err := db.CommitBatch(ctx, run, []market.PageResult{page("http://x/c", "profile", 2, ""), page("http://x/d", "profile", 1, "")}); err != nil {
+		t.Fatal(err)
+	}
+	if pending, seen, err := db.Frontier(ctx, run); err != nil || len(pending) != 0 || len(seen) != 5 {
+		t.Errorf("after the second batch: pending %v, seen %v (%v)", pending, seen, err)
+	}
+	var states string
+	db.SQL().QueryRowContext(ctx, `SELECT group_concat(state || ':' || attempts, ' ') FROM (SELECT state, attempts FROM frontier_log WHERE url = 'http://x/c' ORDER BY id)`).Scan(&states)
+	if states != "pending:1 done:2" {
+		t.Errorf("log of c: %q, want the retry then the success", states)
+	}
+}
+
+// A store made before the frontier log keeps its frontier: the rows move
+// into the log and the frontier view shows them as they were.
+func TestMigrateFrontierLog(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"migrations/001_init.sql", "migrations/002_robots.sql"} {
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := old.ExecContext(ctx, string(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = old.ExecContext(ctx, `PRAGMA user_version = 2;
+		INSERT INTO runs(id, source, started_at, status) VALUES (1, 's', '2026-11-16T09:00:00Z', 'running');
+		INSERT INTO frontier(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES
+		  (1, 'http://x/top', 'top', 'done', 1, NULL, '', '2026-11-16T09:00:01Z'),
+		  (1, 'http://x/a', 'profile', 'pending', 2, '2026-11-16T09:05:00Z', 'HTTP 503', '2026-11-16T09:00:02Z'),
+		  (1, 'http://x/b', 'profile', 'failed', 3, NULL, 'HTTP 404', '2026-11-16T09:00:03Z')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got []string
+	rows, err := db.SQL().QueryContext(ctx, `SELECT url, kind, state, attempts, coalesce(next_attempt, '-'), reason FROM frontier WHERE run_id = 1 ORDER BY url`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u, kind, state, next, reason string
+		var attempts int
+		if err := rows.Scan(&u, &kind, &state, &attempts, &next, &reason); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %d %s %s", u, kind, state, attempts, next, reason))
+	}
+	want := []string{
+		"http://x/a profile pending 2 2026-11-16T09:05:00Z HTTP 503",
+		"http://x/b profile failed 3 - HTTP 404",
+		"http://x/top top done 1 - ",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("frontier after migration:\n%q\nwant\n%q", got, want)
+	}
+	pending, seen, err := db.Frontier(ctx, 1)
+	if err != nil || len(pending) != 1 || pending[0].URL != "http://x/a" || pending[0].Attempts != 2 || len(seen) != 3 {
+		t.Errorf("Frontier: pending %v, seen %v, %v", pending, seen, err)
 	}
 }
