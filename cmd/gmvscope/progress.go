@@ -79,7 +79,8 @@ func (p *progress) update(s crawl.Stats) {
 	}
 }
 
-// page logs one page event. On a terminal the bar says enough.
+// page logs one page event: a retry or a failure at info and warn, a
+// success at debug. On a terminal the bar says enough.
 func (p *progress) page(r market.PageResult) {
 	if p.bar != nil {
 		return
@@ -91,8 +92,8 @@ func (p *progress) page(r market.PageResult) {
 		p.m.Log.Info("page retry due", append(attrs, "reason", pg.Failure, "retry_at", r.RetryAt.UTC().Format(time.RFC3339))...)
 	case pg.Failure != "":
 		p.m.Log.Warn("page failed", append(attrs, "reason", pg.Failure)...)
-	default:
-		p.m.Log.Info("page", append(attrs, "records", len(r.Records), "rejects", len(r.Rejects), "bytes", pg.Bytes)...)
+	default: // as Scrapy logs "Crawled (200)": each success at debug, the rate in the progress line
+		p.m.Log.Debug("page", append(attrs, "records", len(r.Records), "rejects", len(r.Rejects), "bytes", pg.Bytes)...)
 	}
 }
 

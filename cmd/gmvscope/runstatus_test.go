@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -76,21 +77,32 @@ func TestRunOutcomes(t *testing.T) {
 	}))
 	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
+	debug := false // log each page that worked, too
 	run := func(ctx context.Context) (int, *testMain) {
 		m := newTestMain()
+		if debug {
+			m.Log = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		}
 		return m.Run(ctx, []string{"run", "--config", cfg, "--source", "demo"}), m
 	}
 
-	if code, m := run(t.Context()); code != ExitOK {
-		t.Fatalf("good run exit %d: %s", code, m.errs)
+	code0, m0 := run(t.Context())
+	if code0 != ExitOK {
+		t.Fatalf("good run exit %d: %s", code0, m0.errs)
 	}
 	_, good := runs(t, db)
 	if good == 0 {
 		t.Fatal("good run stored no snapshot")
 	}
 
+	// At the default level a page that worked is not a log line.
+	if n := strings.Count(m0.errs.String(), "msg=page "); n != 0 || !strings.Contains(m0.errs.String(), `msg="run finished"`) {
+		t.Errorf("good run at info: %d page lines; log:\n%s", n, m0.errs)
+	}
 	mode.Store("one-broken")
+	debug = true
 	code, m := run(t.Context())
+	debug = false
 	if code != ExitPartial {
 		t.Fatalf("run with one failing page: exit %d, want %d: %s", code, ExitPartial, m.errs)
 	}
@@ -103,7 +115,7 @@ func TestRunOutcomes(t *testing.T) {
 	var okPages int
 	s.SQL().QueryRow(`SELECT count(*) FROM pages WHERE run_id = ? AND failure = ''`, rs[0].ID).Scan(&okPages)
 	s.Close()
-	// Not on a terminal: one structured line per page event.
+	// Not on a terminal, at debug: one structured line per page event.
 	logs := m.errs.String()
 	if n := strings.Count(logs, "msg=page source=demo"); n != okPages || okPages < 300 {
 		t.Errorf("%d page lines logged for %d pages fetched", n, okPages)
