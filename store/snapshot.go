@@ -60,7 +60,7 @@ func numCol(v *market.Value) any {
 	return v.Num
 }
 
-func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
+func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
 	info, err := json.Marshal(snap.Source)
 	if err != nil {
 		return 0, err
@@ -71,7 +71,7 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	creators := newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json) VALUES `, 18, "")
+	creators := s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json) VALUES `, 18, "")
 	var buf []byte
 	for c := range snap.Merged.Creators(snap.Source.RateUSD) {
 		buf = appendValuesJSON(buf[:0], creatorValueNames, c.Followers, c.GMV, c.Units, c.Views)
@@ -90,11 +90,10 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 			return 0, fmt.Errorf("write creators: %w", err)
 		}
 	}
-	defer creators.close()
 	if err := creators.exec(ctx, tx); err != nil {
 		return 0, fmt.Errorf("write creators: %w", err)
 	}
-	products := newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json) VALUES `, 11, "")
+	products := s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json) VALUES `, 11, "")
 	for p := range snap.Merged.Products() {
 		buf = appendValuesJSON(buf[:0], productValueNames, p.Price, p.Units)
 		vals := string(buf)
@@ -110,7 +109,6 @@ func writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.R
 			return 0, fmt.Errorf("write products: %w", err)
 		}
 	}
-	defer products.close()
 	if err := products.exec(ctx, tx); err != nil {
 		return 0, fmt.Errorf("write products: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
-
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -27,6 +27,9 @@ var migrations embed.FS
 type DB struct {
 	db   *sql.DB
 	path string
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // the multi-row INSERTs, by SQL
 }
 
 var _ market.Store = (*DB)(nil)
@@ -50,7 +53,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 // Close closes the store.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	s.mu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.mu.Unlock()
+	return s.db.Close()
+}
 
 // SQL returns the underlying database for read-only queries in tests and tools.
 func (s *DB) SQL() *sql.DB { return s.db }
@@ -135,11 +146,11 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM pages`).Scan(&next); err != nil {
 		return fmt.Errorf("commit batch: %w", err)
 	}
-	pages := newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst) VALUES `, 14, "")
-	records := newRows(`INSERT INTO records(page_id, entity, key, precedence, fields) VALUES `, 5, "")
-	rejects := newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
-	links := newRows(`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5, "")
-	done := newRows(`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8, "")
+	pages := s.newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst) VALUES `, 14, "")
+	records := s.newRows(`INSERT INTO records(page_id, entity, key, precedence, fields) VALUES `, 5, "")
+	rejects := s.newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
+	links := s.newRows(`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5, "")
+	done := s.newRows(`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8, "")
 	// A link fetched in the batch that found it needs no pending row: its
 	// outcome is written in the same transaction.
 	settled := make(map[string]bool, len(batch))
@@ -178,9 +189,7 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	}
 	// links before done: in the log, a link's outcome follows its discovery.
 	for _, rs := range []*rowSet{pages, records, rejects, links, done} {
-		err := rs.exec(ctx, tx)
-		rs.close()
-		if err != nil {
+		if err := rs.exec(ctx, tx); err != nil {
 			return fmt.Errorf("commit batch: %w", err)
 		}
 	}
@@ -188,20 +197,25 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 }
 
 // rowSet collects rows for multi-row INSERTs, which SQLite runs far faster
-// than one statement per row. Full chunks are written as they fill, so a
-// large snapshot never holds all its rows' arguments at once.
+// than one statement per row. Rows are written in chunks of fixed sizes
+// whose statements are prepared once per connection and kept (see stmt),
+// so a batch does not parse SQL with thousands of placeholders again.
+// addNow writes full chunks as they fill, so a large snapshot never holds
+// all its rows' arguments at once.
 type rowSet struct {
+	db             *DB
 	prefix, suffix string
 	cols           int
 	args           []any
-	full           *sql.Stmt // prepared statement for a full chunk
 }
 
-// rowsPerStatement keeps statements well under SQLite's 32,766 variables.
-const rowsPerStatement = 200
+// chunkSizes are the rows per statement, largest first; a remainder is
+// written with the smaller ones. 128 rows keep statements well under
+// SQLite's 32,766 variables.
+var chunkSizes = []int{128, 32, 8, 1}
 
-func newRows(prefix string, cols int, suffix string) *rowSet {
-	return &rowSet{prefix: prefix, suffix: suffix, cols: cols}
+func (s *DB) newRows(prefix string, cols int, suffix string) *rowSet {
+	return &rowSet{db: s, prefix: prefix, suffix: suffix, cols: cols}
 }
 
 func (r *rowSet) add(vals ...any) { r.args = append(r.args, vals...) }
@@ -209,10 +223,30 @@ func (r *rowSet) add(vals ...any) { r.args = append(r.args, vals...) }
 // addNow adds a row and writes the chunk once it is full.
 func (r *rowSet) addNow(ctx context.Context, tx *sql.Tx, vals ...any) error {
 	r.add(vals...)
-	if len(r.args) < rowsPerStatement*r.cols {
+	if len(r.args) < chunkSizes[0]*r.cols {
 		return nil
 	}
 	return r.exec(ctx, tx)
+}
+
+// exec writes every collected row.
+func (r *rowSet) exec(ctx context.Context, tx *sql.Tx) error {
+	rows := len(r.args) / r.cols
+	start := 0
+	for _, k := range chunkSizes {
+		for ; rows-start >= k; start += k {
+			st, err := r.db.stmt(ctx, r.query(k))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, r.args[start*r.cols:(start+k)*r.cols]...); err != nil {
+				return err
+			}
+		}
+	}
+	clear(r.args) // let the rows' values be collected
+	r.args = r.args[:0]
+	return nil
 }
 
 func (r *rowSet) query(rows int) string {
@@ -220,38 +254,24 @@ func (r *rowSet) query(rows int) string {
 	return r.prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",") + r.suffix
 }
 
-// exec writes every collected row and closes the prepared statement.
-func (r *rowSet) exec(ctx context.Context, tx *sql.Tx) error {
-	n := len(r.args) / r.cols
-	for start := 0; start < n; start += rowsPerStatement {
-		k := min(rowsPerStatement, n-start)
-		args := r.args[start*r.cols : (start+k)*r.cols]
-		if k < rowsPerStatement {
-			if _, err := tx.ExecContext(ctx, r.query(k), args...); err != nil {
-				return err
-			}
-			continue
-		}
-		if r.full == nil {
-			var err error
-			if r.full, err = tx.PrepareContext(ctx, r.query(k)); err != nil {
-				return err
-			}
-		}
-		if _, err := r.full.ExecContext(ctx, args...); err != nil {
-			return err
-		}
+// stmt returns the prepared statement for query, preparing it the first
+// time. database/sql prepares it again on each connection that runs it
+// and keeps that too.
+func (s *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
 	}
-	r.args = r.args[:0]
-	return nil
-}
-
-// close releases the prepared statement.
-func (r *rowSet) close() {
-	if r.full != nil {
-		r.full.Close()
-		r.full = nil
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
 	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = st
+	return st, nil
 }
 
 // FinishRun ends a run. For ok and partial runs it writes snap as the
@@ -274,7 +294,7 @@ func (s *DB) FinishRun(ctx context.Context, runID int64, status market.RunStatus
 	}
 	var snapID int64
 	if snap != nil && (status == market.RunOK || status == market.RunPartial) {
-		if snapID, err = writeSnapshot(ctx, tx, runID, status, now, snap); err != nil {
+		if snapID, err = s.writeSnapshot(ctx, tx, runID, status, now, snap); err != nil {
 			return 0, fmt.Errorf("finish run %d: %w", runID, err)
 		}
 	}
