@@ -1,8 +1,10 @@
 package market
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -19,6 +21,8 @@ func TestAssemblerKeepsValues(t *testing.T) {
 	var as Assembler
 	as.Add(Record{Entity: EntityCreator, Key: "mia", Precedence: 1, Fields: map[string]Value{
 		"followers": followers, "gmv": gmv, "units": {Kind: KindText, Raw: "n/a", Text: "n/a"}, "views": rate,
+		"display_name": {Kind: KindText, Raw: "Mia ✨", Text: "Mia ✨"}, "category": {Kind: KindText, Raw: "Beauty", Text: "Beauty"},
+		"products": {Kind: KindText, Raw: "p1 | p2", Text: "p1" + ListSep + "p2"},
 	}}, "http://x/top")
 	as.Add(Record{Entity: EntityCreator, Key: "mia", Precedence: 2, Fields: map[string]Value{"followers": exact}}, "http://x/mia")
 	as.Add(Record{Entity: EntityCreator, Key: "ann", Precedence: 1, Fields: map[string]Value{"gmv": open}}, "http://x/top")
@@ -42,7 +46,34 @@ func TestAssemblerKeepsValues(t *testing.T) {
 	check("ann followers", ann.Followers, nil)
 	check("p1 price", products[0].Price, &price)
 	check("p1 units", products[0].Units, &followers)
-	if mia.URL != "http://x/mia" || ann.URL != "http://x/top" {
-		t.Errorf("urls %q %q", mia.URL, ann.URL)
+	if mia.URL != "http://x/mia" || ann.URL != "http://x/top" || products[0].URL != "http://x/p1" {
+		t.Errorf("urls %q %q %q", mia.URL, ann.URL, products[0].URL)
+	}
+	if mia.DisplayName != "Mia ✨" || mia.Category != "Beauty" || !slices.Equal(mia.Products, []string{"p1", "p2"}) || ann.DisplayName != "" {
+		t.Errorf("texts: %q %q %q, ann %q", mia.DisplayName, mia.Category, mia.Products, ann.DisplayName)
+	}
+}
+
+// Strings longer than a chunk, and many short ones, come back whole.
+func TestArena(t *testing.T) {
+	var a arena
+	long := string(make([]byte, arenaChunk+10))
+	var spans []span
+	var want []string
+	for i := range 3000 {
+		s := fmt.Sprintf("creator-%d-%s", i, strings.Repeat("x", i%700))
+		if i == 1500 {
+			s = long
+		}
+		spans = append(spans, a.put(s))
+		want = append(want, s)
+	}
+	for i, sp := range spans {
+		if got := a.get(sp); got != want[i] {
+			t.Fatalf("string %d: got %d bytes, want %d", i, len(got), len(want[i]))
+		}
+	}
+	if a.get(a.put("")) != "" {
+		t.Error("empty string")
 	}
 }

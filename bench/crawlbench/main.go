@@ -27,6 +27,7 @@ import (
 type result struct {
 	pages   int
 	seconds float64
+	cpu     float64 // user + system seconds
 	rssMB   float64
 }
 
@@ -64,6 +65,7 @@ func run(gmv, plain string, creators, rounds, conc int) error {
 	fmt.Printf("sample market: %d creators, %d leaderboard pages, at %s; concurrency %d; %s\n",
 		creators, mk.Pages(), srv.URL, conc, time.Now().Format(time.RFC3339))
 	var gs, ps []result
+	var ratios []float64 // per round: the two runs back to back see the same machine
 	for i := range rounds {
 		db := filepath.Join(dir, fmt.Sprintf("g%d.db", i))
 		cfg := filepath.Join(dir, fmt.Sprintf("config%d.yaml", i))
@@ -84,16 +86,19 @@ func run(gmv, plain string, creators, rounds, conc int) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("round %d: gmvscope %d pages in %.2fs (%.0f pages/s, peak RSS %.1f MB); plain pool %d pages in %.2fs (%.0f pages/s, peak RSS %.1f MB)\n",
-			i+1, g.pages, g.seconds, g.rate(), g.rssMB, p.pages, p.seconds, p.rate(), p.rssMB)
+		fmt.Printf("round %d: gmvscope %d pages in %.2fs (%.0f pages/s, %.2f CPU-s, peak RSS %.1f MB); plain pool %d pages in %.2fs (%.0f pages/s, %.2f CPU-s, peak RSS %.1f MB); ratio %.2f\n",
+			i+1, g.pages, g.seconds, g.rate(), g.cpu, g.rssMB, p.pages, p.seconds, p.rate(), p.cpu, p.rssMB, g.rate()/p.rate())
 		gs, ps = append(gs, g), append(ps, p)
+		ratios = append(ratios, g.rate()/p.rate())
 	}
 	g, p := median(gs), median(ps)
 	maxRSS := 0.0
 	for _, r := range gs {
 		maxRSS = max(maxRSS, r.rssMB)
 	}
+	sort.Float64s(ratios)
 	fmt.Printf("\nmedian: gmvscope %.0f pages/s, plain pool %.0f pages/s, ratio %.2f (target >= 0.70)\n", g.rate(), p.rate(), g.rate()/p.rate())
+	fmt.Printf("median of the rounds' ratios: %.2f (range %.2f-%.2f)\n", ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1])
 	fmt.Printf("gmvscope peak RSS (max of %d runs): %.1f MB (target <= 100 MB); plain pool %.1f MB\n", len(gs), maxRSS, p.rssMB)
 	return nil
 }
@@ -114,6 +119,7 @@ func measure(bin string, args ...string) (result, error) {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.rssMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
 	}
+	r.cpu = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 	if m := pagesRe.FindStringSubmatch(out.String()); m != nil {
 		r.pages, _ = strconv.Atoi(m[1])
 	}
