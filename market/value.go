@@ -6,7 +6,7 @@ package market
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -141,11 +141,12 @@ func (v Value) AppendJSON(b []byte) []byte {
 
 // AppendFieldsJSON appends a record's fields as a JSON object with sorted keys.
 func AppendFieldsJSON(b []byte, fields map[string]Value) []byte {
-	keys := make([]string, 0, len(fields))
+	var room [16]string // a record's fields, without a heap allocation
+	keys := room[:0]
 	for k := range fields {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {

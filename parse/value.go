@@ -112,7 +112,36 @@ func Value(kind market.Kind, raw string, o Options) (market.Value, error) {
 		v.Text = Clean(raw)
 		return v, nil
 	}
-	s := numeric(raw)
+	if kind == market.KindCount {
+		if n, ok := plainCount(raw); ok { // an exact count from JSON or a data attribute
+			v.Num = n
+			return v, nil
+		}
+	}
+	return value(v, o)
+}
+
+// plainCount reads a count written as ASCII digits only, the form exact
+// counts take in JSON, the same as the full parser does but without its work.
+func plainCount(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// value parses v.Raw as v.Kind with the full parser.
+func value(v market.Value, o Options) (market.Value, error) {
+	kind := v.Kind
+	s := numeric(v.Raw)
 	if missingText[strings.ToLower(s)] {
 		return v, ErrMissing
 	}

@@ -148,3 +148,27 @@ func FuzzMoney(f *testing.F) {
 		}
 	})
 }
+
+// The digits-only shortcut for counts gives exactly what the full parser
+// gives, and leaves everything else to it.
+func TestPlainCountMatchesParser(t *testing.T) {
+	cases := []string{"0", "7", "007", "35800", "1003261", "999999999999999999", "123456789012345678"}
+	for i := int64(1); i < 1e18; i = i*7 + 3 {
+		cases = append(cases, strconv.FormatInt(i, 10))
+	}
+	for _, raw := range cases {
+		fast, err := Value(market.KindCount, raw, Options{})
+		if err != nil {
+			t.Fatalf("%q: %v", raw, err)
+		}
+		full, err := value(market.Value{Kind: market.KindCount, Raw: raw}, Options{})
+		if err != nil || fast != full {
+			t.Errorf("%q: shortcut %+v, parser %+v (%v)", raw, fast, full, err)
+		}
+	}
+	for _, raw := range []string{"", "1,234", "35.8K", "-5", "+5", " 12", "1234567890123456789", "١٢٣"} {
+		if _, ok := plainCount(raw); ok {
+			t.Errorf("%q took the shortcut", raw)
+		}
+	}
+}

@@ -153,6 +153,7 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	done := s.newRows(`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8, "")
 	// A link fetched in the batch that found it needs no pending row: its
 	// outcome is written in the same transaction.
+	var buf []byte
 	settled := make(map[string]bool, len(batch))
 	for _, r := range batch {
 		settled[r.Page.URL] = true
@@ -168,7 +169,8 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		}
 		pages.add(pageID, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.ETag, p.LastModified, same, p.Compressed)
 		for _, rec := range r.Records {
-			records.add(pageID, rec.Entity, rec.Key, rec.Precedence, string(market.AppendFieldsJSON(nil, rec.Fields)))
+			buf = market.AppendFieldsJSON(buf[:0], rec.Fields)
+			records.add(pageID, rec.Entity, rec.Key, rec.Precedence, string(buf))
 		}
 		for _, rj := range r.Rejects {
 			rejects.add(runID, pageID, rj.URL, rj.Entity, rj.Key, rj.Field, rj.Raw, rj.Reason)
