@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -86,6 +87,9 @@ func (p *progress) page(r market.PageResult) {
 		return
 	}
 	pg := r.Page
+	if r.RetryAt.IsZero() && pg.Failure == "" && !p.m.Log.Enabled(context.Background(), slog.LevelDebug) {
+		return // not logged: do not build the line
+	}
 	attrs := []any{"source", p.source, "url", pg.URL, "kind", pg.Kind, "status", pg.Status, "attempt", pg.Attempts}
 	switch {
 	case !r.RetryAt.IsZero():
