@@ -236,6 +236,22 @@ func (as *Assembler) unpack(p packed) *Value {
 		Text: as.arena.get(p.text), Currency: u.currency, Period: u.period, Open: u.open, Per: u.per}
 }
 
+// entry returns key's entry in *list, appending a new one (set up by
+// init) the first time; *idx maps keys to positions.
+func entry[T any](idx *map[string]int32, list *[]T, key string, init func(*T)) *T {
+	i, ok := (*idx)[key]
+	if !ok {
+		if *idx == nil {
+			*idx = map[string]int32{}
+		}
+		i = int32(len(*list))
+		(*idx)[key] = i
+		*list = append(*list, *new(T))
+		init(&(*list)[i])
+	}
+	return &(*list)[i]
+}
+
 func newPrec(p []int32) {
 	for i := range p {
 		p[i] = unset
@@ -247,17 +263,7 @@ func (as *Assembler) Add(r Record, url string) {
 	prec := int32(r.Precedence)
 	switch r.Entity {
 	case EntityCreator:
-		i, ok := as.creatorIdx[r.Key]
-		if !ok {
-			if as.creatorIdx == nil {
-				as.creatorIdx = map[string]int32{}
-			}
-			i = int32(len(as.creators))
-			as.creatorIdx[r.Key] = i
-			as.creators = append(as.creators, mergedCreator{})
-			newPrec(as.creators[i].prec[:])
-		}
-		m := &as.creators[i]
+		m := entry(&as.creatorIdx, &as.creators, r.Key, func(m *mergedCreator) { newPrec(m.prec[:]) })
 		for i, name := range creatorFields {
 			v, ok := r.Fields[name]
 			if !ok || m.prec[i] >= prec {
@@ -287,17 +293,7 @@ func (as *Assembler) Add(r Record, url string) {
 			m.url, m.prec[8] = as.arena.put(url), prec
 		}
 	case EntityProduct:
-		i, ok := as.productIdx[r.Key]
-		if !ok {
-			if as.productIdx == nil {
-				as.productIdx = map[string]int32{}
-			}
-			i = int32(len(as.products))
-			as.productIdx[r.Key] = i
-			as.products = append(as.products, mergedProduct{})
-			newPrec(as.products[i].prec[:])
-		}
-		m := &as.products[i]
+		m := entry(&as.productIdx, &as.products, r.Key, func(m *mergedProduct) { newPrec(m.prec[:]) })
 		for i, name := range productFields {
 			v, ok := r.Fields[name]
 			if !ok || m.prec[i] >= prec {
