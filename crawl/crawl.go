@@ -30,7 +30,7 @@ import (
 // Options configure one crawl. Zero values get the defaults noted.
 type Options struct {
 	UserAgent     string        // identifying User-Agent with a contact URL
-	AllowedHosts  []string      // hosts the crawl may fetch; "*.example.com" allows subdomains
+	Allowed       []Origin      // origins the crawl may send requests to, redirects included
 	RPS           float64       // requests per second per host; 0 means unlimited
 	Concurrency   int           // workers; default 1
 	Robots        bool          // obey robots.txt
@@ -45,10 +45,12 @@ type Options struct {
 	// Source names the crawled source: its earlier runs' pages give the
 	// ETag and Last-Modified for conditional GETs.
 	Source string
-	// Header is sent with every page request (a session's cookie or
-	// token, read from the environment by the caller). It is never logged
-	// or stored.
-	Header http.Header
+	// Header is sent with page requests to SessionOrigins only (a
+	// session's cookie or token, read from the environment by the caller),
+	// and taken off a redirect to any other origin before it is sent. It
+	// is never logged or stored.
+	Header         http.Header
+	SessionOrigins []Origin
 	Now    func() time.Time
 	// Clock drives waiting: rate limits, host pauses, backoff and retries.
 	// Default the real clock. Tests inject one to check politeness and
@@ -106,6 +108,7 @@ type Stats struct {
 	Retries     int            `json:"retries"`        // failed attempts that were tried again
 	Decoded     int            `json:"decoded"`        // pages converted to UTF-8 from a legacy charset
 	Repeated    int            `json:"repeated_pages"` // pagination pages whose rows repeated an earlier page's
+	Repaired    int            `json:"repaired_texts"` // texts made valid UTF-8 or stripped of control characters
 	NotModified int            `json:"not_modified"`   // 304s: the stored page was reused
 	Queued      int            `json:"queued"`         // links waiting when the crawl stopped
 	LatencyP50  time.Duration  `json:"latency_p50"`    // nanoseconds
@@ -222,6 +225,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 		colly.ParseHTTPErrorResponse(),
 	)
 	col.WithTransport(transport)
+	col.SetCookieJar(&originJar{})
 	col.SetRequestTimeout(c.opts.Timeout)
 	// A body that is not a page is refused from its headers, before it is
 	// downloaded (a PDF, an image, a gzip file that could be a bomb).
@@ -268,10 +272,17 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	}
 	col.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
-			return fmt.Errorf("redirect loop after %d redirects", len(via))
+			return fmt.Errorf("%w after %d redirects", errRedirectLoop, len(via))
 		}
 		if !c.allowed(req.URL) {
-			return fmt.Errorf("redirect to %s: %w", req.URL.Host, errOffSite)
+			return fmt.Errorf("redirect to %s: %w", OriginOf(req.URL), errOffSite)
+		}
+		if !matchAny(c.opts.SessionOrigins, req.URL) {
+			// net/http copies every header to a redirect's request, even to
+			// another port of the same host: the session stays behind.
+			for name := range c.opts.Header {
+				req.Header.Del(name)
+			}
 		}
 		if c.opts.Robots {
 			// The target's own robots.txt decides, as for a link.
@@ -436,21 +447,13 @@ loop:
 }
 
 var (
-	errOffSite        = errors.New("host not in allowed_hosts")
+	errOffSite        = errors.New("origin not in allowed_hosts")
 	errRobotsRedirect = errors.New("redirect to a URL robots.txt disallows")
+	errRedirectLoop   = errors.New("redirect loop")
 )
 
-// allowed reports whether u's host is in the allowed list.
-func (c *Crawler) allowed(u *url.URL) bool {
-	h := strings.ToLower(u.Hostname())
-	for _, a := range c.opts.AllowedHosts {
-		a = strings.ToLower(a)
-		if h == a || (strings.HasPrefix(a, "*.") && strings.HasSuffix(h, a[1:])) {
-			return true
-		}
-	}
-	return false
-}
+// allowed reports whether u's origin (scheme, host and port) is allowed.
+func (c *Crawler) allowed(u *url.URL) bool { return matchAny(c.opts.Allowed, u) }
 
 // fetch is one request's outcome, filled in by colly's callbacks.
 type fetch struct {
@@ -462,6 +465,10 @@ type fetch struct {
 	err         error
 	robotsWait  time.Duration // robots.txt was unavailable: ask again after this
 	asked       string        // the URL requested; final differs after a redirect
+	// content is set when the response arrived but is not a good page (a
+	// soft block, a page without the rows its kind has): it may be a
+	// wall or a glitch that the next attempt does not meet, so it is retried.
+	content bool
 }
 
 // page fetches and extracts one link. It never returns an error: a failure
@@ -483,7 +490,7 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		mu.Lock()
 		st.OffSite++
 		mu.Unlock()
-		return fail("host not in allowed_hosts")
+		return fail("origin not in allowed_hosts")
 	}
 	ex := c.ex[l.Kind]
 	if ex == nil {
@@ -514,7 +521,10 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	cctx := colly.NewContext()
 	cctx.Put("fetch", f)
 	start := c.opts.Clock.Now()
-	hdr := c.opts.Header.Clone()
+	var hdr http.Header
+	if matchAny(c.opts.SessionOrigins, u) {
+		hdr = c.opts.Header.Clone()
+	}
 	v, conditional := c.validators[l.URL]
 	if conditional {
 		if hdr == nil {
@@ -567,6 +577,10 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		}
 		return fail(reason)
 	}
+	if f.content { // a soft block: the body is kept to show what was served
+		res.Page.Compressed = Compress(f.body)
+		return fail(c.wall(f))
+	}
 	raw := f.body // stored as received; the extractor reads UTF-8
 	body, enc, err := toUTF8(f.body, f.contentType)
 	if err != nil {
@@ -583,7 +597,19 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 		base = f.final
 	}
 	out := ex.Extract(parse.Input{URL: base, Body: f.body})
-	res.Records, res.Rejects = out.Records, out.Rejects
+	if out.Failure != "" {
+		// Served with 200 but not a good page of its kind: a failed fetch,
+		// retried, its body kept, and never a page with no data.
+		f.content = true
+		res.Page.Compressed = Compress(raw)
+		return fail(out.Failure)
+	}
+	res.Records, res.Rejects, res.Page.Listing = out.Records, out.Rejects, out.Listing
+	if out.Repaired > 0 {
+		mu.Lock()
+		st.Repaired += out.Repaired
+		mu.Unlock()
+	}
 	repeats := c.repeats(l.Kind, l.URL, out.Records)
 	if repeats != "" {
 		mu.Lock()
@@ -650,7 +676,7 @@ func (c *Crawler) validate(f *fetch) string {
 		return "redirect outside allowed_hosts"
 	case f.err != nil && errors.Is(f.err, errRobotsRedirect):
 		return "redirect to a URL robots.txt disallows"
-	case f.err != nil && strings.Contains(f.err.Error(), "redirect loop"):
+	case f.err != nil && errors.Is(f.err, errRedirectLoop):
 		return "redirect loop"
 	case f.err != nil && errors.Is(f.err, colly.ErrAbortedAfterHeaders):
 		return "unexpected content type " + f.contentType
@@ -661,7 +687,7 @@ func (c *Crawler) validate(f *fetch) string {
 	case timedOut(f.err):
 		return fmt.Sprintf("timeout: no response within %s", c.opts.Timeout)
 	case f.status == 0 && f.err != nil:
-		return "network error: " + f.err.Error()
+		return networkReason(f.err)
 	case f.err != nil && f.status == http.StatusOK:
 		return "body unreadable: " + f.err.Error()
 	case f.status != http.StatusOK:
@@ -671,6 +697,12 @@ func (c *Crawler) validate(f *fetch) string {
 	case !textual(f.contentType):
 		return "unexpected content type " + f.contentType
 	}
+	f.content = c.wall(f) != ""
+	return ""
+}
+
+// wall returns the soft block a usable response is, or "".
+func (c *Crawler) wall(f *fetch) string {
 	if b := softBlock(f.body, c.walls); b != "" {
 		return "soft block: " + b
 	}
@@ -802,8 +834,11 @@ func (c *Crawler) retryable(p market.Page, f *fetch) (time.Duration, bool) {
 		return max(f.robotsWait, time.Duration(c.opts.Jitter()*float64(c.backoff(p.Attempts)))), true
 	}
 	switch {
+	case f.content:
+		// A soft block or a page without its rows: the next attempt may
+		// meet the page itself.
 	case f.err != nil && (f.status == 0 || f.status == http.StatusOK) && !errors.Is(f.err, errOffSite) && !errors.Is(f.err, errRobotsRedirect) &&
-		!errors.Is(f.err, colly.ErrAbortedAfterHeaders) && !strings.Contains(f.err.Error(), "redirect loop"):
+		!errors.Is(f.err, colly.ErrAbortedAfterHeaders) && !errors.Is(f.err, errRedirectLoop):
 		// The connection failed (before or during the body), not the page.
 	case f.status == http.StatusRequestTimeout, f.status == http.StatusTooManyRequests, f.status >= 500:
 	default:

@@ -87,12 +87,12 @@ func crawlSiteSpec(t *testing.T, s *site, start string, spec parse.PageSpec, mut
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := crawl.Options{UserAgent: "gmvscope-test", AllowedHosts: []string{"localhost"}, Concurrency: 4, Robots: true,
+	base := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
+	o := crawl.Options{UserAgent: "gmvscope-test", Allowed: originsOf(t, base), Concurrency: 4, Robots: true,
 		Now: func() time.Time { return time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC) }, Clock: &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}}
 	if mutate != nil {
 		mutate(&o)
 	}
-	base := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
 	runID, err := db.BeginRun(ctx, "t", o.Now(), []market.Link{{URL: base + start, Kind: "page"}})
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +126,20 @@ func crawlSiteSpec(t *testing.T, s *site, start string, spec parse.PageSpec, mut
 }
 
 func notFound(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
+
+// originsOf returns the exact origins of the URLs.
+func originsOf(t *testing.T, raws ...string) []crawl.Origin {
+	t.Helper()
+	var out []crawl.Origin
+	for _, raw := range raws {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, crawl.OriginOf(u))
+	}
+	return out
+}
 
 func TestCrawlStaysOnAllowedHosts(t *testing.T) {
 	other := newSite(t, map[string]http.HandlerFunc{"/x": html(row("elsewhere"))})
@@ -432,7 +446,7 @@ func TestCrawlBudgets(t *testing.T) {
 	defer db.Close()
 	ex, _ := parse.New(spec, parse.Options{})
 	run := func(mutate func(*crawl.Options)) crawl.Stats {
-		o := crawl.Options{UserAgent: "t", AllowedHosts: []string{"localhost"}, Concurrency: 1, Robots: true,
+		o := crawl.Options{UserAgent: "t", Allowed: originsOf(t, strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)), Concurrency: 1, Robots: true,
 			Clock: &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}, MaxAttempts: 1}
 		mutate(&o)
 		id, _ := db.BeginRun(t.Context(), "t", time.Time{}, []market.Link{{URL: strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1) + "/list", Kind: "page"}})

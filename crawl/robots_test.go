@@ -100,7 +100,7 @@ func TestCrawlRobotsCache(t *testing.T) {
 		fetchd int // this run's robots fetches
 	}{{0, 1, 1}, {time.Hour, 1, 0}, {23 * time.Hour, 1, 0}, {25 * time.Hour, 2, 1}} {
 		now := day0.Add(tc.after)
-		o := crawl.Options{UserAgent: "gmvscope-test", AllowedHosts: []string{"localhost"}, Robots: true,
+		o := crawl.Options{UserAgent: "gmvscope-test", Allowed: originsOf(t, base), Robots: true,
 			Now: func() time.Time { return now }, Clock: &fakeClock{t: now}}
 		run, err := db.BeginRun(ctx, "t", now, []market.Link{{URL: base + "/list", Kind: "page"}})
 		if err != nil {

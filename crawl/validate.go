@@ -46,6 +46,16 @@ func loginForm(body []byte) bool {
 	return err == nil && doc.FindMatcher(passwordField).Length() > 0
 }
 
+// SoftBlockOf returns the name of the first wall (BuiltinSoftBlocks, then
+// extra) that body matches, or "": a stored page is checked again with it
+// before it is parsed again.
+func SoftBlockOf(body []byte, extra []SoftBlock) string {
+	if b := softBlock(body, BuiltinSoftBlocks); b != "" {
+		return b
+	}
+	return softBlock(body, extra)
+}
+
 // softBlock returns the name of the first wall the body matches, or "".
 func softBlock(body []byte, blocks []SoftBlock) string {
 	var doc *goquery.Document

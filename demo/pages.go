@@ -28,6 +28,7 @@ func (m *Market) Handler() http.Handler {
 	mux.HandleFunc("GET /leaderboard", m.leaderboard)
 	mux.HandleFunc("GET /creator/{handle}", m.profile)
 	mux.HandleFunc("GET /product/{id}", m.product)
+	mux.HandleFunc("GET /login", loginPage)
 	return mux
 }
 
@@ -73,7 +74,9 @@ func (m *Market) leaderboard(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(b, `<tr><td class="rank">%d</td><td class="handle"><a href="/creator/%s">@%s</a></td><td class="name">%s</td><td class="followers">%s</td><td class="gmv">%s</td><td class="units">%s</td><td class="category">%s</td><td class="region">%s</td></tr>`+"\n",
 			c.Rank, c.Handle, c.Handle, escapeName(c.DisplayName, i%2 == 1), cells[0], html.EscapeString(cells[1]), cells[2], c.Category, c.Region)
 	}
-	b.WriteString("</tbody></table>\n<nav class=\"pager\">")
+	first, last := (page-1)*PerPage+1, min(page*PerPage, len(m.Creators))
+	fmt.Fprintf(b, "</tbody></table>\n<p class=\"count\">Showing %s–%s of %s creators · Page %d of %d</p>\n<nav class=\"pager\">",
+		commas(int64(first)), commas(int64(last)), commas(int64(len(m.Creators))), page, m.Pages())
 	if page > 1 {
 		fmt.Fprintf(b, `<a rel="prev" class="prev" href="/leaderboard?page=%d">Previous</a> `, page-1)
 	}

@@ -92,7 +92,10 @@ type CrawlStats struct {
 	Decoded     int            `json:"decoded"`
 	Repeated    int            `json:"repeated_pages"`
 	NotModified int            `json:"not_modified"`
+	Repaired    int            `json:"repaired_texts"` // texts made valid UTF-8 or stripped of control characters
 	Finish      string         `json:"finish"`
+	Coverage    []Coverage     `json:"coverage"` // listings against what their pages or the config say they hold
+	Pending     int            `json:"pending"`  // URLs never fetched (a budget stopped the run)
 }
 
 // RangeStat counts values a page kind published as ranges, per field.

@@ -88,6 +88,29 @@ type Page struct {
 	Failure      string // empty when the page was fetched and usable
 	Attempts     int
 	Bytes        int64
+	Listing      Listing // what the page said about its listing, if it is one
+}
+
+// Listing is what a page of a paginated listing says about the whole
+// listing: its rows and pages, this page's number and its last row's
+// number. Zero means the page did not say.
+type Listing struct {
+	Total int64 `json:"total,omitempty"` // rows in the whole listing ("1-50 of 2,000": 2000)
+	Pages int64 `json:"pages,omitempty"` // pages in the listing ("page 3 of 40": 40)
+	Page  int64 `json:"page,omitempty"`  // this page's number
+	Last  int64 `json:"last,omitempty"`  // the number of this page's last row ("1-50 of 2,000": 50)
+}
+
+// IsLast reports whether the listing says this is its last page; known is
+// false when it does not say enough to tell.
+func (l Listing) IsLast() (last, known bool) {
+	switch {
+	case l.Page > 0 && l.Pages > 0:
+		return l.Page >= l.Pages, true
+	case l.Last > 0 && l.Total > 0:
+		return l.Last >= l.Total, true
+	}
+	return false, false
 }
 
 // PageResult is a fetched page and what the extractor made of it.

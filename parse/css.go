@@ -36,11 +36,27 @@ type cssLink struct {
 
 // cssExtractor reads records from HTML rows chosen by CSS selectors.
 type cssExtractor struct {
-	spec   PageSpec
-	rows   cascadia.Selector
-	fields []cssField
-	next   *cssLink
-	follow []cssLink
+	spec    PageSpec
+	rows    cascadia.Selector
+	fields  []cssField
+	next    *cssLink
+	follow  []cssLink
+	expect  expectation
+	listing []cssField // expect's listing fields, read from the whole page
+}
+
+func compileCSSField(path string, f field) (cssField, error) {
+	cf := cssField{field: f}
+	if f.spec.Path != "" {
+		return cf, specErr(path+".path", "css extractors read selectors, not JSON paths")
+	}
+	if f.spec.Selector != "" {
+		var err error
+		if cf.sel, err = compileSel(path+".selector", f.spec.Selector); err != nil {
+			return cf, err
+		}
+	}
+	return cf, nil
 }
 
 func compileLink(path string, l LinkSpec, kind string) (*cssLink, error) {
@@ -74,16 +90,21 @@ func newCSS(s PageSpec, o Options) (Extractor, error) {
 		return nil, err
 	}
 	for _, f := range fs {
-		if f.spec.Path != "" {
-			return nil, specErr("fields."+f.name+".path", "css extractors read selectors, not JSON paths")
-		}
-		cf := cssField{field: f}
-		if f.spec.Selector != "" {
-			if cf.sel, err = compileSel("fields."+f.name+".selector", f.spec.Selector); err != nil {
-				return nil, err
-			}
+		cf, err := compileCSSField("fields."+f.name, f)
+		if err != nil {
+			return nil, err
 		}
 		e.fields = append(e.fields, cf)
+	}
+	if e.expect, err = compileExpect(s, o); err != nil {
+		return nil, err
+	}
+	for i, f := range e.expect.fields {
+		cf, err := compileCSSField(e.expect.specs[i], f)
+		if err != nil {
+			return nil, err
+		}
+		e.listing = append(e.listing, cf)
 	}
 	if s.Next != nil {
 		if e.next, err = compileLink("next", *s.Next, "self"); err != nil {
@@ -105,6 +126,7 @@ func (e *cssExtractor) Extract(in Input) Result {
 	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(in.Body))
 	if err != nil {
 		res.Rejects = append(res.Rejects, pageReject(in, "", "page is not HTML: "+err.Error()))
+		res.Failure = "page is not HTML"
 		return res
 	}
 	rows := doc.FindMatcher(e.rows)
@@ -114,52 +136,71 @@ func (e *cssExtractor) Extract(in Input) Result {
 	rows.Each(func(_ int, row *goquery.Selection) {
 		b := newRow(e.spec, in.URL)
 		for _, f := range e.fields {
-			sel := row
-			if f.sel != nil {
-				sel = row.FindMatcher(f.sel)
-			}
-			if sel.Length() == 0 {
-				b.add(f.field, nil, false)
-				continue
-			}
-			var raws []string
-			found := false
-			sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
-				if f.spec.Attr != "" {
-					v, ok := s.Attr(f.spec.Attr)
-					if !ok {
-						return f.spec.List || f.re != nil
-					}
-					raws, found = append(raws, v), true
-				} else {
-					raws, found = append(raws, strings.TrimSpace(s.Text())), true
-				}
-				return f.spec.List || f.re != nil // with a regex, look on for a matching element
-			})
+			raws, found := cssRaws(row, f, in)
 			b.add(f.field, raws, found)
 		}
 		rec, rej := b.finish(func() string { return rowText(row) })
+		res.Repaired += b.repaired
 		if rec != nil {
 			res.Records = append(res.Records, *rec)
 		}
 		res.Rejects = append(res.Rejects, rej...)
 	})
-	links := func(l cssLink, kind string) {
+	links := func(l cssLink, kind string) int {
 		var raws []string
 		doc.FindMatcher(l.sel).Each(func(_ int, s *goquery.Selection) {
 			if v, ok := s.Attr(l.attr); ok {
 				raws = append(raws, v)
 			}
 		})
-		res.Links = append(res.Links, resolveLinks(in.URL, raws, kind)...)
+		found := resolveLinks(in.URL, raws, kind)
+		res.Links = append(res.Links, found...)
+		return len(found)
 	}
+	hasNext := false
 	if e.next != nil {
-		links(*e.next, "")
+		hasNext = links(*e.next, "") > 0
 	}
 	for _, l := range e.follow {
 		links(l, l.kind)
 	}
+	if len(e.listing) > 0 {
+		raws := make([][]string, len(e.listing))
+		for i, f := range e.listing {
+			raws[i], _ = cssRaws(doc.Selection, f, in)
+		}
+		res.Listing = e.expect.listing(in, raws, &res)
+	}
+	e.expect.check(&res, hasNext)
 	return res
+}
+
+// cssRaws returns the texts field f finds in sel (a row, or the page).
+func cssRaws(sel *goquery.Selection, f cssField, in Input) ([]string, bool) {
+	if f.spec.From == "url" {
+		return []string{in.URL.String()}, true
+	}
+	if f.sel != nil {
+		sel = sel.FindMatcher(f.sel)
+	}
+	if sel.Length() == 0 {
+		return nil, false
+	}
+	var raws []string
+	found := false
+	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if f.spec.Attr != "" {
+			v, ok := s.Attr(f.spec.Attr)
+			if !ok {
+				return f.spec.List || f.re != nil
+			}
+			raws, found = append(raws, v), true
+		} else {
+			raws, found = append(raws, strings.TrimSpace(s.Text())), true
+		}
+		return f.spec.List || f.re != nil // with a regex, look on for a matching element
+	})
+	return raws, found
 }
 
 // rowText is a row's text with its cells kept apart, for rejects.

@@ -5,9 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"unicode/utf8"
 
 	"gmvscope/market"
 )
@@ -21,6 +19,8 @@ func init() {
 type csvExtractor struct {
 	spec   PageSpec
 	fields []field
+	expect expectation
+	limits Limits
 }
 
 func newCSVFile(s PageSpec, o Options) (Extractor, error) {
@@ -29,7 +29,7 @@ func newCSVFile(s PageSpec, o Options) (Extractor, error) {
 		return nil, err
 	}
 	for _, f := range fs {
-		if f.spec.Column == "" {
+		if f.spec.Column == "" && f.spec.From == "" {
 			return nil, specErr("fields."+f.name+".column", "missing: the CSV column this field is read from")
 		}
 		if f.spec.Selector != "" || f.spec.Path != "" {
@@ -39,70 +39,220 @@ func newCSVFile(s PageSpec, o Options) (Extractor, error) {
 	if s.Rows != "" || s.Script != "" || s.Next != nil || len(s.Follow) > 0 {
 		return nil, specErr("rows", "csv extractors read every row; rows, script, next and follow do not apply")
 	}
-	return &csvExtractor{spec: s, fields: fs}, nil
+	x, err := compileExpect(s, o)
+	if err != nil {
+		return nil, err
+	}
+	if len(x.fields) > 0 {
+		return nil, specErr("expect", "a CSV file has no listing to read: use stated_total for the rows it should hold")
+	}
+	return &csvExtractor{spec: s, fields: fs, expect: x, limits: o.Limits}, nil
 }
 
 func (e *csvExtractor) Extract(in Input) Result {
 	var res Result
 	body := bytes.TrimPrefix(in.Body, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
-	r := csv.NewReader(bytes.NewReader(body))
-	r.ReuseRecord = false
-	header, err := r.Read()
-	if err != nil {
-		res.Rejects = append(res.Rejects, pageReject(in, "", "no CSV header: "+err.Error()))
-		return res
+	sp := &csvSplitter{body: body, line: 1, maxField: e.limits.fieldBytes(), maxRecord: e.limits.lineBytes()}
+	var header []string
+	for header == nil {
+		rec, ok := sp.next()
+		if !ok {
+			res.Rejects = append(res.Rejects, pageReject(in, "", "no CSV header: the file is empty"))
+			res.Failure = "no CSV header"
+			return res
+		}
+		if rec.err != nil {
+			res.Rejects = append(res.Rejects, pageReject(in, string(rec.raw), "no CSV header: "+rec.err.Error()))
+			res.Failure = "no CSV header"
+			return res
+		}
+		header = rec.fields
 	}
+	sp.width = len(header)
 	col := map[string]int{}
 	for i, h := range header {
 		col[strings.TrimSpace(h)] = i
 	}
 	for _, f := range e.fields {
-		if _, ok := col[f.spec.Column]; !ok && !f.spec.Optional {
+		if _, ok := col[f.spec.Column]; !ok && f.spec.From == "" && !f.spec.Optional {
 			res.Rejects = append(res.Rejects, pageReject(in, strings.Join(header, ","),
 				fmt.Sprintf("column %q is not in the header", f.spec.Column)))
+			res.Failure = fmt.Sprintf("column %q is not in the header", f.spec.Column)
 			return res
 		}
 	}
-	r.FieldsPerRecord = len(header)
 	for {
-		row, err := r.Read()
-		if err == io.EOF {
+		rec, ok := sp.next()
+		if !ok {
 			break
 		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			res.Rejects = append(res.Rejects, market.Reject{URL: lineURL(in, line), Entity: e.spec.Entity,
-				Raw: truncate(strings.ToValidUTF8(strings.Join(row, ","), "\uFFFD"), 300), Reason: "malformed CSV: " + unwrapCSV(err).Error()})
+		if rec.err != nil {
+			res.Rejects = append(res.Rejects, market.Reject{URL: lineURL(in, rec.line), Entity: e.spec.Entity,
+				Raw: truncate(string(rec.raw), 300), Reason: "malformed CSV: " + rec.err.Error()})
 			continue
 		}
+		row := rec.fields
 		b := newRow(e.spec, in.URL)
 		for _, f := range e.fields {
+			if f.spec.From == "url" {
+				b.add(f, []string{lineURL(in, rec.line)}, true)
+				continue
+			}
 			i, ok := col[f.spec.Column]
 			if !ok {
 				b.add(f, nil, false)
 				continue
 			}
-			v := row[i]
-			if !utf8.ValidString(v) {
-				v = strings.ToValidUTF8(v, "\uFFFD")
-				res.Repaired++
-			}
-			b.add(f, []string{v}, true)
+			b.add(f, []string{row[i]}, true)
 		}
-		rec, rej := b.finish(func() string { return strings.Join(row, ",") })
+		rec2, rej := b.finish(func() string { return strings.Join(row, ",") })
+		res.Repaired += b.repaired
 		for i := range rej {
-			rej[i].URL = lineURL(in, line) // the line, as file:///export.csv#L12
+			rej[i].URL = lineURL(in, rec.line) // the line, as file:///export.csv#L12
 		}
-		if rec != nil {
-			res.Records = append(res.Records, *rec)
+		if rec2 != nil {
+			res.Records = append(res.Records, *rec2)
 		}
 		res.Rejects = append(res.Rejects, rej...)
 	}
+	e.expect.check(&res, false)
 	return res
+}
+
+// csvRecord is one record of a CSV file: its fields, or why it could
+// not be read, with its first line number and its raw bytes.
+type csvRecord struct {
+	line   int
+	fields []string
+	raw    []byte
+	err    error
+}
+
+// csvSplitter cuts a CSV file into records before encoding/csv reads
+// them, so that one bad record costs only itself: a field or record over
+// its cap is a reject of that record (without holding it whole), and an
+// unterminated quote loses only its own line, where encoding/csv would
+// read the rest of the file into one field. Quotes follow RFC 4180: only
+// a quote at a field's start opens a quoted field.
+type csvSplitter struct {
+	body                []byte
+	pos, line           int
+	maxField, maxRecord int
+	width               int // fields a record has (the header's); 0 before the header
+}
+
+var (
+	errUnterminated = errors.New(`a quoted field is never closed (unterminated ")`)
+	errBigField     = errors.New("field over the size limit")
+	errBigRecord    = errors.New("record over the size limit")
+)
+
+// next returns the next non-empty record; ok is false at the end.
+func (sp *csvSplitter) next() (csvRecord, bool) {
+	for sp.pos < len(sp.body) {
+		start, line := sp.pos, sp.line
+		end, lines, err := sp.scan(start)
+		rec := csvRecord{line: line}
+		// A record that is not one lets go of its first line only: the
+		// lines after it are read on their own.
+		firstLine := func(err error) (csvRecord, bool) {
+			nl := bytes.IndexByte(sp.body[start:], '\n')
+			if nl < 0 {
+				nl = len(sp.body) - start
+			} else {
+				nl++
+			}
+			sp.pos, sp.line = start+nl, line+1
+			rec.raw, rec.err = bytes.TrimRight(sp.body[start:start+min(nl, 300)], "\r\n"), err
+			return rec, true
+		}
+		if errors.Is(err, errUnterminated) {
+			return firstLine(err)
+		}
+		sp.pos, sp.line = end, line+lines
+		raw := bytes.TrimRight(sp.body[start:end], "\r\n")
+		if err != nil {
+			rec.raw = raw[:min(len(raw), 300)]
+			switch {
+			case errors.Is(err, errBigField):
+				rec.err = fmt.Errorf("%w: a field of line %d is over %d bytes (limits.csv_field_kb)", errBigField, line, sp.maxField)
+			default:
+				rec.err = fmt.Errorf("%w: %d bytes over %d (limits.csv_line_kb)", errBigRecord, end-start, sp.maxRecord)
+			}
+			return rec, true
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue // a blank line, as encoding/csv skips them
+		}
+		rec.raw = raw
+		r := csv.NewReader(bytes.NewReader(raw))
+		r.FieldsPerRecord = -1
+		fields, perr := r.Read()
+		if perr == nil && sp.width > 0 && len(fields) != sp.width {
+			perr = fmt.Errorf("%d fields where the header has %d", len(fields), sp.width)
+		}
+		if perr != nil && lines > 1 {
+			return firstLine(unwrapCSV(perr))
+		}
+		if perr != nil {
+			rec.err = unwrapCSV(perr)
+			return rec, true
+		}
+		rec.fields = fields
+		return rec, true
+	}
+	return csvRecord{}, false
+}
+
+// scan finds the end of the record starting at start: the byte after its
+// newline (or the end of the file) and how many lines it spans. It never
+// copies, so an oversize record costs a scan, not memory.
+func (sp *csvSplitter) scan(start int) (end, lines int, err error) {
+	b := sp.body
+	inQuotes, fieldStart := false, true
+	fieldLen := 0
+	var over error
+	for i := start; i < len(b); i++ {
+		c := b[i]
+		fieldLen++
+		if over == nil {
+			switch {
+			case fieldLen > sp.maxField:
+				over = errBigField
+			case i-start >= sp.maxRecord:
+				over = errBigRecord
+			}
+		}
+		if inQuotes {
+			switch c {
+			case '"':
+				if i+1 < len(b) && b[i+1] == '"' {
+					i++
+					continue
+				}
+				inQuotes = false
+			case '\n':
+				lines++
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			if fieldStart {
+				inQuotes = true
+			}
+		case ',':
+			fieldStart, fieldLen = true, 0
+			continue
+		case '\n':
+			return i + 1, lines + 1, over
+		}
+		fieldStart = false
+	}
+	if inQuotes {
+		return len(b), lines, errUnterminated
+	}
+	return len(b), lines + 1, over
 }
 
 func unwrapCSV(err error) error {

@@ -25,9 +25,12 @@ type caseSpec struct {
 }
 
 type golden struct {
-	Records []market.Record `json:"records"`
-	Rejects []market.Reject `json:"rejects"`
-	Links   []market.Link   `json:"links"`
+	Records  []market.Record `json:"records"`
+	Rejects  []market.Reject `json:"rejects"`
+	Links    []market.Link   `json:"links"`
+	Listing  *market.Listing `json:"listing,omitempty"`
+	Failure  string          `json:"failure,omitempty"`
+	Repaired int             `json:"repaired,omitempty"`
 }
 
 // TestExtractGolden runs every testdata/<source>/<case>/ folder: spec.yaml
@@ -46,7 +49,11 @@ func TestExtractGolden(t *testing.T) {
 			}
 			u, _ := url.Parse("http://127.0.0.1:8089/" + filepath.Base(dir))
 			res := ex.Extract(Input{URL: u, Body: body})
-			got, err := json.MarshalIndent(golden{res.Records, res.Rejects, res.Links}, "", "  ")
+			g := golden{Records: res.Records, Rejects: res.Rejects, Links: res.Links, Failure: res.Failure, Repaired: res.Repaired}
+			if res.Listing != (market.Listing{}) {
+				g.Listing = &res.Listing
+			}
+			got, err := json.MarshalIndent(g, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}

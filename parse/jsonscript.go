@@ -73,10 +73,32 @@ type jsonExtractor struct {
 	// be matched against each <script> tag on its own without building the
 	// page's DOM.
 	lone   bool
-	rows   jp.Expr
-	fields []jsonField
-	follow []jsonLink
-	next   *jsonLink
+	rows    jp.Expr
+	fields  []jsonField
+	follow  []jsonLink
+	next    *jsonLink
+	expect  expectation
+	listing []jsonField // expect's listing fields, read from the document's root
+	limits  Limits
+}
+
+func compileJSONField(path string, f field) (jsonField, error) {
+	jf := jsonField{field: f}
+	if f.spec.From == "url" {
+		return jf, nil
+	}
+	if f.spec.Path == "" {
+		return jf, specErr(path+".path", "missing: a JSON path relative to the row")
+	}
+	if f.spec.Selector != "" || f.spec.Attr != "" {
+		return jf, specErr(path+".selector", "json extractors read paths, not selectors")
+	}
+	var err error
+	if jf.path, err = compilePath(path+".path", f.spec.Path); err != nil {
+		return jf, err
+	}
+	jf.keys = childKeys(jf.path)
+	return jf, nil
 }
 
 func compilePath(path, expr string) (jp.Expr, error) {
@@ -92,7 +114,7 @@ func newJSON(s PageSpec, o Options) (Extractor, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &jsonExtractor{spec: s}
+	e := &jsonExtractor{spec: s, limits: o.Limits}
 	if s.Script != "" {
 		if e.script, err = compileSel("script", s.Script); err != nil {
 			return nil, err
@@ -107,18 +129,21 @@ func newJSON(s PageSpec, o Options) (Extractor, error) {
 		return nil, err
 	}
 	for _, f := range fs {
-		if f.spec.Path == "" {
-			return nil, specErr("fields."+f.name+".path", "missing: a JSON path relative to the row")
-		}
-		if f.spec.Selector != "" || f.spec.Attr != "" {
-			return nil, specErr("fields."+f.name+".selector", "json extractors read paths, not selectors")
-		}
-		jf := jsonField{field: f}
-		if jf.path, err = compilePath("fields."+f.name+".path", f.spec.Path); err != nil {
+		jf, err := compileJSONField("fields."+f.name, f)
+		if err != nil {
 			return nil, err
 		}
-		jf.keys = childKeys(jf.path)
 		e.fields = append(e.fields, jf)
+	}
+	if e.expect, err = compileExpect(s, o); err != nil {
+		return nil, err
+	}
+	for i, f := range e.expect.fields {
+		jf, err := compileJSONField(e.expect.specs[i], f)
+		if err != nil {
+			return nil, err
+		}
+		e.listing = append(e.listing, jf)
 	}
 	for i, l := range s.Follow {
 		if l.Path == "" {
@@ -176,30 +201,30 @@ func (e *jsonExtractor) findScript(body []byte) (string, bool) {
 
 func (e *jsonExtractor) Extract(in Input) Result {
 	var res Result
-	var text string
-	if found := false; e.script == nil {
-		text = string(bytes.TrimPrefix(in.Body, []byte("\xef\xbb\xbf"))) // the page is the JSON: an API response or an export
-	} else if e.lone {
-		if text, found = e.findScript(in.Body); !found {
-			res.Rejects = append(res.Rejects, pageReject(in, "", "no script matches "+e.spec.Script))
-			return res
-		}
-	} else {
-		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(in.Body))
-		if err != nil {
-			res.Rejects = append(res.Rejects, pageReject(in, "", "page is not HTML: "+err.Error()))
-			return res
-		}
-		script := doc.FindMatcher(e.script).First()
-		if script.Length() == 0 {
-			res.Rejects = append(res.Rejects, pageReject(in, doc.Find("title").Text(), "no script matches "+e.spec.Script))
-			return res
-		}
-		text = script.Text()
+	text, ok := e.document(in, &res)
+	if !ok {
+		return res
+	}
+	if len(text) > e.limits.jsonBytes() {
+		res.Rejects = append(res.Rejects, pageReject(in, text[:min(len(text), 300)],
+			fmt.Sprintf("JSON of %d bytes is over the %d-byte limit (limits.json_kb)", len(text), e.limits.jsonBytes())))
+		res.Failure = "JSON over the size limit (limits.json_kb)"
+		return res
+	}
+	if d := jsonDepth(text, e.limits.jsonDepth()); d > e.limits.jsonDepth() {
+		res.Rejects = append(res.Rejects, pageReject(in, text[:min(len(text), 300)],
+			fmt.Sprintf("JSON nested more than %d levels deep (limits.json_depth)", e.limits.jsonDepth())))
+		res.Failure = fmt.Sprintf("JSON nested more than %d levels deep (limits.json_depth)", e.limits.jsonDepth())
+		return res
 	}
 	data, err := oj.ParseString(text)
 	if err != nil {
-		res.Rejects = append(res.Rejects, pageReject(in, text, "script is not JSON: "+err.Error()))
+		what := "page"
+		if e.script != nil {
+			what = "script"
+		}
+		res.Rejects = append(res.Rejects, pageReject(in, text, what+" is not JSON: "+err.Error()))
+		res.Failure = what + " is not JSON"
 		return res
 	}
 	rows := e.rows.Get(data)
@@ -209,43 +234,128 @@ func (e *jsonExtractor) Extract(in Input) Result {
 	for _, row := range rows {
 		b := newRow(e.spec, in.URL)
 		for _, f := range e.fields {
-			var got []any
-			if f.spec.List {
-				got = f.path.Get(row)
-			} else if v := f.first(row); v != nil {
-				got = []any{v}
-			}
-			var raws []string
-			for _, g := range got {
-				if g == nil {
-					continue
-				}
-				raws = append(raws, jsonText(g))
-			}
-			b.add(f.field, raws, len(raws) > 0)
+			raws, found := jsonRaws(row, f, in)
+			b.add(f.field, raws, found)
 		}
 		rec, rej := b.finish(func() string { return string(oj.JSON(row)) })
+		res.Repaired += b.repaired
 		if rec != nil {
 			res.Records = append(res.Records, *rec)
 		}
 		res.Rejects = append(res.Rejects, rej...)
 	}
-	collect := func(l jsonLink, kind string) {
+	collect := func(l jsonLink, kind string) int {
 		var raws []string
 		for _, g := range l.path.Get(data) {
 			if s, ok := g.(string); ok {
 				raws = append(raws, s)
 			}
 		}
-		res.Links = append(res.Links, resolveLinks(in.URL, raws, kind)...)
+		found := resolveLinks(in.URL, raws, kind)
+		res.Links = append(res.Links, found...)
+		return len(found)
 	}
+	hasNext := false
 	if e.next != nil {
-		collect(*e.next, "")
+		hasNext = collect(*e.next, "") > 0
 	}
 	for _, l := range e.follow {
 		collect(l, l.kind)
 	}
+	if len(e.listing) > 0 {
+		raws := make([][]string, len(e.listing))
+		for i, f := range e.listing {
+			raws[i], _ = jsonRaws(data, f, in)
+		}
+		res.Listing = e.expect.listing(in, raws, &res)
+	}
+	e.expect.check(&res, hasNext)
 	return res
+}
+
+// document returns the JSON text of the page: the whole body, or the
+// script the spec names. ok is false (with res filled in) when there is none.
+func (e *jsonExtractor) document(in Input, res *Result) (string, bool) {
+	if e.script == nil {
+		return string(bytes.TrimPrefix(in.Body, []byte("\xef\xbb\xbf"))), true // the page is the JSON: an API response or an export
+	}
+	if e.lone {
+		text, found := e.findScript(in.Body)
+		if !found {
+			res.Rejects = append(res.Rejects, pageReject(in, "", "no script matches "+e.spec.Script))
+			res.Failure = "no script matches " + e.spec.Script
+		}
+		return text, found
+	}
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(in.Body))
+	if err != nil {
+		res.Rejects = append(res.Rejects, pageReject(in, "", "page is not HTML: "+err.Error()))
+		res.Failure = "page is not HTML"
+		return "", false
+	}
+	script := doc.FindMatcher(e.script).First()
+	if script.Length() == 0 {
+		res.Rejects = append(res.Rejects, pageReject(in, doc.Find("title").Text(), "no script matches "+e.spec.Script))
+		res.Failure = "no script matches " + e.spec.Script
+		return "", false
+	}
+	return script.Text(), true
+}
+
+// jsonRaws returns the texts field f finds in row (a record, or the document).
+func jsonRaws(row any, f jsonField, in Input) ([]string, bool) {
+	if f.spec.From == "url" {
+		return []string{in.URL.String()}, true
+	}
+	var got []any
+	if f.spec.List {
+		got = f.path.Get(row)
+	} else if v := f.first(row); v != nil {
+		got = []any{v}
+	}
+	var raws []string
+	for _, g := range got {
+		if g == nil {
+			continue
+		}
+		raws = append(raws, jsonText(g))
+	}
+	return raws, len(raws) > 0
+}
+
+// jsonDepth returns the nesting depth of the JSON text, stopping once it
+// passes limit: a linear scan that costs nothing next to parsing, so a
+// document of a million nested arrays is refused before it is built.
+func jsonDepth(s string, limit int) int {
+	depth, deepest := 0, 0
+	inString := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '[', '{':
+			depth++
+			if depth > deepest {
+				deepest = depth
+				if deepest > limit {
+					return deepest
+				}
+			}
+		case ']', '}':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // jsonText writes a JSON scalar as the text a value parser reads: numbers

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -20,9 +21,15 @@ type Result struct {
 	Records []market.Record
 	Rejects []market.Reject
 	Links   []market.Link
-	// Repaired counts values whose bytes were not valid UTF-8 and were
-	// replaced with U+FFFD (exports from other tools).
+	// Repaired counts texts whose bytes were not valid UTF-8 (replaced
+	// with U+FFFD) or held control characters such as NUL (dropped).
 	Repaired int
+	// Listing is what the page says about its listing ("1-50 of 2,000").
+	Listing market.Listing
+	// Failure, when set, says why the page is not a good page of its kind
+	// ("no rows where 1 or more expected"): a fetch that failed, not a
+	// page without data.
+	Failure string
 }
 
 // Extractor reads one kind of page. Implementations are safe for
@@ -90,10 +97,30 @@ func resolveLinks(base *url.URL, raws []string, kind string) []market.Link {
 			continue
 		}
 		u.Fragment = ""
-		out = append(out, market.Link{URL: u.String(), Kind: kind})
+		out = append(out, market.Link{URL: NormalizeURL(u), Kind: kind})
 	}
 	return out
 }
+
+// NormalizeURL writes u with its percent-encoding in one form, so the same
+// page reached by "/creator/%e5%b0%8f" and by "/creator/小" is one URL:
+// the path is escaped from its decoded form (unless it holds an escaped
+// slash, whose meaning differs) and the query's escapes are upper case.
+func NormalizeURL(u *url.URL) string {
+	if u.RawPath != "" && !strings.Contains(strings.ToLower(u.RawPath), "%2f") {
+		c := *u
+		c.RawPath = ""
+		u = &c
+	}
+	if strings.IndexByte(u.RawQuery, '%') >= 0 {
+		c := *u
+		c.RawQuery = escapeRe.ReplaceAllStringFunc(c.RawQuery, strings.ToUpper)
+		u = &c
+	}
+	return u.String()
+}
+
+var escapeRe = regexp.MustCompile(`%[0-9a-fA-F]{2}`)
 
 func pageReject(in Input, raw, reason string) market.Reject {
 	return market.Reject{URL: in.URL.String(), Raw: truncate(raw, 300), Reason: reason}

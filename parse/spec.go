@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"gmvscope/market"
 )
@@ -23,6 +24,7 @@ type PageSpec struct {
 	Fields     map[string]FieldSpec `yaml:"fields"`
 	Next       *LinkSpec            `yaml:"next"`   // pagination: same page kind
 	Follow     []LinkSpec           `yaml:"follow"` // links to other page kinds
+	Expect     ExpectSpec           `yaml:"expect"` // what a good page of this kind has
 }
 
 // FieldSpec says where one field is and what kind of value it holds.
@@ -39,6 +41,7 @@ type FieldSpec struct {
 	List     bool        `yaml:"list"`     // every match, as a list
 	Optional bool        `yaml:"optional"` // no element is not a reject
 	Missing  []string    `yaml:"missing"`  // texts that mean "no value" here ("NaN" in a country column)
+	From     string      `yaml:"from"`     // "url": read the page's own URL (with regex), not its content
 }
 
 // LinkSpec finds links to follow.
@@ -94,33 +97,10 @@ func compileFields(s PageSpec, o Options) ([]field, error) {
 	sort.Strings(names)
 	var out []field
 	for _, n := range names {
-		fs := s.Fields[n]
-		f := field{name: n, spec: fs, opts: o}
-		if fs.Kind == "" {
-			return nil, specErr("fields."+n+".kind", "missing; one of %s", kindList())
+		f, err := compileField("fields."+n, n, s.Fields[n], o)
+		if err != nil {
+			return nil, err
 		}
-		if !fs.Kind.Valid() {
-			return nil, specErr("fields."+n+".kind", "unknown kind %q; one of %s", fs.Kind, kindList())
-		}
-		if fs.Regex != "" {
-			re, err := regexp.Compile(fs.Regex)
-			if err != nil {
-				return nil, specErr("fields."+n+".regex", "bad regex: %v", err)
-			}
-			f.re = re
-		}
-		if fs.Currency != "" {
-			f.opts.Currency = fs.Currency
-		}
-		// The source's period is the window GMV covers; any other field
-		// carries a period only when it declares one (a price has none).
-		switch {
-		case fs.Period != "":
-			f.opts.Period = fs.Period
-		case n != "gmv":
-			f.opts.Period = ""
-		}
-		f.opts.Signed = fs.Signed
 		out = append(out, f)
 	}
 	for i, l := range s.Follow {
@@ -131,6 +111,46 @@ func compileFields(s PageSpec, o Options) ([]field, error) {
 	return out, nil
 }
 
+// compileField checks one field at path (for errors) and compiles it.
+func compileField(path, n string, fs FieldSpec, o Options) (field, error) {
+	f := field{name: n, spec: fs, opts: o}
+	if fs.Kind == "" {
+		return f, specErr(path+".kind", "missing; one of %s", kindList())
+	}
+	if !fs.Kind.Valid() {
+		return f, specErr(path+".kind", "unknown kind %q; one of %s", fs.Kind, kindList())
+	}
+	switch fs.From {
+	case "":
+	case "url":
+		if fs.Selector != "" || fs.Attr != "" || fs.Path != "" || fs.Column != "" {
+			return f, specErr(path+".from", "from: url reads the page's URL; selector, attr, path and column do not apply")
+		}
+	default:
+		return f, specErr(path+".from", "must be url (read the page's own URL), not %q", fs.From)
+	}
+	if fs.Regex != "" {
+		re, err := regexp.Compile(fs.Regex)
+		if err != nil {
+			return f, specErr(path+".regex", "bad regex: %v", err)
+		}
+		f.re = re
+	}
+	if fs.Currency != "" {
+		f.opts.Currency = fs.Currency
+	}
+	// The source's period is the window GMV covers; any other field
+	// carries a period only when it declares one (a price has none).
+	switch {
+	case fs.Period != "":
+		f.opts.Period = fs.Period
+	case n != "gmv":
+		f.opts.Period = ""
+	}
+	f.opts.Signed = fs.Signed
+	return f, nil
+}
+
 func kindList() string {
 	var s []string
 	for _, k := range market.Kinds {
@@ -139,6 +159,9 @@ func kindList() string {
 	return strings.Join(s, ", ")
 }
 
+// reasonNotFound is the reject of a field that has no element on the page.
+const reasonNotFound = "not found on page"
+
 // rowBuilder collects one row's values into a record or rejects.
 type rowBuilder struct {
 	spec    PageSpec
@@ -146,6 +169,9 @@ type rowBuilder struct {
 	url     string
 	fields  map[string]market.Value
 	errs    []market.Reject
+	// repaired counts texts that were not valid UTF-8 or held control
+	// characters (NUL), and were made valid.
+	repaired int
 }
 
 func newRow(s PageSpec, u *url.URL) *rowBuilder {
@@ -154,9 +180,15 @@ func newRow(s PageSpec, u *url.URL) *rowBuilder {
 
 // add parses the raw strings found for f (nil: no element matched).
 func (r *rowBuilder) add(f field, raws []string, found bool) {
+	for i, raw := range raws {
+		if t, ok := ValidText(raw); !ok {
+			raws[i] = t
+			r.repaired++
+		}
+	}
 	if !found {
 		if !f.spec.Optional {
-			r.errs = append(r.errs, market.Reject{Field: f.name, Reason: "not found on page"})
+			r.errs = append(r.errs, market.Reject{Field: f.name, Reason: reasonNotFound})
 		}
 		return
 	}
@@ -190,21 +222,21 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 	text := raw
 	for _, m := range f.spec.Missing {
 		if strings.EqualFold(strings.TrimSpace(raw), m) {
-			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: raw, Reason: ErrMissing.Error()})
+			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: ErrMissing.Error()})
 			return nil
 		}
 	}
 	if f.re != nil {
 		m := f.re.FindStringSubmatch(text)
 		if m == nil {
-			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: raw, Reason: "regex " + f.re.String() + " did not match"})
+			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: "regex " + f.re.String() + " did not match"})
 			return nil
 		}
 		text = m[len(m)-1]
 	}
 	v, err := Value(f.spec.Kind, text, f.opts)
 	if err != nil {
-		r.errs = append(r.errs, market.Reject{Field: f.name, Raw: raw, Reason: err.Error()})
+		r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: err.Error()})
 		return nil
 	}
 	v.Raw = raw
@@ -225,7 +257,7 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 func (r *rowBuilder) finish(raw func() string) (*market.Record, []market.Reject) {
 	key := ""
 	if v, ok := r.fields[r.spec.Key]; ok {
-		key = v.Text
+		key = unescapeKey(v.Text)
 		if r.spec.Entity == market.EntityCreator {
 			key = market.CanonicalHandle(key)
 		}
@@ -248,10 +280,84 @@ func (r *rowBuilder) finish(raw func() string) (*market.Record, []market.Reject)
 	return &market.Record{Entity: r.spec.Entity, Key: key, Fields: r.fields, Precedence: r.spec.Precedence}, r.errs
 }
 
+// truncate folds s's white space and cuts it to at most n bytes, on a
+// character boundary, marking the cut.
 func truncate(s string, n int) string {
+	s, _ = ValidText(s)
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// maxRaw is the most of a rejected text a reject keeps.
+const maxRaw = 1000
+
+// Clip returns raw text short enough to keep in a reject: a longer text
+// (a 5-million-digit "number") keeps its first part and says how long it was.
+func Clip(s string) string {
+	if len(s) <= maxRaw {
+		return s
+	}
+	cut := maxRaw
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes in all)", s[:cut], len(s))
+}
+
+// ValidText returns s as valid UTF-8 without control characters other
+// than tab, newline and carriage return: bytes that are not UTF-8 become
+// U+FFFD and NUL and other controls are dropped. ok is true when s was
+// already so.
+func ValidText(s string) (string, bool) {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s, true
+	}
+	valid := utf8.ValidString(s)
+	if valid && !strings.ContainsFunc(s, isControl) {
+		return s, true
+	}
+	if !valid {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return -1
+		}
+		return r
+	}, s), false
+}
+
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0)
+}
+
+// unescapeKey decodes a key taken from a URL ("%E5%B0%8F%E7%BE%8E" is
+// "小美"), so a handle read from a link and one read from a profile are
+// the same creator. A key that is not a valid escape is kept as it is.
+func unescapeKey(k string) string {
+	if strings.IndexByte(k, '%') < 0 {
+		return k
+	}
+	d, err := url.PathUnescape(k)
+	if err != nil || !utf8.ValidString(d) {
+		return k
+	}
+	if d, ok := ValidText(d); ok {
+		return d
+	}
+	return k
 }

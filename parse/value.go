@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -29,7 +30,15 @@ var (
 	ErrCurrency  = errors.New("unexpected currency")
 	ErrNotRate   = errors.New("not a rate: no per-day, per-hour or similar") // a rate field without its time unit
 	ErrOverflow  = errors.New("number out of range")                         // "1E700": no count or amount is that large
+	ErrTooLong   = errors.New("too long for a number")                       // a text longer than any real count or amount
 )
+
+// maxNumberText is the longest text read as a number. The longest real
+// ones ("US$ 10,000,000.00 - US$ 25,000,000.00", Arabic currency marks
+// with direction marks) are well under it; the big-number parser's cost
+// grows with the square of the digits, so a page of millions of digits is
+// refused before any parsing.
+const maxNumberText = 200
 
 // FieldError is a value that could not be used, with its raw text.
 type FieldError struct {
@@ -57,6 +66,37 @@ type Options struct {
 	// any other currency is an ErrCurrency reject rather than a number
 	// that cannot be compared.
 	Rated map[string]bool
+	// Limits bound what one page or file may cost to read.
+	Limits Limits
+}
+
+// Limits bound the work hostile input can cause. Zero fields take the
+// defaults noted.
+type Limits struct {
+	JSONDepth  int // deepest nesting of a JSON document read; default 100
+	JSONBytes  int // largest JSON document read; default 10 MiB
+	FieldBytes int // largest CSV field; default 256 KiB
+	LineBytes  int // largest CSV record (a line, or lines inside quotes); default 1 MiB
+}
+
+// Default limits.
+const (
+	DefaultJSONDepth  = 100
+	DefaultJSONBytes  = 10 << 20
+	DefaultFieldBytes = 256 << 10
+	DefaultLineBytes  = 1 << 20
+)
+
+func (l Limits) jsonDepth() int  { return or(l.JSONDepth, DefaultJSONDepth) }
+func (l Limits) jsonBytes() int  { return or(l.JSONBytes, DefaultJSONBytes) }
+func (l Limits) fieldBytes() int { return or(l.FieldBytes, DefaultFieldBytes) }
+func (l Limits) lineBytes() int  { return or(l.LineBytes, DefaultLineBytes) }
+
+func or(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
 }
 
 var (
@@ -111,6 +151,11 @@ func Value(kind market.Kind, raw string, o Options) (market.Value, error) {
 	if kind == market.KindText || kind == market.KindURL {
 		v.Text = Clean(raw)
 		return v, nil
+	}
+	if len(raw) > maxNumberText {
+		if t := strings.TrimSpace(raw); len(t) > maxNumberText {
+			return v, fmt.Errorf("%w: %d characters", ErrTooLong, utf8.RuneCountInString(t))
+		}
 	}
 	if kind == market.KindCount {
 		if n, ok := plainCount(raw); ok { // an exact count from JSON or a data attribute

@@ -79,6 +79,14 @@ type Quality struct {
 	ZeroGMV              int
 	Crawl                []Figure // requests by status, retries, latency, ...; empty for an import
 	Finish               string
+	Coverage             []CoverageRow // listings against the size their pages or the config give
+}
+
+// CoverageRow is one listing's coverage: how many of its pages the run
+// reached, failed or never asked for.
+type CoverageRow struct {
+	Kind, Pages, Reached, Failed, Missing, Rows, Read, Basis string
+	Short                                                   bool // some pages were not read
 }
 
 // PageRow counts pages of one kind and outcome.
@@ -226,7 +234,19 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 			{"Legacy charsets", Int(c.Decoded), "pages converted to UTF-8"},
 			{"Repeated pages", Int(c.Repeated), "pagination pages whose rows repeated an earlier page; that chain was stopped"},
 			{"Unchanged pages", Int(c.NotModified), "answered 304 Not Modified to a conditional GET; the stored page was read again"},
+			{"Repaired texts", Int(c.Repaired), "texts that were not valid UTF-8 (bytes replaced with �) or held control characters such as NUL (dropped)"},
 		}
+		if c.Pending > 0 {
+			q.Crawl = append(q.Crawl, Figure{"Not fetched", Int(c.Pending), "URLs found but never fetched: a budget stopped the run"})
+		}
+	}
+	for _, c := range s.Crawl.Coverage {
+		row := CoverageRow{Kind: c.Kind, Pages: Int(int(c.Pages)), Reached: Int(int(c.Reached)), Failed: Int(int(c.Failed)), Missing: Int(int(c.Missing)),
+			Basis: c.Basis, Short: c.Missing > 0 || c.Failed > 0}
+		if c.Rows > 0 {
+			row.Rows, row.Read = Int(int(c.Rows)), Int(int(c.Read))
+		}
+		q.Coverage = append(q.Coverage, row)
 	}
 	for _, p := range s.Pages {
 		if p.Outcome == "ok" {

@@ -146,7 +146,7 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM pages`).Scan(&next); err != nil {
 		return fmt.Errorf("commit batch: %w", err)
 	}
-	pages := s.newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst) VALUES `, 14, "")
+	pages := s.newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst, listing_total, listing_pages, listing_page, listing_last, records) VALUES `, 19, "")
 	records := s.newRows(`INSERT INTO records(page_id, entity, key, precedence, fields) VALUES `, 5, "")
 	rejects := s.newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
 	links := s.newRows(`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5, "")
@@ -167,7 +167,9 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		if p.SameAs > 0 {
 			same = p.SameAs
 		}
-		pages.add(pageID, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.ETag, p.LastModified, same, p.Compressed)
+		l := p.Listing
+		pages.add(pageID, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.ETag, p.LastModified, same, p.Compressed,
+			nullInt(l.Total), nullInt(l.Pages), nullInt(l.Page), nullInt(l.Last), len(r.Records))
 		for _, rec := range r.Records {
 			buf = market.AppendFieldsJSON(buf[:0], rec.Fields)
 			records.add(pageID, rec.Entity, rec.Key, rec.Precedence, string(buf))
@@ -196,6 +198,14 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		}
 	}
 	return tx.Commit()
+}
+
+// nullInt stores zero (unknown) as NULL.
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }
 
 // rowSet collects rows for multi-row INSERTs, which SQLite runs far faster

@@ -23,8 +23,9 @@ const (
 	ExitPartial = 3
 )
 
-// ErrPartial means a run finished but some pages failed; its snapshot was kept.
-var ErrPartial = errors.New("partial run: some pages failed")
+// ErrPartial means a run finished without everything: pages failed or
+// were never reached. Its snapshot was kept and its report says so.
+var ErrPartial = errors.New("partial")
 
 // UsageError is a command line mistake; it exits 2.
 type UsageError struct{ Msg string }
@@ -105,6 +106,24 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return ExitOK
 	}
 	fmt.Fprintln(m.Stderr, "gmvscope:", err)
+	return exitCode(err)
+}
+
+// exitCode maps an error to the exit code. Of several joined errors the
+// worst decides: an error or a usage mistake before a partial run.
+func exitCode(err error) int {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		code := ExitOK
+		for _, e := range j.Unwrap() {
+			switch c := exitCode(e); {
+			case c == ExitPartial && code == ExitOK:
+				code = c
+			case c != ExitPartial && c != ExitOK && (code == ExitOK || code == ExitPartial):
+				code = c
+			}
+		}
+		return code
+	}
 	var ue *UsageError
 	switch {
 	case errors.As(err, &ue):

@@ -114,7 +114,7 @@ func capturedCrawl(b *testing.B) crawled {
 			return
 		}
 		pol := src.Politeness
-		cr := crawl.New(crawl.Options{UserAgent: cfg.UserAgent, AllowedHosts: src.Hosts(), Concurrency: pol.Concurrency,
+		cr := crawl.New(crawl.Options{UserAgent: cfg.UserAgent, Allowed: src.Origins(), Concurrency: pol.Concurrency,
 			Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10}, src.extractors, db)
 		cr.OnCommit = func(batch []market.PageResult) {
 			crawlData.batches = append(crawlData.batches, batch)

@@ -93,6 +93,18 @@ func TestReportInBrowser(t *testing.T) {
 	offline := chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
 			MatchedNetworkConditions: []*network.Conditions{{Offline: true}}})
+		if err != nil {
+			// Chromium before about 150 has only the older command (Debian
+			// bookworm ships 148); it takes the same conditions for the page.
+			type legacy struct {
+				Offline            bool    `json:"offline"`
+				Latency            float64 `json:"latency"`
+				DownloadThroughput float64 `json:"downloadThroughput"`
+				UploadThroughput   float64 `json:"uploadThroughput"`
+			}
+			_, err = cdp.Call(ctx, tg, cdp.Command[legacy, struct{}]{Method: "Network.emulateNetworkConditions"},
+				legacy{Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
+		}
 		return chromedp.Void{}, err
 	})
 	if err := chromedp.Do(ctx, offline, chromedp.Navigate("file://"+abs), chromedp.WaitReady(chromedp.CSS("#chart-scatter canvas"))); err != nil {

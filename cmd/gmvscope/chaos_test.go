@@ -55,7 +55,7 @@ func TestChaos(t *testing.T) {
 		path(15): "", // a slow body that arrives within the timeout
 		path(16): "disallowed by robots.txt",
 		path(17): "timeout: the body did not arrive within 2s",
-		path(18): "", // redirected to another origin on an allowed host, whose robots.txt is 404
+		path(18): "", // redirected to a second allowed origin (another port, listed in allowed_hosts), whose robots.txt is 404
 		path(19): "redirect to a URL robots.txt disallows",
 		path(20): "", // 503 with Retry-After as an HTTP date, then the page
 		path(21): "soft block: login wall (redirected to /login)",
@@ -203,7 +203,10 @@ func TestChaos(t *testing.T) {
 	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
 	text, _ := os.ReadFile(cfg)
-	os.WriteFile(cfg, []byte(strings.Replace(string(text), "      timeout: 10s", "      timeout: 2s\n      max_body_kb: 64", 1)), 0o644)
+	edited := strings.Replace(string(text), "      timeout: 10s", "      timeout: 2s\n      max_body_kb: 64", 1)
+	// The second origin is another port of the host: allowed only because it is listed with its port.
+	edited = strings.Replace(edited, "    allowed_hosts: [127.0.0.1]", "    allowed_hosts: [127.0.0.1, '"+strings.TrimPrefix(second.URL, "http://")+"']", 1)
+	os.WriteFile(cfg, []byte(edited), 0o644)
 
 	if code := m.Run(t.Context(), []string{"run", "--config", cfg, "--source", "demo"}); code != ExitPartial {
 		t.Fatalf("exit %d, want %d (partial): %s", code, ExitPartial, m.errs)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"gmvscope/crawl"
 	"gmvscope/market"
 	"gmvscope/parse"
 )
@@ -122,19 +123,21 @@ func (c *CheckCommand) load(ctx context.Context, cfg *Config, src *SourceSpec) (
 		if err != nil {
 			return nil, "", &UsageError{Msg: err.Error()}
 		}
-		allowed := false
-		for _, h := range src.Hosts() {
-			allowed = allowed || strings.EqualFold(h, u.Hostname())
-		}
-		if !allowed {
-			return nil, "", fmt.Errorf("check %s: host %s is not in the source's allowed_hosts", c.target, u.Hostname())
+		if !originAllowed(src.Origins(), u) {
+			return nil, "", fmt.Errorf("check %s: %s is not on the source's allowed_hosts (%s)", c.target, crawl.OriginOf(u), originList(src.Origins()))
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.target, nil)
 		if err != nil {
 			return nil, "", err
 		}
 		req.Header.Set("User-Agent", cfg.UserAgent)
-		resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+		client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+			if len(via) >= 10 || !originAllowed(src.Origins(), r.URL) {
+				return fmt.Errorf("redirect to %s: not on the source's allowed_hosts", crawl.OriginOf(r.URL))
+			}
+			return nil
+		}}
+		resp, err := client.Do(req)
 		if err != nil {
 			return nil, "", fmt.Errorf("check %s: %w", c.target, err)
 		}
@@ -142,8 +145,15 @@ func (c *CheckCommand) load(ctx context.Context, cfg *Config, src *SourceSpec) (
 		if resp.StatusCode != http.StatusOK {
 			return nil, "", fmt.Errorf("check %s: HTTP %d", c.target, resp.StatusCode)
 		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 10<<20))
-		return body, c.target, err
+		limit := int64(src.Politeness.MaxBodyKB) << 10
+		if limit <= 0 {
+			limit = 10 << 20
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		if int64(len(body)) > limit {
+			return nil, "", fmt.Errorf("check %s: body over %d bytes (politeness.max_body_kb)", c.target, limit)
+		}
+		return body, resp.Request.URL.String(), err
 	}
 	body, err := os.ReadFile(c.target)
 	if err != nil {

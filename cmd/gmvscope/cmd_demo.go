@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"time"
 
 	"gmvscope/demo"
+	"gmvscope/market"
 )
 
 // DemoCommand serves the sample market, crawls it and writes the report.
@@ -82,9 +82,13 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	u, _ := url.Parse(srv.URL)
-	src.BaseURL = srv.URL
-	src.AllowedHosts = []string{u.Hostname()}
+	src.AllowedHosts = nil // the live server's own origin
+	if err := src.Rebase(srv.URL); err != nil {
+		return err
+	}
+	if err := c.m.writeMissingReports(ctx, db, cfg.Output, src.Name); err != nil {
+		return err
+	}
 	res, err := c.m.crawlSource(ctx, cfg, src, db, false)
 	if err != nil && res.SnapshotID == 0 {
 		return err
@@ -94,5 +98,8 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		return rerr
 	}
 	fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
+	if err == nil && res.Status == market.RunPartial {
+		err = fmt.Errorf("%w: run %d of %s: %s; the report says what is missing", ErrPartial, res.RunID, src.Name, res.Reason)
+	}
 	return err
 }

@@ -27,8 +27,6 @@ type ImportCommand struct {
 	noRep   bool
 }
 
-// maxImport caps an export file's size.
-const maxImport = 1 << 30
 
 // ParseFlags reads the import flags.
 func (c *ImportCommand) ParseFlags(args []string) error {
@@ -86,8 +84,12 @@ func (c *ImportCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	maxImport := int64(1 << 30)
+	if src.Limits.ImportMB > 0 {
+		maxImport = int64(src.Limits.ImportMB) << 20
+	}
 	if info.Size() > maxImport {
-		return fmt.Errorf("import %s: %d bytes is over the %d-byte cap", c.file, info.Size(), maxImport)
+		return fmt.Errorf("import %s: %d bytes is over the %d-byte cap (limits.import_mb)", c.file, info.Size(), maxImport)
 	}
 	body, err := os.ReadFile(c.file)
 	if err != nil {
@@ -122,13 +124,16 @@ func (c *ImportCommand) Run(ctx context.Context) error {
 	status, reason := market.RunOK, fmt.Sprintf("imported %s", filepath.Base(c.file))
 	if len(res.Records) == 0 {
 		status, reason, snap = market.RunFailed, "no records in the file: check the source's columns", nil
+		if res.Failure != "" {
+			reason = "no records in the file: " + res.Failure
+		}
 	}
 	stats, _ := json.Marshal(map[string]int{"records": len(res.Records), "rejects": len(res.Rejects), "invalid_utf8_replaced": res.Repaired})
 	snapID, err := db.FinishRun(ctx, runID, status, reason, c.m.Now(), string(stats), snap)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.m.Stdout, "imported %d records from %s (%d rejects, %d values with invalid UTF-8 replaced)\n",
+	fmt.Fprintf(c.m.Stdout, "imported %d records from %s (%d rejects, %d values with invalid UTF-8 or control characters replaced)\n",
 		len(res.Records), c.file, len(res.Rejects), res.Repaired)
 	if status != market.RunOK {
 		return fmt.Errorf("import of %s failed: %s", c.file, reason)

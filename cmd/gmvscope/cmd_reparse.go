@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"gmvscope/crawl"
 	"gmvscope/market"
@@ -84,8 +86,14 @@ func (c *ReparseCommand) Run(ctx context.Context) error {
 		res := market.PageResult{Page: p}
 		pages++
 		ex := src.extractors[p.Kind]
+		// A page that arrived but was not a good page of its kind (no rows,
+		// a field missing) is read again: the fixed config may read it.
+		// Walls stay walls, and fetches that failed have nothing to read.
+		reread := p.Failure == "" || ((p.Status == 200 || p.Status == 304) && len(body) > 0 && !strings.HasPrefix(p.Failure, "soft block"))
+		res.Page.Failure = ""
 		switch {
-		case p.Failure != "":
+		case !reread:
+			res.Page.Failure = p.Failure
 			failed++
 		case ex == nil:
 			res.Page.Failure = "no extractor for page kind " + p.Kind
@@ -98,8 +106,18 @@ func (c *ReparseCommand) Run(ctx context.Context) error {
 				failed++
 				break
 			}
+			if w := crawl.SoftBlockOf(text, src.softBlocks); w != "" {
+				res.Page.Failure = "soft block: " + w
+				failed++
+				break
+			}
 			out := ex.Extract(parse.Input{URL: u, Body: text})
-			res.Records, res.Rejects = out.Records, out.Rejects
+			if out.Failure != "" { // not a good page of its kind with the current config
+				res.Page.Failure = out.Failure
+				failed++
+				break
+			}
+			res.Records, res.Rejects, res.Page.Listing = out.Records, out.Rejects, out.Listing
 			records, rejects = records+len(out.Records), rejects+len(out.Rejects)
 		}
 		batch = append(batch, res)
@@ -116,15 +134,24 @@ func (c *ReparseCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("reparse run %d: %w", c.run, err)
 	}
 	snap := &market.Draft{Source: cfg.Info(src), Merged: &as}
-	status, reason := market.RunOK, fmt.Sprintf("reparse of run %d with the current config, no network", c.run)
-	if failed > 0 {
-		status = market.RunPartial
+	tally, err := db.Tally(ctx, newRun)
+	if err != nil {
+		return err
+	}
+	out := market.Decide(tally, src.stated(), fmt.Sprintf("reparse of run %d with the current config, no network", c.run), "")
+	status, reason := out.Status, out.Reason
+	if status != market.RunOK {
+		reason = fmt.Sprintf("reparse of run %d: %s", c.run, reason)
 	}
 	if nc, np := as.Len(); nc == 0 && np == 0 {
-		status, reason, snap = market.RunFailed, reason+": no records extracted", nil
+		status, reason, snap = market.RunFailed, fmt.Sprintf("reparse of run %d: no records extracted", c.run), nil
 	}
-	stats := fmt.Sprintf(`{"pages":%d,"failed":%d,"records":%d,"rejects":%d,"finish":%q}`, pages, failed, records, rejects, reason)
-	snapID, err := db.FinishRun(ctx, newRun, status, reason, c.m.Now(), stats, snap)
+	stats, err := json.Marshal(map[string]any{"fetched": tally.Done(), "failed": tally.Failed(), "failures": tally.Failures(),
+		"records": records, "rejects": rejects, "finish": reason, "coverage": out.Coverage})
+	if err != nil {
+		return err
+	}
+	snapID, err := db.FinishRun(ctx, newRun, status, reason, c.m.Now(), string(stats), snap)
 	if err != nil {
 		return err
 	}
@@ -133,13 +160,17 @@ func (c *ReparseCommand) Run(ctx context.Context) error {
 		return fmt.Errorf("reparse run %d: no records extracted: check the source's selectors", c.run)
 	}
 	fmt.Fprintf(c.m.Stdout, "snapshot %d of %s\n", snapID, src.Name)
+	var partial error
+	if status == market.RunPartial {
+		partial = fmt.Errorf("%w: run %d of %s: %s", ErrPartial, newRun, src.Name, reason)
+	}
 	if c.noRep {
-		return nil
+		return partial
 	}
 	path, err := c.m.writeReport(ctx, db, cfg.Output, snapID)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
-	return nil
+	return partial
 }

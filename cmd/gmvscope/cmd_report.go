@@ -39,6 +39,13 @@ func (c *ReportCommand) Run(ctx context.Context) error {
 	defer db.Close()
 	id := c.snapshot
 	if id == 0 {
+		var sources []string
+		if c.source != "" {
+			sources = append(sources, c.source)
+		}
+		if err := c.m.writeMissingReports(ctx, db, cfg.Output, sources...); err != nil {
+			return err
+		}
 		if id, err = db.LatestSnapshot(ctx, c.source); err != nil {
 			return fmt.Errorf("no snapshot to report (run gmvscope run or demo first): %w", err)
 		}

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"gmvscope/market"
 )
 
 // RunCommand crawls sources and, unless it is the crawl command, writes reports.
@@ -56,12 +59,17 @@ func (c *RunCommand) Run(ctx context.Context) error {
 		return err
 	}
 	defer db.Close()
-	var errs []error
-	partial := false
+	var errs, partial []error
 	for _, name := range names {
 		src, err := cfg.Source(name)
 		if err != nil {
 			return &UsageError{Msg: err.Error()}
+		}
+		if c.report {
+			// A report lost to a crash after its snapshot was stored.
+			if err := c.m.writeMissingReports(ctx, db, cfg.Output, name); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		res, err := c.m.crawlSource(ctx, cfg, src, db, c.resume)
 		if err != nil {
@@ -71,7 +79,10 @@ func (c *RunCommand) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		partial = partial || res.Status == "partial"
+		if res.Status == market.RunPartial {
+			partial = append(partial, fmt.Errorf("%w: run %d of %s: %s; snapshot %d kept, its report says what is missing",
+				ErrPartial, res.RunID, name, res.Reason, res.SnapshotID))
+		}
 		if c.report {
 			path, err := c.m.writeReport(ctx, db, cfg.Output, res.SnapshotID)
 			if err != nil {
@@ -84,10 +95,7 @@ func (c *RunCommand) Run(ctx context.Context) error {
 		}
 	}
 	if len(errs) > 0 {
-		return joinErrs(errs)
+		return errors.Join(append(errs, partial...)...)
 	}
-	if partial {
-		return ErrPartial
-	}
-	return nil
+	return errors.Join(partial...)
 }

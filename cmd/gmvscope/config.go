@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"github.com/andybalholm/cascadia"
 	"gmvscope/crawl"
+	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -57,11 +59,23 @@ type SourceSpec struct {
 	Politeness   Politeness                `yaml:"politeness"`
 	SoftBlocks   []SoftBlockSpec           `yaml:"soft_blocks"` // pages served with 200 that are walls: captcha, login, access denied
 	Session      SessionSpec               `yaml:"session"`     // headers and cookies from environment variables
+	Limits       LimitsSpec                `yaml:"limits"`      // what one page or file may cost to read
 	Pages        map[string]parse.PageSpec `yaml:"pages"`
 
-	extractors map[string]parse.Extractor
-	tz         *time.Location
-	softBlocks []crawl.SoftBlock
+	extractors     map[string]parse.Extractor
+	tz             *time.Location
+	softBlocks     []crawl.SoftBlock
+	origins        []crawl.Origin // allowed_hosts as exact origins
+	sessionOrigins []crawl.Origin // where the session's secrets may go
+}
+
+// LimitsSpec bounds what hostile input can cost; zero takes the default.
+type LimitsSpec struct {
+	JSONDepth  int `yaml:"json_depth"`   // deepest JSON nesting read; default 100
+	JSONKB     int `yaml:"json_kb"`      // largest JSON document read; default 10240
+	CSVFieldKB int `yaml:"csv_field_kb"` // largest field of an import; default 256
+	CSVLineKB  int `yaml:"csv_line_kb"`  // largest record (line) of an import; default 1024
+	ImportMB   int `yaml:"import_mb"`    // largest file import reads; default 1024
 }
 
 // SessionSpec names the environment variables that hold a session's
@@ -69,6 +83,10 @@ type SourceSpec struct {
 type SessionSpec struct {
 	Headers map[string]string `yaml:"headers"` // header name -> environment variable
 	Cookies map[string]string `yaml:"cookies"` // cookie name -> environment variable
+	// Origins are where the secrets may be sent, written like
+	// allowed_hosts; default: the start URLs' origins. A redirect to any
+	// other origin goes without them.
+	Origins []string `yaml:"origins"`
 }
 
 var envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -184,6 +202,9 @@ func LoadConfig(path string) (*Config, error) {
 
 // ParseConfig is LoadConfig on bytes already read.
 func ParseConfig(path string, data []byte) (*Config, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &ConfigError{File: path, Err: errors.New("the file is empty: a config needs user_agent, rates and sources (see config.yaml and the README's Config reference)")}
+	}
 	cfg := &Config{path: path, root: &yaml.Node{}}
 	if err := yaml.Unmarshal(data, cfg.root); err != nil {
 		return nil, yamlError(path, err)
@@ -303,8 +324,8 @@ func (c *Config) validate() error {
 		if !currencyRe.MatchString(code) {
 			return c.errAt(p, "%q is not an ISO 4217 code", code)
 		}
-		if r.USD <= 0 {
-			return c.errAt(p+".usd", "must be a positive rate (USD per 1 %s)", code)
+		if !(r.USD > 0) || math.IsInf(r.USD, 0) {
+			return c.errAt(p+".usd", "must be a positive, finite rate (USD per 1 %s), not %v", code, r.USD)
 		}
 		t, err := time.Parse("2006-01-02", r.AsOf)
 		if err != nil {
@@ -355,8 +376,8 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	if s.Period == "" {
 		return c.errAt(p+".period", "missing: the window GMV covers (1d, 7d, 28d, 30d, month, cumulative)")
 	}
-	if !periodRe.MatchString(s.Period) {
-		return c.errAt(p+".period", "%q is not a period (1d, 7d, 28d, 30d, month, cumulative)", s.Period)
+	if err := checkPeriod(s.Period); err != nil {
+		return c.errAt(p+".period", "%v", err)
 	}
 	if s.BaseURL != "" {
 		if u, err := url.Parse(s.BaseURL); err != nil || u.Host == "" {
@@ -372,14 +393,23 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 		one := 1.0
 		pol.RPS = &one
 	}
-	if *pol.RPS < 0 {
-		return c.errAt(p+".politeness.rps", "must be 0 (unlimited) or more")
+	if !(*pol.RPS >= 0) || math.IsInf(*pol.RPS, 0) {
+		return c.errAt(p+".politeness.rps", "must be a finite number of requests per second, 0 (unlimited) or more, not %v", *pol.RPS)
 	}
 	if pol.Concurrency == 0 {
 		pol.Concurrency = 1
 	}
-	if pol.MaxErrors < 0 || pol.MaxErrors > 1 {
-		return c.errAt(p+".politeness.max_error_ratio", "must be a share between 0 and 1, such as 0.2")
+	if !(pol.MaxErrors >= 0 && pol.MaxErrors <= 1) {
+		return c.errAt(p+".politeness.max_error_ratio", "must be a share between 0 and 1, such as 0.2, not %v", pol.MaxErrors)
+	}
+	if pol.MaxBodyKB < 0 {
+		return c.errAt(p+".politeness.max_body_kb", "must be a size in KB, 1 or more (default 10240), not %d", pol.MaxBodyKB)
+	}
+	if pol.MaxBodyKB > 1<<20 {
+		return c.errAt(p+".politeness.max_body_kb", "must be at most 1048576 (1 GB), not %d", pol.MaxBodyKB)
+	}
+	if pol.MaxPages < 0 {
+		return c.errAt(p+".politeness.max_pages", "must be a number of pages, 1 or more (or leave it out for no limit), not %d", pol.MaxPages)
 	}
 	if pol.MaxAttempts < 0 || pol.MaxAttempts > 20 {
 		return c.errAt(p+".politeness.max_attempts", "must be between 1 and 20")
@@ -401,6 +431,16 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 	if pol.Robots == nil {
 		t := true
 		pol.Robots = &t
+	}
+	for _, l := range []struct {
+		name string
+		v    int
+		max  int
+	}{{"json_depth", s.Limits.JSONDepth, 10000}, {"json_kb", s.Limits.JSONKB, 1 << 20}, {"csv_field_kb", s.Limits.CSVFieldKB, 1 << 20},
+		{"csv_line_kb", s.Limits.CSVLineKB, 1 << 20}, {"import_mb", s.Limits.ImportMB, 1 << 14}} {
+		if l.v < 0 || l.v > l.max {
+			return c.errAt(p+".limits."+l.name, "must be between 1 and %d (or leave it out for the default), not %d", l.max, l.v)
+		}
 	}
 	for kind, m := range map[string]map[string]string{"headers": s.Session.Headers, "cookies": s.Session.Cookies} {
 		for name, env := range m {
@@ -450,8 +490,10 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 					return c.errAt(pp+".fields."+name+".currency", "no rate for %s under rates", f.Currency)
 				}
 			}
-			if f.Period != "" && !periodRe.MatchString(f.Period) {
-				return c.errAt(pp+".fields."+name+".period", "%q is not a period", f.Period)
+			if f.Period != "" {
+				if err := checkPeriod(f.Period); err != nil {
+					return c.errAt(pp+".fields."+name+".period", "%v", err)
+				}
 			}
 		}
 	}
@@ -464,7 +506,107 @@ func (c *Config) validateSource(i int, seen map[string]bool) error {
 			return c.errAt(sp+".url", "%v", err)
 		}
 	}
+	if field, err := s.resolveOrigins(); err != nil {
+		return c.errAt(p+"."+field, "%v", err)
+	}
 	return nil
+}
+
+// checkPeriod says what is wrong with a period, or nil.
+func checkPeriod(p string) error {
+	if !periodRe.MatchString(p) {
+		return fmt.Errorf("%q is not a period (1d, 7d, 28d, 30d, month, cumulative, or <n>d)", p)
+	}
+	if d, ok := strings.CutSuffix(p, "d"); ok {
+		if n, err := strconv.Atoi(d); err != nil || n < 1 || n > maxPeriodDays {
+			return fmt.Errorf("%q is not a period: <n>d takes 1 to %d days", p, maxPeriodDays)
+		}
+	}
+	return nil
+}
+
+// maxPeriodDays is the longest <n>d period: a hundred years.
+const maxPeriodDays = 36525
+
+// origin is the source's own scheme, host and port: its base URL, or its
+// first start URL. allowed_hosts entries without a scheme or port take it.
+func (s *SourceSpec) origin() *url.URL {
+	if s.BaseURL != "" {
+		if u, err := url.Parse(s.BaseURL); err == nil && u.Host != "" {
+			return u
+		}
+	}
+	for _, st := range s.Start {
+		if u, err := s.resolve(st.URL); err == nil {
+			return u
+		}
+	}
+	return &url.URL{Scheme: "https"}
+}
+
+// resolveOrigins turns allowed_hosts and session.origins into exact
+// origins and checks that every start URL is allowed. On error it returns
+// the field at fault.
+func (s *SourceSpec) resolveOrigins() (string, error) {
+	def := s.origin()
+	s.origins, s.sessionOrigins = nil, nil
+	var starts []crawl.Origin
+	for _, l := range s.StartLinks() {
+		u, _ := url.Parse(l.URL)
+		starts = append(starts, crawl.OriginOf(u))
+	}
+	for j, h := range s.AllowedHosts {
+		o, err := crawl.ParseOrigin(h, def)
+		if err != nil {
+			return fmt.Sprintf("allowed_hosts[%d]", j), err
+		}
+		s.origins = append(s.origins, o)
+	}
+	if len(s.AllowedHosts) == 0 {
+		s.origins = starts
+	}
+	for j, l := range s.StartLinks() {
+		u, _ := url.Parse(l.URL)
+		if !originAllowed(s.origins, u) {
+			return "allowed_hosts", fmt.Errorf("start[%d] %s is not on an allowed origin (%s): list %s, or leave allowed_hosts out",
+				j, l.URL, originList(s.origins), crawl.OriginOf(u))
+		}
+	}
+	for j, h := range s.Session.Origins {
+		o, err := crawl.ParseOrigin(h, def)
+		if err != nil {
+			return fmt.Sprintf("session.origins[%d]", j), err
+		}
+		if strings.HasPrefix(o.Host, "*.") {
+			return fmt.Sprintf("session.origins[%d]", j), fmt.Errorf("%q: name each origin a session goes to exactly, without a wildcard", h)
+		}
+		u := &url.URL{Scheme: o.Scheme, Host: net.JoinHostPort(o.Host, o.Port)}
+		if !originAllowed(s.origins, u) {
+			return fmt.Sprintf("session.origins[%d]", j), fmt.Errorf("%s is not on allowed_hosts (%s)", o, originList(s.origins))
+		}
+		s.sessionOrigins = append(s.sessionOrigins, o)
+	}
+	if len(s.Session.Origins) == 0 {
+		s.sessionOrigins = starts
+	}
+	return "", nil
+}
+
+func originAllowed(os []crawl.Origin, u *url.URL) bool {
+	for _, o := range os {
+		if o.Match(u) {
+			return true
+		}
+	}
+	return false
+}
+
+func originList(os []crawl.Origin) string {
+	var out []string
+	for _, o := range os {
+		out = append(out, o.String())
+	}
+	return strings.Join(out, ", ")
 }
 
 // parseOptions are the value-parsing options of source s.
@@ -473,7 +615,9 @@ func (c *Config) parseOptions(s *SourceSpec) parse.Options {
 	for code := range c.Rates {
 		rated[code] = true
 	}
-	return parse.Options{Currency: s.Currency, Locale: s.Locale, Period: s.Period, Rated: rated}
+	l := s.Limits
+	return parse.Options{Currency: s.Currency, Locale: s.Locale, Period: s.Period, Rated: rated,
+		Limits: parse.Limits{JSONDepth: l.JSONDepth, JSONBytes: l.JSONKB << 10, FieldBytes: l.CSVFieldKB << 10, LineBytes: l.CSVLineKB << 10}}
 }
 
 func validLocale(l string) bool {
@@ -515,17 +659,18 @@ func (s *SourceSpec) StartLinks() []market.Link {
 	return out
 }
 
-// Hosts returns allowed_hosts, or the start URLs' hosts when unset.
-func (s *SourceSpec) Hosts() []string {
-	if len(s.AllowedHosts) > 0 {
-		return s.AllowedHosts
+// Origins returns the origins the source may be crawled on: allowed_hosts
+// as exact origins, or the start URLs' origins when it is unset.
+func (s *SourceSpec) Origins() []crawl.Origin { return s.origins }
+
+// Rebase points the source at another base URL (the demo's live server)
+// and resolves its origins again.
+func (s *SourceSpec) Rebase(base string) error {
+	s.BaseURL = base
+	if _, err := s.resolveOrigins(); err != nil {
+		return fmt.Errorf("source %s at %s: %w", s.Name, base, err)
 	}
-	var out []string
-	for _, l := range s.StartLinks() {
-		u, _ := url.Parse(l.URL)
-		out = append(out, u.Hostname())
-	}
-	return out
+	return nil
 }
 
 // Source returns the source named name.

@@ -12,7 +12,7 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown-key.yaml", `testdata/config/unknown-key.yaml:19: colour: unknown field`},
 		{"bad-selector.yaml", `testdata/config/bad-selector.yaml:15: sources[0].pages.top.rows: bad CSS selector "tr[": expected identifier, found EOF instead`},
 		{"bad-kind.yaml", `testdata/config/bad-kind.yaml:18: sources[0].pages.top.fields.handle.kind: unknown kind "txt"; one of count, money, range, percent, rate, number, text, url`},
-		{"bad-period.yaml", `testdata/config/bad-period.yaml:10: sources[0].period: "fortnight" is not a period (1d, 7d, 28d, 30d, month, cumulative)`},
+		{"bad-period.yaml", `testdata/config/bad-period.yaml:10: sources[0].period: "fortnight" is not a period (1d, 7d, 28d, 30d, month, cumulative, or <n>d)`},
 		{"no-rate.yaml", `testdata/config/no-rate.yaml:9: sources[0].currency: no rate for IDR under rates: add one with its as_of date`},
 		{"start-kind.yaml", `testdata/config/start-kind.yaml:8: sources[0].start[0].kind: page kind "leaderboard" is not configured under pages`},
 		{"no-user-agent.yaml", `testdata/config/no-user-agent.yaml:1: user_agent: missing: name gmvscope and a contact URL, e.g. "gmvscope/0.1 (+https://example.org/contact)"`},
@@ -46,8 +46,8 @@ func TestConfigGood(t *testing.T) {
 	if got := s.StartLinks()[0].URL; got != "https://shop.example/top" {
 		t.Errorf("start URL %s", got)
 	}
-	if h := s.Hosts(); len(h) != 1 || h[0] != "shop.example" {
-		t.Errorf("default allowed hosts %v", h)
+	if h := s.Origins(); len(h) != 1 || h[0].String() != "https://shop.example:443" {
+		t.Errorf("default allowed origins %v", h)
 	}
 	if *s.Politeness.RPS != 1 || s.Politeness.Concurrency != 1 || !*s.Politeness.Robots {
 		t.Errorf("politeness defaults for a real site: %+v", s.Politeness)

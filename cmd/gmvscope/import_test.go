@@ -38,7 +38,7 @@ func importFile(t *testing.T, file, config, source string) (*market.Snapshot, *t
 
 func TestImportVendorExport(t *testing.T) {
 	snap, m := importFile(t, "testdata/import/vendor-export.csv", "testdata/import/config.yaml", "vendor")
-	if !strings.Contains(m.out.String(), "imported 5 records") || !strings.Contains(m.out.String(), "1 values with invalid UTF-8 replaced") {
+	if !strings.Contains(m.out.String(), "imported 5 records") || !strings.Contains(m.out.String(), "1 values with invalid UTF-8 or control characters replaced") {
 		t.Errorf("summary: %s", m.out)
 	}
 	got := map[string]market.Creator{}
@@ -62,7 +62,7 @@ func TestImportVendorExport(t *testing.T) {
 	}
 	want := map[string]string{
 		"L5:followers": "malformed number", "L6:": "malformed CSV: extraneous or missing \" in quoted-field",
-		"L7:": "malformed CSV: wrong number of fields", "L8:gmv": "missing value", "L8:units": "missing value",
+		"L7:": "malformed CSV: 2 fields where the header has 5", "L8:gmv": "missing value", "L8:units": "missing value",
 	}
 	for _, r := range snap.Rejects {
 		_, line, _ := strings.Cut(r.URL, "#")

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"gmvscope/crawl"
 	"gmvscope/market"
@@ -95,7 +94,7 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	res.RunID = runID
 	pol := src.Politeness
 	cr := crawl.New(crawl.Options{
-		UserAgent: cfg.UserAgent, AllowedHosts: src.Hosts(), RPS: *pol.RPS, Concurrency: pol.Concurrency,
+		UserAgent: cfg.UserAgent, Allowed: src.Origins(), SessionOrigins: src.sessionOrigins, RPS: *pol.RPS, Concurrency: pol.Concurrency,
 		Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10, MaxPages: pol.MaxPages, Now: m.Now, Clock: m.Clock,
 		MaxAttempts: pol.MaxAttempts, BackoffBase: pol.Backoff, RetryAfterCap: pol.RetryAfter, RobotsTTL: pol.RobotsTTL, SoftBlocks: src.softBlocks,
 		MaxDuration: pol.MaxDuration, MaxErrorRatio: pol.MaxErrors, Header: session, Source: src.Name,
@@ -121,19 +120,36 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	}
 	stats, cerr := cr.Run(ctx, runID)
 	prog.finish(stats)
+	crashPoint("crawled") // tests kill the process here: every page stored, the run not finished
 	res.Stats = stats
 
-	res.Status, res.Reason = market.RunOK, stats.Finish
+	record := runRecord{Stats: stats}
 	switch {
 	case ctx.Err() != nil:
 		res.Status, res.Reason = market.RunCancelled, "cancelled: "+context.Cause(ctx).Error()
 	case cerr != nil && !errors.Is(cerr, crawl.ErrBudget):
 		res.Status, res.Reason = market.RunFailed, cerr.Error()
-	case stats.Fetched == 0:
-		res.Status, res.Reason = market.RunFailed, "no page could be fetched"
-	case stats.Failed > 0 || errors.Is(cerr, crawl.ErrBudget):
-		res.Status = market.RunPartial
-		res.Reason = fmt.Sprintf("%s; %d pages failed", stats.Finish, stats.Failed)
+	default:
+		// The outcome is the store's: a run resumed after a crash counts
+		// the pages, failures and records of every process before it.
+		tally, err := db.Tally(ctx, runID)
+		if err != nil {
+			return res, err
+		}
+		budget := ""
+		if errors.Is(cerr, crawl.ErrBudget) {
+			budget = stats.Finish
+		}
+		finish := stats.Finish
+		if resumed && finish == "nothing to fetch" {
+			finish = "frontier empty (resumed: every page was already stored)"
+		}
+		out := market.Decide(tally, src.stated(), finish, budget)
+		res.Status, res.Reason = out.Status, out.Reason
+		record.Coverage, record.Pending, record.Retries = out.Coverage, tally.Pending(), tally.Retries
+		record.Fetched, record.Failed, record.Failures = tally.Done(), tally.Failed(), tally.Failures()
+		record.Records, record.Rejects = tally.Records, tally.Rejects
+		res.Stats.Fetched, res.Stats.Failed, res.Stats.Records, res.Stats.Rejects = tally.Done(), tally.Failed(), tally.Records, tally.Rejects
 	}
 	var snap *market.Draft
 	if res.Status == market.RunOK || res.Status == market.RunPartial {
@@ -142,11 +158,15 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 			res.Status, res.Reason, snap = market.RunFailed, "no records extracted: check the source's selectors", nil
 		}
 	}
-	statsJSON, _ := json.Marshal(stats)
+	statsJSON, err := json.Marshal(record)
+	if err != nil {
+		return res, fmt.Errorf("run %d of %s: %w", runID, src.Name, err)
+	}
 	res.SnapshotID, err = db.FinishRun(ctx, runID, res.Status, res.Reason, m.Now(), string(statsJSON), snap)
 	if err != nil {
 		return res, err
 	}
+	crashPoint("finished") // tests kill the process here: the snapshot stored, its report not written
 	m.Log.Info("run finished", "source", src.Name, "run", runID, "status", res.Status, "reason", res.Reason,
 		"pages", stats.Fetched, "failed", stats.Failed, "records", stats.Records, "rejects", stats.Rejects)
 	switch res.Status {
@@ -158,19 +178,65 @@ func (m *Main) crawlSource(ctx context.Context, cfg *Config, src *SourceSpec, db
 	return res, nil
 }
 
-// writeReport renders snapshot id into the output folder and returns the HTML path.
+// runRecord is what a run keeps in runs.stats: the last process's crawl
+// statistics, with the page counts, coverage and retries of the whole
+// run as the store holds them.
+type runRecord struct {
+	crawl.Stats
+	Coverage []market.Coverage `json:"coverage,omitempty"`
+	Pending  int               `json:"pending,omitempty"`
+}
+
+// crashHook, when set (by tests only), is called at named points of a run
+// so that a test can kill the process exactly there.
+var crashHook func(point string)
+
+func crashPoint(point string) {
+	if crashHook != nil {
+		crashHook(point)
+	}
+}
+
+// stated returns what the source's config says its listings hold, by page kind.
+func (s *SourceSpec) stated() map[string]market.Stated {
+	out := map[string]market.Stated{}
+	for kind, p := range s.Pages {
+		if p.Expect.StatedTotal > 0 || p.Expect.StatedPages > 0 {
+			out[kind] = market.Stated{Total: p.Expect.StatedTotal, Pages: p.Expect.StatedPages}
+		}
+	}
+	return out
+}
+
+// writeReport renders snapshot id into the output folder, records that
+// it did, and returns the HTML path.
 func (m *Main) writeReport(ctx context.Context, db *store.DB, out string, id int64) (string, error) {
 	snap, err := db.Snapshot(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	return report.Write(snap, report.Options{Dir: filepath.Join(out, "reports"), Now: m.Now})
+	path, err := report.Write(snap, report.Options{Dir: filepath.Join(out, "reports"), Now: m.Now})
+	if err != nil {
+		return "", err
+	}
+	return path, db.MarkReported(ctx, id, m.Now())
 }
 
-func joinErrs(errs []error) error {
-	var msgs []string
-	for _, e := range errs {
-		msgs = append(msgs, e.Error())
+// writeMissingReports writes the report of every snapshot of the sources
+// that has none (a process killed after storing a snapshot leaves one),
+// printing each path.
+func (m *Main) writeMissingReports(ctx context.Context, db *store.DB, out string, sources ...string) error {
+	ids, err := db.Unreported(ctx, sources...)
+	if err != nil {
+		return err
 	}
-	return errors.New(strings.Join(msgs, "; "))
+	for _, id := range ids {
+		path, err := m.writeReport(ctx, db, out, id)
+		if err != nil {
+			return fmt.Errorf("write the missing report of snapshot %d: %w", id, err)
+		}
+		m.Log.Info("wrote a missing report", "snapshot", id, "path", path)
+		fmt.Fprintf(m.Stdout, "report: %s (snapshot %d had none)\n", path, id)
+	}
+	return nil
 }

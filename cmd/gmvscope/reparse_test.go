@@ -10,9 +10,11 @@ import (
 	"gmvscope/store"
 )
 
-// TestReparse crawls with a broken followers selector (a site "changed its
+// TestReparse crawls with a broken units selector (a site "changed its
 // markup"), fixes the config, and rebuilds the snapshot from the stored
-// pages with the server gone: the result equals the market.
+// pages with the server gone: the result equals the market. (A selector
+// for a field a good page must show, such as followers, fails the page
+// instead: see TestLayoutChangeFails.)
 func TestReparse(t *testing.T) {
 	mk := demo.New(demo.Config{Creators: 200})
 	srv := httptest.NewServer(mk.Handler())
@@ -21,8 +23,8 @@ func TestReparse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broken := strings.Replace(string(good), "followers:    {path: $.followers, kind: count}", "followers:    {path: $.follower_count, kind: count}", 1)
-	broken = strings.Replace(broken, "followers:    {selector: td.followers, kind: count}", "followers:    {selector: td.fans, kind: count}", 1)
+	broken := strings.Replace(string(good), "units:        {path: $.units_28d, kind: count, period: 28d}", "units:        {path: $.units_sold, kind: count, period: 28d}", 1)
+	broken = strings.Replace(broken, "units:        {selector: td.units, kind: count, period: 28d}", "units:        {selector: td.items, kind: count, period: 28d}", 1)
 	if broken == string(good) {
 		t.Fatal("could not break the config")
 	}
@@ -51,16 +53,16 @@ func TestReparse(t *testing.T) {
 		t.Fatal(err)
 	}
 	first, err := s.Snapshot(t.Context(), 1)
-	if err != nil || first.Creators[0].Followers != nil {
-		t.Fatalf("the broken crawl should have found no followers: %+v %v", first.Creators[0].Followers, err)
+	if err != nil || first.Creators[0].Units != nil {
+		t.Fatalf("the broken crawl should have found no units: %+v %v", first.Creators[0].Units, err)
 	}
 	if snap.RunID != 2 || len(snap.Creators) != 200 || !snap.FirstFetch.Equal(clock) {
 		t.Fatalf("reparsed snapshot of run %d: %d creators, first fetch %v", snap.RunID, len(snap.Creators), snap.FirstFetch)
 	}
 	for _, c := range snap.Creators {
 		w, _ := mk.Creator(c.Handle)
-		if c.Followers == nil || c.Followers.Num != w.Followers || c.GMV.Num != w.GMVCents {
-			t.Errorf("%s: followers %+v, want %d", c.Handle, c.Followers, w.Followers)
+		if c.Units == nil || c.Units.Num != w.Units || c.Followers.Num != w.Followers || c.GMV.Num != w.GMVCents {
+			t.Errorf("%s: units %+v, want %d", c.Handle, c.Units, w.Units)
 		}
 	}
 }
