@@ -51,7 +51,7 @@ type Options struct {
 	// is never logged or stored.
 	Header         http.Header
 	SessionOrigins []Origin
-	Now    func() time.Time
+	Now            func() time.Time
 	// Clock drives waiting: rate limits, host pauses, backoff and retries.
 	// Default the real clock. Tests inject one to check politeness and
 	// Retry-After without waiting. Now above only stamps fetch times.

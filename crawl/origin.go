@@ -136,4 +136,4 @@ func (j *originJar) jar(u *url.URL) *cookiejar.Jar {
 }
 
 func (j *originJar) SetCookies(u *url.URL, cs []*http.Cookie) { j.jar(u).SetCookies(u, cs) }
-func (j *originJar) Cookies(u *url.URL) []*http.Cookie       { return j.jar(u).Cookies(u) }
+func (j *originJar) Cookies(u *url.URL) []*http.Cookie        { return j.jar(u).Cookies(u) }

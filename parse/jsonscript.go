@@ -72,7 +72,7 @@ type jsonExtractor struct {
 	// id, classes, attributes: no combinators or pseudo-classes), so it can
 	// be matched against each <script> tag on its own without building the
 	// page's DOM.
-	lone   bool
+	lone    bool
 	rows    jp.Expr
 	fields  []jsonField
 	follow  []jsonLink

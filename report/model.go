@@ -86,7 +86,7 @@ type Quality struct {
 // reached, failed or never asked for.
 type CoverageRow struct {
 	Kind, Pages, Reached, Failed, Missing, Rows, Read, Basis string
-	Short                                                   bool // some pages were not read
+	Short                                                    bool // some pages were not read
 }
 
 // PageRow counts pages of one kind and outcome.

@@ -90,4 +90,3 @@ func (s *DB) Tally(ctx context.Context, runID int64) (market.Tally, error) {
 	sort.Slice(t.Kinds, func(i, j int) bool { return t.Kinds[i].Kind < t.Kinds[j].Kind })
 	return t, nil
 }
-

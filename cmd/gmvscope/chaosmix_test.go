@@ -72,9 +72,9 @@ func TestChaosMix(t *testing.T) {
 		name     string
 		creators int
 		seed     uint64
-		rate   float64
-		faults []demo.Fault
-		ok     bool // what the faults this seed draws imply
+		rate     float64
+		faults   []demo.Fault
+		ok       bool // what the faults this seed draws imply
 	}{
 		{"every fault on 20% of requests", 2000, 21, 0.2, nil, false},
 		{"faults a retry gets past on 10% of requests", 600, 3, 0.1, retryable, true},

@@ -27,7 +27,6 @@ type ImportCommand struct {
 	noRep   bool
 }
 
-
 // ParseFlags reads the import flags.
 func (c *ImportCommand) ParseFlags(args []string) error {
 	fs := c.m.newFlags("import", "import FILE --source NAME [--kind KIND] [--config FILE]")
