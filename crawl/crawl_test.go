@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/andybalholm/cascadia"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -486,5 +487,36 @@ func TestCrawlDelay(t *testing.T) {
 	// Six requests one bucket apart: 0, 3s, 6s, ... (the first may be at 0 or 0.1s, before the delay was known).
 	if n := len(clk.slept); n < 6 || clk.slept[n-1] < 12*time.Second {
 		t.Errorf("waits %v: want requests spaced 3s apart", clk.slept)
+	}
+}
+
+// TestFailureReasonsGroupByKind: a connection reset is one reason, not
+// one per local port, so a report groups every such page together.
+func TestFailureReasonsGroupByKind(t *testing.T) {
+	reset := func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conn.(*net.TCPConn).SetLinger(0) // close with RST
+		conn.Close()
+	}
+	links := ""
+	routes := map[string]http.HandlerFunc{"/robots.txt": notFound}
+	for i := range 6 {
+		links += fmt.Sprintf(`<a class="p" href="/r/%d">r</a>`, i)
+		routes[fmt.Sprintf("/r/%d", i)] = reset
+	}
+	routes["/list"] = html(row("a") + links)
+	s := newSite(t, routes)
+	failed, st := crawlSite(t, s, "/list", func(o *crawl.Options) { o.MaxAttempts = 1 })
+	if len(st.Failures) != 1 || len(failed) != 6 {
+		t.Errorf("failures %v: want one reason for the six resets", st.Failures)
+	}
+	for p, r := range failed {
+		if r != "network error: connection reset by peer" {
+			t.Errorf("%s: %q", p, r)
+		}
 	}
 }

@@ -20,8 +20,15 @@ type Origin struct {
 	Port   string // always set: 80 and 443 when a URL leaves it out
 }
 
-// String writes the origin as scheme://host:port.
+// String writes the origin as scheme://host[:port], the port left out
+// when it is the scheme's default.
 func (o Origin) String() string {
+	if (o.Scheme == "https" && o.Port == "443") || (o.Scheme == "http" && o.Port == "80") {
+		if strings.Contains(o.Host, ":") {
+			return o.Scheme + "://[" + o.Host + "]"
+		}
+		return o.Scheme + "://" + o.Host
+	}
 	return o.Scheme + "://" + net.JoinHostPort(o.Host, o.Port)
 }
 

@@ -60,6 +60,10 @@ type Chaos struct {
 	OtherPort string
 	// Now stamps Retry-After dates; nil is time.Now.
 	Now func() time.Time
+	// Plan, when it names a URI (path and query), decides its faults
+	// instead of the seed: the i-th request meets Plan[uri][i], and
+	// requests past the list meet none.
+	Plan map[string][]Fault
 
 	mu    sync.Mutex
 	asked map[string]int
@@ -68,11 +72,17 @@ type Chaos struct {
 
 // Fault returns the fault the attempt-th request (0-based) for uri meets, or "".
 func (c *Chaos) Fault(uri string, attempt int) Fault {
+	if plan, ok := c.Plan[uri]; ok {
+		if attempt < len(plan) {
+			return plan[attempt]
+		}
+		return ""
+	}
 	faults := c.Faults
 	if faults == nil {
 		faults = Faults
 	}
-	if c.Rate <= 0 || len(faults) == 0 || uri == "/robots.txt" {
+	if c.Rate <= 0 || len(faults) == 0 || uri == "/robots.txt" || strings.HasPrefix(uri, "/login") {
 		return ""
 	}
 	h := fnv.New64a()
@@ -106,7 +116,7 @@ func (c *Chaos) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := c.Fault(uri, n)
 	c.met[uri] = append(c.met[uri], f)
 	c.mu.Unlock()
-	if f == "" || strings.HasPrefix(r.URL.Path, "/login") {
+	if f == "" {
 		c.Market.Handler().ServeHTTP(w, r)
 		return
 	}
@@ -206,13 +216,9 @@ func (c *Chaos) serve(w http.ResponseWriter, r *http.Request, f Fault) {
 		htmlType()
 		w.Write(bytes.Repeat([]byte("<p>padding padding padding</p>\n"), 400_000)) // 12 MB
 	case FaultBomb:
-		var z bytes.Buffer
-		zw := gzip.NewWriter(&z)
-		zw.Write(bytes.Repeat([]byte("<p>0000000000</p>"), 1_000_000)) // 17 MB inflated
-		zw.Close()
 		htmlType()
 		w.Header().Set("Content-Encoding", "gzip")
-		w.Write(z.Bytes())
+		w.Write(gzipBomb())
 	case FaultPDF:
 		w.Header().Set("Content-Type", "application/pdf")
 		io.WriteString(w, "%PDF-1.4\n%fake\n")
@@ -222,6 +228,16 @@ func (c *Chaos) serve(w http.ResponseWriter, r *http.Request, f Fault) {
 		http.Redirect(w, r, c.OtherPort+r.URL.RequestURI(), http.StatusFound)
 	}
 }
+
+// gzipBomb is a small gzip body that inflates to 16 MB: one compressed
+// 64 KB member, repeated (a gzip stream may hold many), made once.
+var gzipBomb = sync.OnceValue(func() []byte {
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(bytes.Repeat([]byte("<p>0000000000</p>"), 64<<10/17))
+	zw.Close()
+	return bytes.Repeat(z.Bytes(), 256)
+})
 
 // loginPage is the site's login form, where FaultLoginWall sends a crawler.
 func loginPage(w http.ResponseWriter, _ *http.Request) {

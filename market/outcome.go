@@ -115,7 +115,7 @@ func Decide(t Tally, stated map[string]Stated, finish, budget string) Outcome {
 		}
 		o.Coverage = append(o.Coverage, c)
 		if c.Missing > 0 {
-			missing = append(missing, fmt.Sprintf("%s %s pages never reached", Count(c.Missing), c.Kind))
+			missing = append(missing, fmt.Sprintf("%s %s %s never reached", Count(c.Missing), c.Kind, plural(c.Missing, "page")))
 		}
 	}
 	failed := t.Failed()
@@ -136,10 +136,10 @@ func Decide(t Tally, stated map[string]Stated, finish, budget string) Outcome {
 	}
 	parts = append(parts, missing...)
 	if failed > 0 {
-		parts = append(parts, fmt.Sprintf("%s pages failed (%s)", Count(int64(failed)), topReasons(t.Failures())))
+		parts = append(parts, fmt.Sprintf("%s %s failed (%s)", Count(int64(failed)), plural(int64(failed), "page"), topReasons(t.Failures())))
 	}
 	if p := t.Pending(); p > 0 {
-		parts = append(parts, fmt.Sprintf("%s pages not fetched", Count(int64(p))))
+		parts = append(parts, fmt.Sprintf("%s %s not fetched", Count(int64(p)), plural(int64(p), "page")))
 	}
 	if len(parts) == 0 {
 		o.Status, o.Reason = RunOK, finish
@@ -192,4 +192,11 @@ func Count(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -31,13 +31,13 @@ func faultReason(f demo.Fault, kind string) (reason string, retry bool) {
 	case demo.FaultTruncated:
 		return "truncated body: shorter than its Content-Length", true
 	case demo.FaultStall:
-		return "timeout: the body did not arrive within 1s", true
+		return "timeout: the body did not arrive within 2s", true
 	case demo.FaultCaptcha:
 		return "soft block: captcha", true
 	case demo.FaultHuman, demo.FaultLoginInline, demo.FaultEmpty, demo.FaultGarbage:
 		return noRows, true
 	case demo.FaultNoRows:
-		return map[string]string{"leaderboard": "no rows where 1 or more expected", "profile": "script is not JSON",
+		return map[string]string{"leaderboard": "no rows where 1 or more expected", "profile": "no rows where 1 or more expected",
 			"product": "no title on the page where its records have one"}[kind], true
 	case demo.FaultLoginWall:
 		return "soft block: login wall (redirected to /login)", true
@@ -102,7 +102,7 @@ func chaosMix(t *testing.T, creators int, seed uint64, rate float64, faults []de
 	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
 	text, _ := os.ReadFile(cfg)
-	edited := strings.Replace(string(text), "      timeout: 10s", "      timeout: 1s\n      max_body_kb: 256", 1)
+	edited := strings.Replace(string(text), "      timeout: 10s", "      timeout: 2s\n      max_body_kb: 256", 1)
 	edited = strings.Replace(edited, "    period: 28d            # the leaderboard's GMV covers the last 28 days",
 		"    period: 28d\n    session:\n      headers: {Authorization: CHAOS_TOKEN}", 1)
 	if edited == string(text) {
@@ -186,7 +186,7 @@ func chaosMix(t *testing.T, creators int, seed uint64, rate float64, faults []de
 	for uri, w := range want {
 		failedAny = failedAny || w.state != "done"
 		if g, ok := got[uri]; !ok || g != w {
-			t.Errorf("%s met %v: got %+v, want %+v", uri, ch.Met(uri), g, w)
+			t.Errorf("%s met %v: got %+v, want %+v\n%s", uri, ch.Met(uri), g, w, grepLines(m.errs.String(), uri+" "))
 		}
 	}
 	for uri := range got {

@@ -86,7 +86,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	if err := src.Rebase(srv.URL); err != nil {
 		return err
 	}
-	if err := c.m.writeMissingReports(ctx, db, cfg.Output, src.Name); err != nil {
+	if _, err := c.m.writeMissingReports(ctx, db, cfg.Output, src.Name); err != nil {
 		return err
 	}
 	res, err := c.m.crawlSource(ctx, cfg, src, db, false)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // ReportCommand writes the report of a stored snapshot.
@@ -43,11 +44,15 @@ func (c *ReportCommand) Run(ctx context.Context) error {
 		if c.source != "" {
 			sources = append(sources, c.source)
 		}
-		if err := c.m.writeMissingReports(ctx, db, cfg.Output, sources...); err != nil {
+		written, err := c.m.writeMissingReports(ctx, db, cfg.Output, sources...)
+		if err != nil {
 			return err
 		}
 		if id, err = db.LatestSnapshot(ctx, c.source); err != nil {
 			return fmt.Errorf("no snapshot to report (run gmvscope run or demo first): %w", err)
+		}
+		if slices.Contains(written, id) {
+			return nil
 		}
 	}
 	path, err := c.m.writeReport(ctx, db, cfg.Output, id)

@@ -67,7 +67,7 @@ func (c *RunCommand) Run(ctx context.Context) error {
 		}
 		if c.report {
 			// A report lost to a crash after its snapshot was stored.
-			if err := c.m.writeMissingReports(ctx, db, cfg.Output, name); err != nil {
+			if _, err := c.m.writeMissingReports(ctx, db, cfg.Output, name); err != nil {
 				errs = append(errs, err)
 			}
 		}

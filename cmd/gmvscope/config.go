@@ -202,12 +202,12 @@ func LoadConfig(path string) (*Config, error) {
 
 // ParseConfig is LoadConfig on bytes already read.
 func ParseConfig(path string, data []byte) (*Config, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, &ConfigError{File: path, Err: errors.New("the file is empty: a config needs user_agent, rates and sources (see config.yaml and the README's Config reference)")}
-	}
 	cfg := &Config{path: path, root: &yaml.Node{}}
 	if err := yaml.Unmarshal(data, cfg.root); err != nil {
 		return nil, yamlError(path, err)
+	}
+	if cfg.root.Kind == 0 || (cfg.root.Kind == yaml.DocumentNode && len(cfg.root.Content) == 0) {
+		return nil, &ConfigError{File: path, Err: errors.New("the file is empty: a config needs user_agent, rates and sources (see config.yaml and the README's Config reference)")}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,6 +62,15 @@ var (
 func TestMain(m *testing.M) {
 	// The subprocess tests run this binary as gmvscope itself.
 	if os.Getenv("GMVSCOPE_BE_MAIN") == "1" {
+		if at := os.Getenv("GMVSCOPE_TEST_CRASH"); at != "" {
+			// kill -9 at a named point of the run (see crashPoint).
+			crashHook = func(point string) {
+				if point == at {
+					syscall.Kill(os.Getpid(), syscall.SIGKILL)
+					select {}
+				}
+			}
+		}
 		main()
 	}
 	code := m.Run()

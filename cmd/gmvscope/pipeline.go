@@ -224,19 +224,19 @@ func (m *Main) writeReport(ctx context.Context, db *store.DB, out string, id int
 
 // writeMissingReports writes the report of every snapshot of the sources
 // that has none (a process killed after storing a snapshot leaves one),
-// printing each path.
-func (m *Main) writeMissingReports(ctx context.Context, db *store.DB, out string, sources ...string) error {
+// printing each path, and returns the snapshots it wrote.
+func (m *Main) writeMissingReports(ctx context.Context, db *store.DB, out string, sources ...string) ([]int64, error) {
 	ids, err := db.Unreported(ctx, sources...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		path, err := m.writeReport(ctx, db, out, id)
 		if err != nil {
-			return fmt.Errorf("write the missing report of snapshot %d: %w", id, err)
+			return ids[:i], fmt.Errorf("write the missing report of snapshot %d: %w", id, err)
 		}
 		m.Log.Info("wrote a missing report", "snapshot", id, "path", path)
 		fmt.Fprintf(m.Stdout, "report: %s (snapshot %d had none)\n", path, id)
 	}
-	return nil
+	return ids, nil
 }
