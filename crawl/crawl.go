@@ -572,7 +572,9 @@ func (c *Crawler) page(ctx context.Context, col *colly.Collector, rb *robots, li
 	st.latencies = append(st.latencies, took)
 	mu.Unlock()
 	if reason := c.validate(f); reason != "" {
-		if f.status > 0 && len(f.body) > 0 {
+		// What came back is kept (an error page says why), unless it is the
+		// first part of a body over the cap: that is not the page.
+		if f.status > 0 && len(f.body) > 0 && len(f.body) <= c.opts.MaxBodySize {
 			res.Page.Compressed = Compress(f.body)
 		}
 		return fail(reason)
@@ -693,12 +695,20 @@ func (c *Crawler) validate(f *fetch) string {
 	case f.status != http.StatusOK:
 		return fmt.Sprintf("HTTP %d", f.status)
 	case len(f.body) > c.opts.MaxBodySize:
-		return fmt.Sprintf("body over %d bytes", c.opts.MaxBodySize)
+		return c.overCap()
 	case !textual(f.contentType):
 		return "unexpected content type " + f.contentType
 	}
 	f.content = c.wall(f) != ""
 	return ""
+}
+
+// overCap is the failure of a body over the size cap.
+func (c *Crawler) overCap() string {
+	if c.opts.MaxBodySize%1024 == 0 {
+		return fmt.Sprintf("body over %d KB (politeness.max_body_kb)", c.opts.MaxBodySize>>10)
+	}
+	return fmt.Sprintf("body over %d bytes", c.opts.MaxBodySize)
 }
 
 // wall returns the soft block a usable response is, or "".

@@ -396,7 +396,7 @@ func TestCrawlValidatesResponses(t *testing.T) {
 	})
 	want := map[string]string{
 		"/cut":     "truncated body: shorter than its Content-Length",
-		"/bomb":    "body over 1048576 bytes",
+		"/bomb":    "body over 1024 KB (politeness.max_body_kb)",
 		"/captcha": "soft block: captcha",
 		"/login":   "soft block: login wall",
 		"/pdf":     "unexpected content type application/pdf",

@@ -170,13 +170,17 @@ type Server struct {
 }
 
 // Serve starts the market on 127.0.0.1 at a free port. Close stops it.
-func (m *Market) Serve() (*Server, error) {
+func (m *Market) Serve() (*Server, error) { return Serve(m.Handler()) }
+
+// Serve starts h (a market's handler, or Chaos in front of one) on
+// 127.0.0.1 at a free port. Close stops it.
+func Serve(h http.Handler) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo listen: %w", err)
 	}
 	s := &Server{URL: "http://" + ln.Addr().String(), ln: ln,
-		srv: &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}}
+		srv: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
 	go s.srv.Serve(ln)
 	return s, nil
 }

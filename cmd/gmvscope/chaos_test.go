@@ -50,8 +50,8 @@ func TestChaos(t *testing.T) {
 		path(10): "soft block: captcha",
 		path(11): "redirect outside allowed_hosts",
 		path(12): "redirect loop",
-		path(13): "body over 65536 bytes",
-		path(14): "body over 65536 bytes",
+		path(13): "body over 64 KB (politeness.max_body_kb)",
+		path(14): "body over 64 KB (politeness.max_body_kb)",
 		path(15): "", // a slow body that arrives within the timeout
 		path(16): "disallowed by robots.txt",
 		path(17): "timeout: the body did not arrive within 2s",

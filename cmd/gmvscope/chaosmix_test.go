@@ -42,7 +42,7 @@ func faultReason(f demo.Fault, kind string) (reason string, retry bool) {
 	case demo.FaultLoginWall:
 		return "soft block: login wall (redirected to /login)", true
 	case demo.FaultHuge, demo.FaultBomb:
-		return "body over 262144 bytes", false
+		return "body over 256 KB (politeness.max_body_kb)", false
 	case demo.FaultPDF:
 		return "unexpected content type application/pdf", false
 	case demo.FaultNotFound:

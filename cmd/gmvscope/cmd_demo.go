@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"time"
 
@@ -20,6 +21,7 @@ type DemoCommand struct {
 	out      string
 	truth    string
 	serve    bool
+	chaos    float64
 }
 
 // ParseFlags reads the demo flags.
@@ -31,6 +33,7 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 	storeFlags(fs, &c.db, &c.out)
 	fs.StringVar(&c.truth, "truth", "", "also write the market's exact ground truth as JSON to this file")
 	fs.BoolVar(&c.serve, "serve", false, "only serve the sample market and print its URL, until interrupted")
+	fs.Float64Var(&c.chaos, "chaos", 0, "serve this share of requests (0 to 1) with seeded faults of every kind: errors, resets, walls, empty pages, bombs")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,6 +42,9 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 	}
 	if c.creators < 1 || c.creators > 600000 {
 		return &UsageError{Msg: "--creators must be between 1 and 600000"}
+	}
+	if !(c.chaos >= 0 && c.chaos <= 1) {
+		return &UsageError{Msg: "--chaos must be a share between 0 and 1, such as 0.2"}
 	}
 	return nil
 }
@@ -59,7 +65,11 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 			return fmt.Errorf("write truth: %w", err)
 		}
 	}
-	srv, err := mk.Serve()
+	var h http.Handler = mk.Handler()
+	if c.chaos > 0 {
+		h = &demo.Chaos{Market: mk, Seed: c.seed, Rate: c.chaos}
+	}
+	srv, err := demo.Serve(h)
 	if err != nil {
 		return err
 	}
@@ -69,7 +79,11 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		srv.Close(sctx)
 	}()
 	if c.serve {
-		fmt.Fprintf(c.m.Stdout, "sample market (%d creators) at %s\n", c.creators, srv.URL)
+		if c.chaos > 0 {
+			fmt.Fprintf(c.m.Stdout, "sample market (%d creators, faults on %g%% of requests) at %s\n", c.creators, 100*c.chaos, srv.URL)
+		} else {
+			fmt.Fprintf(c.m.Stdout, "sample market (%d creators) at %s\n", c.creators, srv.URL)
+		}
 		<-ctx.Done()
 		return nil
 	}
