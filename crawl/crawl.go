@@ -730,7 +730,12 @@ func (c *Crawler) wall(f *fetch) string {
 var zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithNoEntropyCompression(true))
 
 // Compress compresses a page body for storage (zstd), as the store keeps it.
+// A large body (an import file) gets room for its worst case at once:
+// growing the output as it fills allocated three times the file.
 func Compress(b []byte) []byte {
+	if len(b) > 1<<20 {
+		return zenc.EncodeAll(b, make([]byte, 0, zenc.MaxEncodedSize(len(b))))
+	}
 	return zenc.EncodeAll(b, make([]byte, 0, len(b)/3))
 }
 
