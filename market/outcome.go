@@ -15,11 +15,11 @@ type KindTally struct {
 	Pending  int            `json:"pending"`
 	Failures map[string]int `json:"failures,omitempty"` // failed URLs by reason
 	// The largest total rows and pages any good page of the kind showed,
-	// the most records one good page held, and the distinct keys read.
+	// the most records one good page held, and the records they held.
 	ListingTotal int64 `json:"listing_total,omitempty"`
 	ListingPages int64 `json:"listing_pages,omitempty"`
 	MaxRows      int64 `json:"max_rows,omitempty"`
-	Keys         int64 `json:"keys,omitempty"`
+	Rows         int64 `json:"rows,omitempty"`
 }
 
 // Tally is a run's pages, records and rejects as the store holds them:
@@ -65,7 +65,7 @@ type Coverage struct {
 	Failed  int64  `json:"failed"`          // its pages that failed
 	Missing int64  `json:"never_reached"`   // its pages never asked for
 	Rows    int64  `json:"rows,omitempty"`  // rows the listing has, when known
-	Read    int64  `json:"read,omitempty"`  // distinct rows read
+	Read    int64  `json:"read,omitempty"`  // rows read from its pages
 	Basis   string `json:"basis,omitempty"` // where Pages came from: "the pages" or "config"
 }
 
@@ -75,7 +75,7 @@ type Stated struct{ Total, Pages int64 }
 // Coverage returns the kind's coverage, when its pages or the config say
 // how large the listing is; ok is false when nothing does.
 func (k KindTally) Coverage(stated Stated) (Coverage, bool) {
-	c := Coverage{Kind: k.Kind, Reached: int64(k.Done), Failed: int64(k.Failed), Read: k.Keys, Basis: "the pages"}
+	c := Coverage{Kind: k.Kind, Reached: int64(k.Done), Failed: int64(k.Failed), Read: k.Rows, Basis: "the pages"}
 	c.Rows = max(k.ListingTotal, stated.Total)
 	c.Pages = max(k.ListingPages, stated.Pages)
 	if (stated.Pages > k.ListingPages) || (stated.Total > k.ListingTotal && k.ListingPages == 0) {

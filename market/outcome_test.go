@@ -4,7 +4,7 @@ import "testing"
 
 func TestDecide(t *testing.T) {
 	lb := func(done, failed, pending int, total, pages, rows int64) KindTally {
-		k := KindTally{Kind: "leaderboard", Done: done, Failed: failed, Pending: pending, ListingTotal: total, ListingPages: pages, MaxRows: rows, Keys: int64(done) * rows}
+		k := KindTally{Kind: "leaderboard", Done: done, Failed: failed, Pending: pending, ListingTotal: total, ListingPages: pages, MaxRows: rows, Rows: int64(done) * rows}
 		if failed > 0 {
 			k.Failures = map[string]int{"no rows where 1 or more expected": failed}
 		}

@@ -9,8 +9,8 @@ import (
 )
 
 // Tally counts a run's URLs by kind and final state, their failures by
-// reason, what its listing pages said about their listings, and its
-// records and rejects: everything every process that worked on the run
+// reason, what its listing pages said about their listings and the rows
+// they held, and its records and rejects: everything every process that worked on the run
 // stored, so a resumed run's outcome counts the failures before a crash.
 func (s *DB) Tally(ctx context.Context, runID int64) (market.Tally, error) {
 	var t market.Tally
@@ -21,9 +21,13 @@ func (s *DB) Tally(ctx context.Context, runID int64) (market.Tally, error) {
 		}
 		return kinds[k]
 	}
+	// A URL settles once (done or failed) and is never queued again, so
+	// its settled row is counted without grouping the log by URL; the
+	// rest of the URLs it knows are pending.
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT kind, state, reason, count(*) FROM (SELECT kind, state, reason, max(id) FROM frontier_log WHERE run_id = ? GROUP BY url)
-		GROUP BY 1, 2, 3`, runID)
+		SELECT kind, state, reason, count(*) FROM frontier_log WHERE run_id = ? AND state != 'pending' GROUP BY 1, 2, 3
+		UNION ALL
+		SELECT kind, 'pending', '', count(DISTINCT url) FROM frontier_log WHERE run_id = ? GROUP BY 1`, runID, runID)
 	if err != nil {
 		return t, fmt.Errorf("tally run %d: %w", runID, err)
 	}
@@ -45,31 +49,33 @@ func (s *DB) Tally(ctx context.Context, runID int64) (market.Tally, error) {
 			}
 			kt.Failures[reason] += n
 		default:
-			kt.Pending += n
+			kt.Pending += n // every URL of the kind, until the settled ones are taken off below
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return t, fmt.Errorf("tally run %d: %w", runID, err)
 	}
+	for _, kt := range kinds {
+		kt.Pending -= kt.Done + kt.Failed
+	}
 	// What good pages said about their listings, the most rows one held,
-	// and the distinct keys read from each kind.
+	// and the rows read from each kind's good pages.
 	rows, err = s.db.QueryContext(ctx, `
-		SELECT p.kind, coalesce(max(p.listing_total), 0), coalesce(max(p.listing_pages), 0), max(p.records),
-		       (SELECT count(DISTINCT r.key) FROM records r JOIN pages q ON q.id = r.page_id WHERE q.run_id = p.run_id AND q.kind = p.kind)
+		SELECT p.kind, coalesce(max(p.listing_total), 0), coalesce(max(p.listing_pages), 0), max(p.records), sum(p.records)
 		FROM pages p WHERE p.run_id = ? AND p.failure = '' GROUP BY p.kind`, runID)
 	if err != nil {
 		return t, fmt.Errorf("tally run %d: %w", runID, err)
 	}
 	for rows.Next() {
 		var k string
-		var total, pages, most, keys int64
-		if err := rows.Scan(&k, &total, &pages, &most, &keys); err != nil {
+		var total, pages, most, read int64
+		if err := rows.Scan(&k, &total, &pages, &most, &read); err != nil {
 			rows.Close()
 			return t, fmt.Errorf("tally run %d: %w", runID, err)
 		}
 		kt := kind(k)
-		kt.ListingTotal, kt.ListingPages, kt.MaxRows, kt.Keys = total, pages, most, keys
+		kt.ListingTotal, kt.ListingPages, kt.MaxRows, kt.Rows = total, pages, most, read
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
