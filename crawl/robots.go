@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 	"gmvscope/market"
 )
 
-// robotsCache keeps robots.txt between runs (the store).
+// robotsCache keeps robots.txt between runs: the store's part of Store.
 type robotsCache interface {
 	Robots(ctx context.Context, origin string) (market.RobotsFile, bool, error)
 	SaveRobots(ctx context.Context, f market.RobotsFile) error
@@ -59,8 +60,29 @@ type robotsError struct {
 
 func (e *robotsError) Error() string { return e.msg }
 
-// robotsDefaultTTL is RFC 9309's upper bound for using a cached robots.txt.
-const robotsDefaultTTL = 24 * time.Hour
+// newRobots returns the robots.txt client of a crawl: its own requests
+// share the page transport, follow at most five redirects (RFC 9309) and
+// never leave the allowed origins.
+func newRobots(o Options, transport http.RoundTripper, allowed func(*url.URL) bool, cache robotsCache, backoff func(int) time.Duration) *robots {
+	client := &http.Client{Transport: transport, Timeout: o.Timeout, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return fmt.Errorf("robots.txt redirected %d times", len(via))
+		}
+		if !allowed(req.URL) {
+			return errOffSite
+		}
+		return nil
+	}}
+	return &robots{client: client, agent: o.UserAgent, clock: o.Clock, ttl: o.RobotsTTL, cap: o.RetryAfterCap,
+		backoff: backoff, cache: cache, hosts: map[string]*robotsEntry{}}
+}
+
+// requests returns how many times robots.txt was asked for.
+func (r *robots) requests() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.fetches
+}
 
 // allowed reports whether u may be fetched. A non-nil error means the
 // host's robots.txt could not be read; wait is then how long until it is
@@ -179,12 +201,12 @@ func (r *robots) fetch(ctx context.Context, base string) (market.RobotsFile, tim
 		if errors.Is(err, errOffSite) {
 			return f, 0, &robotsError{msg: "robots.txt redirects outside allowed_hosts: site treated as disallowed"}
 		}
-		return f, 0, &robotsError{msg: fmt.Sprintf("robots.txt unreachable: %v: site treated as disallowed for now", err), retry: true}
+		return f, 0, &robotsError{msg: fmt.Sprintf("robots.txt unreachable (%s): site treated as disallowed for now", strings.TrimPrefix(networkReason(err), "network error: ")), retry: true}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 500<<10)) // RFC 9309 asks parsers to read at least 500 KiB
 	if err != nil {
-		return f, 0, &robotsError{msg: fmt.Sprintf("robots.txt unreadable: %v: site treated as disallowed for now", err), retry: true}
+		return f, 0, &robotsError{msg: fmt.Sprintf("robots.txt unreadable (%s): site treated as disallowed for now", strings.TrimPrefix(networkReason(err), "network error: ")), retry: true}
 	}
 	if resp.StatusCode >= 500 {
 		ra, _ := retryAfter(resp.Header.Get("Retry-After"), r.clock.Now())

@@ -32,7 +32,6 @@ type DB struct {
 	stmts map[string]*sql.Stmt // the multi-row INSERTs, by SQL
 }
 
-var _ market.Store = (*DB)(nil)
 
 const timeFmt = time.RFC3339Nano
 

@@ -15,6 +15,8 @@ import (
 	"gmvscope/store"
 )
 
+var _ crawl.Store = (*store.DB)(nil)
+
 // runResult is what one source's run produced.
 type runResult struct {
 	RunID, SnapshotID int64
