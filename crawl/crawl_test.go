@@ -3,13 +3,10 @@ package crawl_test
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"errors"
 	"fmt"
-	"github.com/andybalholm/cascadia"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -18,40 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/andybalholm/cascadia"
+
 	"gmvscope/crawl"
+	"gmvscope/internal/testkit"
 	"gmvscope/market"
 	"gmvscope/parse"
 	"gmvscope/store"
 )
-
-// site is a tiny leaderboard: /list links to /p/1../p/n, each page a row.
-type site struct {
-	mu   sync.Mutex
-	hits map[string]int
-	srv  *httptest.Server
-}
-
-func newSite(t *testing.T, routes map[string]http.HandlerFunc) *site {
-	s := &site{hits: map[string]int{}}
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		s.hits[r.URL.Path]++
-		s.mu.Unlock()
-		if h, ok := routes[r.URL.Path]; ok {
-			h(w, r)
-			return
-		}
-		http.NotFound(w, r)
-	}))
-	t.Cleanup(s.srv.Close)
-	return s
-}
-
-func (s *site) hit(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hits[path]
-}
 
 func html(body string) http.HandlerFunc {
 	return func(w http.ResponseWriter, _ *http.Request) {
@@ -70,13 +41,13 @@ var spec = parse.PageSpec{Type: "css", Entity: "creator", Rows: "tr.c", Key: "ha
 
 // crawlSite crawls start (a path on s, reached as localhost) into a fresh
 // store and returns each failed page's final failure by path, and the stats.
-func crawlSite(t *testing.T, s *site, start string, mutate func(*crawl.Options)) (map[string]string, crawl.Stats) {
+func crawlSite(t *testing.T, s *testkit.Site, start string, mutate func(*crawl.Options)) (map[string]string, crawl.Stats) {
 	t.Helper()
 	return crawlSiteSpec(t, s, start, spec, mutate)
 }
 
 // crawlSiteSpec is crawlSite with another page spec.
-func crawlSiteSpec(t *testing.T, s *site, start string, spec parse.PageSpec, mutate func(*crawl.Options)) (map[string]string, crawl.Stats) {
+func crawlSiteSpec(t *testing.T, s *testkit.Site, start string, spec parse.PageSpec, mutate func(*crawl.Options)) (map[string]string, crawl.Stats) {
 	t.Helper()
 	ctx := t.Context()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
@@ -88,9 +59,9 @@ func crawlSiteSpec(t *testing.T, s *site, start string, spec parse.PageSpec, mut
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
+	base := strings.Replace(s.URL, "127.0.0.1", "localhost", 1)
 	o := crawl.Options{UserAgent: "gmvscope-test", Allowed: originsOf(t, base), Concurrency: 4, Robots: true,
-		Now: func() time.Time { return time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC) }, Clock: &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}}
+		Now: func() time.Time { return time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC) }, Clock: testkit.NewClock(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC))}
 	if mutate != nil {
 		mutate(&o)
 	}
@@ -143,11 +114,11 @@ func originsOf(t *testing.T, raws ...string) []crawl.Origin {
 }
 
 func TestCrawlStaysOnAllowedHosts(t *testing.T) {
-	other := newSite(t, map[string]http.HandlerFunc{"/x": html(row("elsewhere"))})
-	s := newSite(t, map[string]http.HandlerFunc{
-		"/list": html(row("a") + `<a class="p" href="/redir">r</a><a class="p" href="` + other.srv.URL + `/x">off</a><a class="p" href="/ok">ok</a>`),
+	other := testkit.NewSite(t, map[string]http.HandlerFunc{"/x": html(row("elsewhere"))})
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
+		"/list": html(row("a") + `<a class="p" href="/redir">r</a><a class="p" href="` + other.URL + `/x">off</a><a class="p" href="/ok">ok</a>`),
 		"/redir": func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, other.srv.URL+"/x", http.StatusFound)
+			http.Redirect(w, r, other.URL+"/x", http.StatusFound)
 		},
 		"/loop":       func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) },
 		"/ok":         html(row("b") + `<a class="p" href="/loop">loop</a>`),
@@ -160,7 +131,7 @@ func TestCrawlStaysOnAllowedHosts(t *testing.T) {
 	if got := failed["/loop"]; got != "redirect loop" {
 		t.Errorf("/loop failed with %q", got)
 	}
-	if n := other.hit("/x"); n != 0 {
+	if n := other.Hits("/x"); n != 0 {
 		t.Errorf("the other host was requested %d times", n)
 	}
 	if st.OffSite != 1 || st.Fetched != 2 {
@@ -169,18 +140,18 @@ func TestCrawlStaysOnAllowedHosts(t *testing.T) {
 }
 
 func TestCrawlRobots(t *testing.T) {
-	s := newSite(t, map[string]http.HandlerFunc{
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
 		"/list":       html(row("a") + `<a class="p" href="/private/1">p</a><a class="p" href="/public/1">q</a>`),
 		"/private/1":  html(row("secret")),
 		"/public/1":   html(row("b")),
 		"/robots.txt": func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n") },
 	})
 	failed, st := crawlSite(t, s, "/list", nil)
-	if failed["/private/1"] != "disallowed by robots.txt" || s.hit("/private/1") != 0 {
-		t.Errorf("disallowed page: failure %q, fetched %d times", failed["/private/1"], s.hit("/private/1"))
+	if failed["/private/1"] != "disallowed by robots.txt" || s.Hits("/private/1") != 0 {
+		t.Errorf("disallowed page: failure %q, fetched %d times", failed["/private/1"], s.Hits("/private/1"))
 	}
-	if st.RobotsDeny != 1 || s.hit("/public/1") != 1 {
-		t.Errorf("robots denials %d, public fetches %d", st.RobotsDeny, s.hit("/public/1"))
+	if st.RobotsDeny != 1 || s.Hits("/public/1") != 1 {
+		t.Errorf("robots denials %d, public fetches %d", st.RobotsDeny, s.Hits("/public/1"))
 	}
 }
 
@@ -190,7 +161,7 @@ func TestCrawlRobotsStatus(t *testing.T) {
 		allowed bool
 	}{{404, true}, {403, true}, {503, false}, {500, false}} {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
-			s := newSite(t, map[string]http.HandlerFunc{
+			s := testkit.NewSite(t, map[string]http.HandlerFunc{
 				"/list":       html(row("a")),
 				"/robots.txt": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(tc.status) },
 			})
@@ -203,7 +174,7 @@ func TestCrawlRobotsStatus(t *testing.T) {
 }
 
 func TestCrawlRejectsBadResponses(t *testing.T) {
-	s := newSite(t, map[string]http.HandlerFunc{
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
 		"/list": html(row("a") + `<a class="p" href="/big">b</a><a class="p" href="/pdf">p</a><a class="p" href="/gone">g</a><a class="p" href="/err">e</a>`),
 		"/big":  html(row("big") + strings.Repeat("<p>padding</p>", 10000)),
 		"/pdf": func(w http.ResponseWriter, _ *http.Request) {
@@ -226,29 +197,6 @@ func TestCrawlRejectsBadResponses(t *testing.T) {
 	}
 }
 
-// fakeClock moves only when the crawler sleeps: a wait of an hour takes no time.
-type fakeClock struct {
-	mu    sync.Mutex
-	t     time.Time
-	slept []time.Duration
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.t
-}
-
-func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if d > 0 {
-		f.slept = append(f.slept, d)
-		f.t = f.t.Add(d)
-	}
-	return ctx.Err()
-}
-
 // TestCrawlRetries: 429 with Retry-After in seconds and 503 with an HTTP
 // date pause the host that long (on the injected clock) and then succeed;
 // a page that keeps failing with 500 is failed after three attempts; a 404
@@ -256,14 +204,14 @@ func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 func TestCrawlRetries(t *testing.T) {
 	var mu sync.Mutex
 	calls := map[string]int{}
-	clk := &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC))
 	hit := func(p string) int {
 		mu.Lock()
 		defer mu.Unlock()
 		calls[p]++
 		return calls[p]
 	}
-	s := newSite(t, map[string]http.HandlerFunc{
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
 		"/robots.txt": notFound,
 		"/list":       html(row("a") + `<a class="p" href="/limited">l</a><a class="p" href="/busy">b</a><a class="p" href="/broken">x</a><a class="p" href="/gone">g</a>`),
 		"/limited": func(w http.ResponseWriter, r *http.Request) {
@@ -299,29 +247,13 @@ func TestCrawlRetries(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 	var waited120, waited90 bool
-	for _, d := range clk.slept {
+	for _, d := range clk.Slept() {
 		waited120 = waited120 || d >= 120*time.Second
 		waited90 = waited90 || (d >= 89*time.Second && d <= 91*time.Second)
 	}
 	if !waited120 || !waited90 {
-		t.Errorf("the crawler slept %v: want a 120s Retry-After and a 90s one from an HTTP date", clk.slept)
+		t.Errorf("the crawler slept %v: want a 120s Retry-After and a 90s one from an HTTP date", clk.Slept())
 	}
-}
-
-// stillClock never moves; it records every delay the crawler asks to sleep.
-type stillClock struct {
-	mu    sync.Mutex
-	t     time.Time
-	slept []time.Duration
-}
-
-func (f *stillClock) Now() time.Time { return f.t }
-
-func (f *stillClock) Sleep(_ context.Context, d time.Duration) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.slept = append(f.slept, d)
-	return nil
 }
 
 // TestCrawlRateLimit checks on an injected clock that 21 requests at 5 per
@@ -334,19 +266,20 @@ func TestCrawlRateLimit(t *testing.T) {
 		routes[fmt.Sprintf("/p/%d", i)] = html(row(fmt.Sprint("c", i)))
 	}
 	routes["/list"] = html(row("a") + links)
-	s := newSite(t, routes)
-	clk := &stillClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
+	s := testkit.NewSite(t, routes)
+	clk := testkit.StillClock(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC))
 	_, st := crawlSite(t, s, "/list", func(o *crawl.Options) {
 		o.RPS, o.Concurrency, o.Clock, o.Jitter = 5, 4, clk, func() float64 { return 0 }
 	})
 	if st.Fetched != 21 {
 		t.Fatalf("fetched %d", st.Fetched)
 	}
-	slices.Sort(clk.slept)
-	if len(clk.slept) != 21 {
-		t.Fatalf("%d waits, want one per request", len(clk.slept))
+	slept := clk.Slept()
+	slices.Sort(slept)
+	if len(slept) != 21 {
+		t.Fatalf("%d waits, want one per request", len(slept))
 	}
-	for i, d := range clk.slept {
+	for i, d := range slept {
 		if want := time.Duration(i) * 200 * time.Millisecond; d != want {
 			t.Errorf("request %d waits %v, want %v", i, d, want)
 		}
@@ -361,7 +294,7 @@ func TestCrawlValidatesResponses(t *testing.T) {
 	zw := gzip.NewWriter(&bomb)
 	zw.Write(bytes.Repeat([]byte("<p>0000000000</p>"), 400000)) // 6.8 MB of HTML in a few KB
 	zw.Close()
-	s := newSite(t, map[string]http.HandlerFunc{
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
 		"/robots.txt": notFound,
 		"/list": html(row("a") + `<a class="p" href="/cut">c</a><a class="p" href="/bomb">b</a><a class="p" href="/captcha">k</a>` +
 			`<a class="p" href="/login">l</a><a class="p" href="/legacy">g</a><a class="p" href="/pdf">p</a>`),
@@ -415,7 +348,7 @@ func TestCrawlValidatesResponses(t *testing.T) {
 // to page 4: the repeat is reported and the chain stops there.
 func TestCrawlPaginationGuard(t *testing.T) {
 	rows := func(a, b string) string { return row(a) + row(b) }
-	s := newSite(t, map[string]http.HandlerFunc{
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
 		"/robots.txt": notFound,
 		"/p1":         html(rows("a", "b") + `<a rel="next" href="/p2">n</a>`),
 		"/p2":         html(rows("c", "d") + `<a rel="next" href="/p3">n</a>`),
@@ -425,8 +358,8 @@ func TestCrawlPaginationGuard(t *testing.T) {
 	paged := spec
 	paged.Next = &parse.LinkSpec{Selector: "a[rel=next]"}
 	failed, st := crawlSiteSpec(t, s, "/p1", paged, nil)
-	if st.Repeated != 1 || s.hit("/p4") != 0 || len(failed) != 0 || st.Fetched != 3 {
-		t.Errorf("repeated %d, /p4 fetched %d times, failures %v, fetched %d", st.Repeated, s.hit("/p4"), failed, st.Fetched)
+	if st.Repeated != 1 || s.Hits("/p4") != 0 || len(failed) != 0 || st.Fetched != 3 {
+		t.Errorf("repeated %d, /p4 fetched %d times, failures %v, fetched %d", st.Repeated, s.Hits("/p4"), failed, st.Fetched)
 	}
 }
 
@@ -442,15 +375,15 @@ func TestCrawlBudgets(t *testing.T) {
 		}
 	}
 	routes["/list"] = html(row("a") + links)
-	s := newSite(t, routes)
+	s := testkit.NewSite(t, routes)
 	db, _ := store.Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
 	defer db.Close()
 	ex, _ := parse.New(spec, parse.Options{})
 	run := func(mutate func(*crawl.Options)) crawl.Stats {
-		o := crawl.Options{UserAgent: "t", Allowed: originsOf(t, strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)), Concurrency: 1, Robots: true,
-			Clock: &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}, MaxAttempts: 1}
+		o := crawl.Options{UserAgent: "t", Allowed: originsOf(t, strings.Replace(s.URL, "127.0.0.1", "localhost", 1)), Concurrency: 1, Robots: true,
+			Clock: testkit.NewClock(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)), MaxAttempts: 1}
 		mutate(&o)
-		id, _ := db.BeginRun(t.Context(), "t", time.Time{}, []market.Link{{URL: strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1) + "/list", Kind: "page"}})
+		id, _ := db.BeginRun(t.Context(), "t", time.Time{}, []market.Link{{URL: strings.Replace(s.URL, "127.0.0.1", "localhost", 1) + "/list", Kind: "page"}})
 		st, err := crawl.New(o, crawl.Extractors{"page": ex}, db).Run(t.Context(), id)
 		if !errors.Is(err, crawl.ErrBudget) {
 			t.Errorf("err %v, want the budget", err)
@@ -478,15 +411,16 @@ func TestCrawlDelay(t *testing.T) {
 		routes[fmt.Sprintf("/p/%d", i)] = html(row(fmt.Sprint("c", i)))
 	}
 	routes["/list"] = html(row("a") + links)
-	s := newSite(t, routes)
-	clk := &stillClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
+	s := testkit.NewSite(t, routes)
+	clk := testkit.StillClock(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC))
 	crawlSite(t, s, "/list", func(o *crawl.Options) {
 		o.RPS, o.Concurrency, o.Clock, o.Jitter = 10, 2, clk, func() float64 { return 0 }
 	})
-	slices.Sort(clk.slept)
+	slept := clk.Slept()
+	slices.Sort(slept)
 	// Six requests one bucket apart: 0, 3s, 6s, ... (the first may be at 0 or 0.1s, before the delay was known).
-	if n := len(clk.slept); n < 6 || clk.slept[n-1] < 12*time.Second {
-		t.Errorf("waits %v: want requests spaced 3s apart", clk.slept)
+	if n := len(slept); n < 6 || slept[n-1] < 12*time.Second {
+		t.Errorf("waits %v: want requests spaced 3s apart", slept)
 	}
 }
 
@@ -509,7 +443,7 @@ func TestFailureReasonsGroupByKind(t *testing.T) {
 		routes[fmt.Sprintf("/r/%d", i)] = reset
 	}
 	routes["/list"] = html(row("a") + links)
-	s := newSite(t, routes)
+	s := testkit.NewSite(t, routes)
 	failed, st := crawlSite(t, s, "/list", func(o *crawl.Options) { o.MaxAttempts = 1 })
 	if len(st.Failures) != 1 || len(failed) != 6 {
 		t.Errorf("failures %v: want one reason for the six resets", st.Failures)

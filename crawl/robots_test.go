@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gmvscope/crawl"
+	"gmvscope/internal/testkit"
 	"gmvscope/market"
 	"gmvscope/parse"
 	"gmvscope/store"
@@ -22,7 +23,7 @@ import (
 func TestCrawlRobotsRetriedLater(t *testing.T) {
 	var mu sync.Mutex
 	asked := 0
-	s := newSite(t, map[string]http.HandlerFunc{
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
 		"/list":      html(row("a") + `<a class="p" href="/private/1">x</a>`),
 		"/private/1": html(row("secret")),
 		"/robots.txt": func(w http.ResponseWriter, _ *http.Request) {
@@ -38,13 +39,13 @@ func TestCrawlRobotsRetriedLater(t *testing.T) {
 			fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
 		},
 	})
-	clk := &fakeClock{t: time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC))
 	failed, st := crawlSite(t, s, "/list", func(o *crawl.Options) { o.Clock = clk; o.Jitter = func() float64 { return 0 } })
 	if failed["/list"] != "" || failed["/private/1"] != "disallowed by robots.txt" {
 		t.Errorf("failures %v", failed)
 	}
-	if s.hit("/private/1") != 0 || s.hit("/list") != 1 || s.hit("/robots.txt") != 2 {
-		t.Errorf("hits: list %d, private %d, robots.txt %d", s.hit("/list"), s.hit("/private/1"), s.hit("/robots.txt"))
+	if s.Hits("/private/1") != 0 || s.Hits("/list") != 1 || s.Hits("/robots.txt") != 2 {
+		t.Errorf("hits: list %d, private %d, robots.txt %d", s.Hits("/list"), s.Hits("/private/1"), s.Hits("/robots.txt"))
 	}
 	if st.Retries != 1 || st.RobotsFetch != 2 || st.RobotsDeny != 1 {
 		t.Errorf("retries %d, robots fetches %d, denials %d", st.Retries, st.RobotsFetch, st.RobotsDeny)
@@ -57,7 +58,7 @@ func TestCrawlRobotsRetriedLater(t *testing.T) {
 // TestCrawlRobotsUnavailable: a robots.txt that stays unreachable fails
 // the pages with that reason after the attempts, and no page is fetched.
 func TestCrawlRobotsUnavailable(t *testing.T) {
-	s := newSite(t, map[string]http.HandlerFunc{
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
 		"/list":       html(row("a")),
 		"/robots.txt": func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "down", http.StatusInternalServerError) },
 	})
@@ -65,9 +66,9 @@ func TestCrawlRobotsUnavailable(t *testing.T) {
 	if !strings.HasPrefix(failed["/list"], "robots.txt status 500: site treated as disallowed") {
 		t.Errorf("failure %q", failed["/list"])
 	}
-	if s.hit("/list") != 0 || s.hit("/robots.txt") != 3 || st.Retries != 2 {
+	if s.Hits("/list") != 0 || s.Hits("/robots.txt") != 3 || st.Retries != 2 {
 		t.Errorf("list fetched %d times, robots.txt asked %d times, retries %d; want 0, 3 (one per attempt), 2",
-			s.hit("/list"), s.hit("/robots.txt"), st.Retries)
+			s.Hits("/list"), s.Hits("/robots.txt"), st.Retries)
 	}
 }
 
@@ -75,7 +76,7 @@ func TestCrawlRobotsUnavailable(t *testing.T) {
 // TTL does not ask for it again, a run after it does, and the stored rules
 // apply in the run that reads them.
 func TestCrawlRobotsCache(t *testing.T) {
-	s := newSite(t, map[string]http.HandlerFunc{
+	s := testkit.NewSite(t, map[string]http.HandlerFunc{
 		"/list":      html(row("a") + `<a class="p" href="/private/1">x</a>`),
 		"/private/1": html(row("secret")),
 		"/robots.txt": func(w http.ResponseWriter, _ *http.Request) {
@@ -92,7 +93,7 @@ func TestCrawlRobotsCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := strings.Replace(s.srv.URL, "127.0.0.1", "localhost", 1)
+	base := strings.Replace(s.URL, "127.0.0.1", "localhost", 1)
 	day0 := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		after  time.Duration
@@ -101,7 +102,7 @@ func TestCrawlRobotsCache(t *testing.T) {
 	}{{0, 1, 1}, {time.Hour, 1, 0}, {23 * time.Hour, 1, 0}, {25 * time.Hour, 2, 1}} {
 		now := day0.Add(tc.after)
 		o := crawl.Options{UserAgent: "gmvscope-test", Allowed: originsOf(t, base), Robots: true,
-			Now: func() time.Time { return now }, Clock: &fakeClock{t: now}}
+			Now: func() time.Time { return now }, Clock: testkit.NewClock(now)}
 		run, err := db.BeginRun(ctx, "t", now, []market.Link{{URL: base + "/list", Kind: "page"}})
 		if err != nil {
 			t.Fatal(err)
@@ -110,9 +111,9 @@ func TestCrawlRobotsCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.hit("/robots.txt") != tc.asks || st.RobotsFetch != tc.fetchd || st.RobotsDeny != 1 || s.hit("/private/1") != 0 {
+		if s.Hits("/robots.txt") != tc.asks || st.RobotsFetch != tc.fetchd || st.RobotsDeny != 1 || s.Hits("/private/1") != 0 {
 			t.Errorf("run at +%s: robots.txt asked %d times (want %d), this run %d (want %d), denials %d, private fetched %d",
-				tc.after, s.hit("/robots.txt"), tc.asks, st.RobotsFetch, tc.fetchd, st.RobotsDeny, s.hit("/private/1"))
+				tc.after, s.Hits("/robots.txt"), tc.asks, st.RobotsFetch, tc.fetchd, st.RobotsDeny, s.Hits("/private/1"))
 		}
 	}
 	f, ok, err := db.Robots(ctx, base)

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"gmvscope/demo"
+	"gmvscope/internal/testkit"
 	"gmvscope/market"
 	"gmvscope/store"
 )
@@ -25,10 +26,9 @@ import (
 // to another host or to a disallowed path, and nothing is silently missing.
 func TestChaos(t *testing.T) {
 	mk := demo.New(demo.Config{Creators: 300})
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	other := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("request to another host: %s", r.URL)
 	}))
-	defer other.Close()
 
 	var latin int // a creator whose name windows-1252 can write, with a non-ASCII letter
 	for i := 20; i < len(mk.Creators); i++ {
@@ -66,13 +66,13 @@ func TestChaos(t *testing.T) {
 	zw.Close()
 
 	m := newTestMain()
-	clk := m.Clock.(*testClock)
+	clk := m.Clock.(*testkit.Clock)
 	start := clk.Now()
 	var mu sync.Mutex
 	hits := map[string]int{}
 	var busyAt time.Time // when path(20) answered 503, on the crawl's clock
 	// A second origin on the allowed host: its robots.txt is 404 (allow all).
-	second := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	second := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		hits["second "+r.URL.RequestURI()]++
 		mu.Unlock()
@@ -82,8 +82,7 @@ func TestChaos(t *testing.T) {
 		}
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer second.Close()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		hits[r.URL.RequestURI()]++
 		n := hits[r.URL.RequestURI()]
@@ -200,7 +199,6 @@ func TestChaos(t *testing.T) {
 		}
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
 	text, _ := os.ReadFile(cfg)
 	edited := strings.Replace(string(text), "      timeout: 10s", "      timeout: 2s\n      max_body_kb: 64", 1)

@@ -3,13 +3,13 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"gmvscope/demo"
+	"gmvscope/internal/testkit"
 	"gmvscope/market"
 	"gmvscope/store"
 )
@@ -88,18 +88,16 @@ func chaosMix(t *testing.T, creators int, seed uint64, rate float64, faults []de
 	const token = "Bearer chaos-s3cret"
 	var mu sync.Mutex
 	var elsewhere []string
-	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	other := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		elsewhere = append(elsewhere, r.URL.String()+" "+r.Header.Get("Authorization"))
 		mu.Unlock()
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer other.Close()
 	m := newTestMain()
-	m.Getenv = env{"CHAOS_TOKEN": token}.get
+	m.Getenv = testkit.Env{"CHAOS_TOKEN": token}.Get
 	ch := &demo.Chaos{Market: mk, Seed: seed, Rate: rate, Faults: faults, OtherPort: other.URL, Now: m.Clock.Now}
-	srv := httptest.NewServer(ch)
-	defer srv.Close()
+	srv := testkit.Serve(t, ch)
 	cfg, db := siteConfig(t, srv.URL)
 	text, _ := os.ReadFile(cfg)
 	edited := strings.Replace(string(text), "      timeout: 10s", "      timeout: 2s\n      max_body_kb: 256", 1)

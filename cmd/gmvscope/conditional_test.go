@@ -1,6 +1,7 @@
 package main
 
 import (
+	"gmvscope/internal/testkit"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -17,7 +18,7 @@ func TestConditionalGet(t *testing.T) {
 	mk := demo.New(demo.Config{Creators: 150})
 	var mu sync.Mutex
 	status := map[int]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := httptest.NewRecorder()
 		mk.Handler().ServeHTTP(rec, r)
 		mu.Lock()
@@ -29,7 +30,6 @@ func TestConditionalGet(t *testing.T) {
 		w.WriteHeader(rec.Code)
 		w.Write(rec.Body.Bytes())
 	}))
-	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
 	crawl := func() {
 		m := newTestMain()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"gmvscope/demo"
+	"gmvscope/internal/testkit"
 	"gmvscope/market"
 	"gmvscope/store"
 )
@@ -35,8 +35,7 @@ func TestKillInFinishWindow(t *testing.T) {
 	}
 	mk := demo.New(demo.Config{Creators: 300})
 	site := &killSite{mk: mk, requests: map[string]int{}}
-	srv := httptest.NewServer(site)
-	defer srv.Close()
+	srv := testkit.Serve(t, site)
 	cfg, db := siteConfig(t, srv.URL)
 	crashAt(t, "crawled", "crawl", "--config", cfg, "--source", "demo")
 	if _, latest, status := storeState(t, db, 1); latest != 0 || status != market.RunRunning {
@@ -86,8 +85,7 @@ func TestKillAfterFailure(t *testing.T) {
 	mk := demo.New(demo.Config{Creators: 300})
 	broken := "/creator/" + mk.Creators[2].Handle
 	ch := &demo.Chaos{Market: mk, Plan: map[string][]demo.Fault{broken: {demo.FaultNotFound}}}
-	srv := httptest.NewServer(ch)
-	defer srv.Close()
+	srv := testkit.Serve(t, ch)
 	cfg, db := siteConfig(t, srv.URL)
 	crashAt(t, "crawled", "run", "--config", cfg, "--source", "demo")
 	cmd := subprocess("run", "--config", cfg, "--source", "demo")
@@ -113,8 +111,7 @@ func TestKillBeforeReport(t *testing.T) {
 		t.Skip("subprocess test")
 	}
 	mk := demo.New(demo.Config{Creators: 120})
-	srv := httptest.NewServer(mk.Handler())
-	defer srv.Close()
+	srv := testkit.Serve(t, mk.Handler())
 	cfg, db := siteConfig(t, srv.URL)
 	dir := filepath.Dir(db)
 	crashAt(t, "finished", "run", "--config", cfg, "--source", "demo")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gmvscope/demo"
+	"gmvscope/internal/testkit"
 	"gmvscope/market"
 	"gmvscope/store"
 )
@@ -18,8 +19,7 @@ import (
 // the exit code, the store, the report's HTML and the test main.
 func crawlThrough(t *testing.T, ch *demo.Chaos, edit func(string) string) (int, *store.DB, string, *testMain) {
 	t.Helper()
-	srv := httptest.NewServer(ch)
-	t.Cleanup(srv.Close)
+	srv := testkit.Serve(t, ch)
 	cfg, db := siteConfig(t, srv.URL)
 	if edit != nil {
 		text, _ := os.ReadFile(cfg)
@@ -146,8 +146,7 @@ func failedList(a, b string) string {
 func TestMissingPagerFails(t *testing.T) {
 	mk := demo.New(demo.Config{Creators: 400})
 	ch := &demo.Chaos{Market: mk}
-	srv := httptest.NewServer(stripNext(ch, "/leaderboard?page=5"))
-	defer srv.Close()
+	srv := testkit.Serve(t, stripNext(ch, "/leaderboard?page=5"))
 	cfg, db := siteConfig(t, srv.URL)
 	m := newTestMain()
 	if code := m.Run(t.Context(), []string{"crawl", "--config", cfg, "--source", "demo"}); code != ExitPartial {

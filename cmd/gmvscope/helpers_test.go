@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"gmvscope/internal/testkit"
 	"io"
 	"log/slog"
 	"os"
@@ -31,7 +32,7 @@ func newTestMain() *testMain {
 	var mu sync.Mutex
 	w := &lockedWriter{w: errs, mu: &mu}
 	return &testMain{Main: &Main{Stdout: out, Stderr: w, Now: func() time.Time { return clock },
-		Log: slog.New(slog.NewTextHandler(w, nil)), Clock: &testClock{t: clock}}, out: out, errs: errs}
+		Log: slog.New(slog.NewTextHandler(w, nil)), Clock: testkit.NewClock(clock)}, out: out, errs: errs}
 }
 
 type lockedWriter struct {
@@ -123,28 +124,3 @@ func sharedDemo(t *testing.T) demoRun {
 	}
 	return shared
 }
-
-// testClock moves only when the crawler sleeps, so backoff takes no time.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d > 0 {
-		c.t = c.t.Add(d)
-	}
-	return ctx.Err()
-}
-
-type env map[string]string
-
-func (e env) get(k string) string { return e[k] }

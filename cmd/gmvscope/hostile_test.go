@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"gmvscope/internal/testkit"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -48,7 +49,7 @@ func hostileSite(t *testing.T) *httptest.Server {
 	}
 	var mu sync.Mutex
 	asked := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		asked[r.URL.RequestURI()]++
 		n := asked[r.URL.RequestURI()]
@@ -66,7 +67,6 @@ func hostileSite(t *testing.T) *httptest.Server {
 		}
 		w.Write([]byte(body))
 	}))
-	t.Cleanup(srv.Close)
 	return srv
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"gmvscope/demo"
+	"gmvscope/internal/testkit"
 	"gmvscope/market"
 	"gmvscope/store"
 )
@@ -87,8 +87,7 @@ func TestKillAndResume(t *testing.T) {
 	}
 	mk := demo.New(demo.Config{Creators: 300})
 	site := &killSite{mk: mk, requests: map[string]int{}}
-	srv := httptest.NewServer(site)
-	defer srv.Close()
+	srv := testkit.Serve(t, site)
 	cfg, db := siteConfig(t, srv.URL)
 	args := []string{"crawl", "--config", cfg, "--source", "demo"}
 
@@ -177,7 +176,7 @@ func TestInterrupt(t *testing.T) {
 	var sent time.Time
 	var n int
 	var mu sync.Mutex
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		n++
 		if n == 200 && proc != nil {
@@ -187,7 +186,6 @@ func TestInterrupt(t *testing.T) {
 		mu.Unlock()
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
 	cmd := subprocess("crawl", "--config", cfg, "--source", "demo")
 	var out bytes.Buffer

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gmvscope/demo"
+	"gmvscope/internal/testkit"
 	"gmvscope/store"
 )
 
@@ -25,23 +26,21 @@ func TestOriginsExact(t *testing.T) {
 	var mu sync.Mutex
 	var stray []string               // requests to the port nobody allowed
 	seen := map[string]http.Header{} // the listed second origin's requests
-	strayPort := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	strayPort := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		stray = append(stray, r.URL.RequestURI())
 		mu.Unlock()
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer strayPort.Close()
-	listed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	listed := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		seen[r.URL.RequestURI()] = r.Header.Clone()
 		mu.Unlock()
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer listed.Close()
 	toStray, toListed := "/creator/"+mk.Creators[3].Handle, "/creator/"+mk.Creators[4].Handle
 	var refused int
-	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	site := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: "site", Value: "set-by-the-site"})
 		if r.URL.Path != "/robots.txt" && r.Header.Get("Authorization") != token {
 			mu.Lock()
@@ -65,7 +64,6 @@ func TestOriginsExact(t *testing.T) {
 		}
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer site.Close()
 	cfg, _ := siteConfig(t, site.URL)
 	text, _ := os.ReadFile(cfg)
 	edited := strings.Replace(string(text), "    allowed_hosts: [127.0.0.1]", "    allowed_hosts: [127.0.0.1, '"+strings.TrimPrefix(listed.URL, "http://")+"']", 1)
@@ -74,7 +72,7 @@ func TestOriginsExact(t *testing.T) {
 	os.WriteFile(cfg, []byte(edited), 0o644)
 
 	m := newTestMain()
-	m.Getenv = env{"SHOP_TOKEN": token, "SHOP_SID": sid}.get
+	m.Getenv = testkit.Env{"SHOP_TOKEN": token, "SHOP_SID": sid}.Get
 	code, s := runConfig(t, m, cfg)
 	if code != ExitPartial {
 		t.Fatalf("exit %d: %s", code, lastLines(m.errs.String(), 2))

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"net/http/httptest"
+	"gmvscope/internal/testkit"
 	"os"
 	"strings"
 	"testing"
@@ -17,7 +17,7 @@ import (
 // instead: see TestLayoutChangeFails.)
 func TestReparse(t *testing.T) {
 	mk := demo.New(demo.Config{Creators: 200})
-	srv := httptest.NewServer(mk.Handler())
+	srv := testkit.Serve(t, mk.Handler())
 	cfg, db := siteConfig(t, srv.URL)
 	good, err := os.ReadFile(cfg)
 	if err != nil {

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"gmvscope/internal/testkit"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,7 +57,7 @@ func TestRunOutcomes(t *testing.T) {
 	var served atomic.Int64
 	var cancelRun context.CancelFunc
 	broken := "/creator/" + mk.Creators[7].Handle
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := served.Add(1)
 		switch mode.Load() {
 		case "one-broken":
@@ -75,7 +75,6 @@ func TestRunOutcomes(t *testing.T) {
 		}
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
 	debug := false // log each page that worked, too
 	run := func(ctx context.Context) (int, *testMain) {

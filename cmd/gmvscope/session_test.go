@@ -2,13 +2,13 @@ package main
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"gmvscope/demo"
+	"gmvscope/internal/testkit"
 )
 
 // TestSessionFromEnvironment: a site that needs a token and a cookie gets
@@ -18,7 +18,7 @@ func TestSessionFromEnvironment(t *testing.T) {
 	const token, cookie = "Bearer s3cr3t-t0ken-XYZ", "c00kie-v4lue-QRS"
 	mk := demo.New(demo.Config{Creators: 100})
 	var refused int
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie("sid")
 		if r.URL.Path != "/robots.txt" && (r.Header.Get("Authorization") != token || err != nil || c.Value != cookie) {
 			refused++
@@ -27,7 +27,6 @@ func TestSessionFromEnvironment(t *testing.T) {
 		}
 		mk.Handler().ServeHTTP(w, r)
 	}))
-	defer srv.Close()
 	cfg, db := siteConfig(t, srv.URL)
 	text, _ := os.ReadFile(cfg)
 	withSession := strings.Replace(string(text), "    period: 28d            # the leaderboard's GMV covers the last 28 days",
@@ -38,12 +37,12 @@ func TestSessionFromEnvironment(t *testing.T) {
 	os.WriteFile(cfg, []byte(withSession), 0o644)
 
 	m := newTestMain()
-	m.Getenv = env{}.get
+	m.Getenv = testkit.Env{}.Get
 	if code := m.Run(t.Context(), []string{"run", "--config", cfg, "--source", "demo"}); code != ExitError || !strings.Contains(m.errs.String(), "environment variable SHOP_") {
 		t.Fatalf("without the variables: exit %d: %s", code, m.errs)
 	}
 	m = newTestMain()
-	m.Getenv = env{"SHOP_TOKEN": token, "SHOP_SID": cookie}.get
+	m.Getenv = testkit.Env{"SHOP_TOKEN": token, "SHOP_SID": cookie}.Get
 	if code := m.Run(t.Context(), []string{"run", "--config", cfg, "--source", "demo"}); code != 0 || refused != 0 {
 		t.Fatalf("with the session: exit %d, %d requests refused: %s", code, refused, m.errs)
 	}
