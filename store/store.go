@@ -32,7 +32,6 @@ type DB struct {
 	stmts map[string]*sql.Stmt // the multi-row INSERTs, by SQL
 }
 
-
 const timeFmt = time.RFC3339Nano
 
 // Open opens (creating if needed) the store at path and migrates it.
