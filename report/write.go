@@ -28,12 +28,12 @@ const (
 )
 
 // Write renders the snapshot's report (index.html) and data (data.csv)
-// into Dir/<snapshot id>/ atomically and returns the HTML path.
-func Write(s *market.Snapshot, o Options) (string, error) {
+// from its analysis (market.Analyze, computed once by the caller) into
+// Dir/<snapshot id>/ atomically and returns the HTML path.
+func Write(s *market.Snapshot, a market.Analysis, o Options) (string, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	a := market.Analyze(*s, s.Source.RateUSD, Outliers, Top)
 	html, err := Render(s, a, o.Now())
 	if err != nil {
 		return "", err

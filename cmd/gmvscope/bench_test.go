@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"gmvscope/config"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,18 +39,19 @@ func BenchmarkCrawlPipeline(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		dir := b.TempDir()
 		cfgText := strings.Replace(string(text), "base_url: http://127.0.0.1:8089", "base_url: "+srv.URL, 1)
-		cfg, err := ParseConfig("bench.yaml", []byte(cfgText))
+		cfg, err := config.Parse("bench.yaml", []byte(cfgText), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		db, err := openStore(b.Context(), filepath.Join(dir, "g.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
+		cfg.Store = filepath.Join(dir, "g.db")
 		m := newTestMain()
+		p, err := m.open(b.Context(), cfg, true)
+		if err != nil {
+			b.Fatal(err)
+		}
 		src, _ := cfg.Source("demo")
-		res, err := m.crawlSource(b.Context(), cfg, src, db, false)
-		db.Close()
+		res, err := p.Crawl(b.Context(), src, false)
+		p.Store.Close()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,8 +63,8 @@ func BenchmarkCrawlPipeline(b *testing.B) {
 // crawled is one crawl of the 20,000-creator market, captured once per
 // test binary for the component benchmarks below.
 type crawled struct {
-	cfg     *Config
-	src     *SourceSpec
+	cfg     *config.Config
+	src     *config.Source
 	batches [][]market.PageResult
 	bodies  []parse.Input // every fetched page, decompressed
 	kinds   []string
@@ -89,7 +91,7 @@ func capturedCrawl(b *testing.B) crawled {
 			crawlErr = err
 			return
 		}
-		cfg, err := ParseConfig("bench.yaml", []byte(strings.Replace(string(text), "base_url: http://127.0.0.1:8089", "base_url: "+srv.URL, 1)))
+		cfg, err := config.Parse("bench.yaml", []byte(strings.Replace(string(text), "base_url: http://127.0.0.1:8089", "base_url: "+srv.URL, 1)), nil)
 		if err != nil {
 			crawlErr = err
 			return
@@ -113,9 +115,7 @@ func capturedCrawl(b *testing.B) crawled {
 			crawlErr = err
 			return
 		}
-		pol := src.Politeness
-		cr := crawl.New(crawl.Options{UserAgent: cfg.UserAgent, Allowed: src.Origins(), Concurrency: pol.Concurrency,
-			Robots: *pol.Robots, Timeout: pol.Timeout, MaxBodySize: pol.MaxBodyKB << 10}, src.extractors, db)
+		cr := crawl.New(src.CrawlOptions(cfg.UserAgent, nil), src.Extractors(), db)
 		cr.OnCommit = func(batch []market.PageResult) {
 			crawlData.batches = append(crawlData.batches, batch)
 		}
@@ -188,7 +188,7 @@ func BenchmarkExtractCrawl(b *testing.B) {
 	c := capturedCrawl(b)
 	for b.Loop() {
 		for i, in := range c.bodies {
-			out := c.src.extractors[c.kinds[i]].Extract(in)
+			out := c.src.Extractors()[c.kinds[i]].Extract(in)
 			if len(out.Records) == 0 {
 				b.Fatalf("%s: no records", in.URL)
 			}

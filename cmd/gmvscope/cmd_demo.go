@@ -2,23 +2,23 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"time"
 
+	"gmvscope"
+	"gmvscope/config"
 	"gmvscope/demo"
-	"gmvscope/market"
 )
 
 // DemoCommand serves the sample market, crawls it and writes the report.
 type DemoCommand struct {
 	m        *Main
-	config   string
+	where    where
 	creators int
 	seed     uint64
-	db       string
-	out      string
 	truth    string
 	serve    bool
 	chaos    float64
@@ -26,59 +26,68 @@ type DemoCommand struct {
 
 // ParseFlags reads the demo flags.
 func (c *DemoCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlags("demo", "demo [flags]")
-	fs.StringVar(&c.config, "config", "config.yaml", "config file whose source named demo is crawled")
-	fs.IntVar(&c.creators, "creators", 2000, "creators in the sample market (up to 600000 for benchmarks)")
+	fs := c.m.newFlags("demo", "demo [--creators N] [--seed S] [--chaos RATE] [--truth FILE] [--serve] [--config FILE] [--db FILE] [--out DIR]\n\n"+
+		"Serve the bundled sample market on 127.0.0.1, crawl it over HTTP into a snapshot and write its report.\n"+
+		"The config's demo source is used; without a config, the one built into gmvscope.", "gmvscope demo --creators 20000")
+	c.where.add(fs)
+	fs.IntVar(&c.creators, "creators", 2000, "creators in the sample market, 1 to 600000")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the sample market; the same seed gives the same market")
-	storeFlags(fs, &c.db, &c.out)
 	fs.StringVar(&c.truth, "truth", "", "also write the market's exact ground truth as JSON to this file")
 	fs.BoolVar(&c.serve, "serve", false, "only serve the sample market and print its URL, until interrupted")
 	fs.Float64Var(&c.chaos, "chaos", 0, "serve this share of requests (0 to 1) with seeded faults of every kind: errors, resets, walls, empty pages, bombs")
-	if err := parseFlags(fs, args); err != nil {
+	pos, err := fs.parse(args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: fmt.Sprintf("demo takes no arguments, got %q", fs.Args())}
+	if err := fs.noArgs(pos); err != nil {
+		return err
 	}
+	hint := `Run "gmvscope demo --help" for its flags.`
 	if c.creators < 1 || c.creators > 600000 {
-		return &UsageError{Msg: "--creators must be between 1 and 600000"}
+		return &UsageError{Msg: "--creators must be between 1 and 600000", Hint: hint}
 	}
 	if !(c.chaos >= 0 && c.chaos <= 1) {
-		return &UsageError{Msg: "--chaos must be a share between 0 and 1, such as 0.2"}
+		return &UsageError{Msg: "--chaos must be a share between 0 and 1, such as 0.2", Hint: hint}
 	}
 	return nil
+}
+
+// config returns the config whose demo source is crawled: the one found
+// as any command finds it, else the one built into the binary.
+func (c *DemoCommand) config() (*config.Config, error) {
+	cfg, err := c.m.loadConfig(c.where)
+	if errors.Is(err, config.ErrNoConfig) {
+		if cfg, err = config.Parse("(built-in config)", gmvscope.DefaultConfig, c.m.getenv); err != nil {
+			return nil, err
+		}
+		if c.where.db != "" {
+			cfg.Store = c.where.db
+		}
+		if c.where.out != "" {
+			cfg.Output = c.where.out
+		}
+	}
+	return cfg, err
 }
 
 // Run serves, crawls and reports.
 func (c *DemoCommand) Run(ctx context.Context) error {
 	mk := demo.New(demo.Config{Creators: c.creators, Seed: c.seed})
 	if c.truth != "" {
-		f, err := os.Create(c.truth)
-		if err != nil {
-			return fmt.Errorf("write truth: %w", err)
-		}
-		if err := mk.WriteTruth(f); err != nil {
-			f.Close()
-			return fmt.Errorf("write truth: %w", err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("write truth: %w", err)
+		if err := writeTruth(mk, c.truth); err != nil {
+			return err
 		}
 	}
 	var h http.Handler = mk.Handler()
 	if c.chaos > 0 {
 		h = &demo.Chaos{Market: mk, Seed: c.seed, Rate: c.chaos}
 	}
-	srv, err := demo.Serve(h)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		srv.Close(sctx)
-	}()
 	if c.serve {
+		srv, err := demo.Serve(h)
+		if err != nil {
+			return err
+		}
+		defer closeServer(ctx, srv)
 		if c.chaos > 0 {
 			fmt.Fprintf(c.m.Stdout, "sample market (%d creators, faults on %g%% of requests) at %s\n", c.creators, 100*c.chaos, srv.URL)
 		} else {
@@ -87,33 +96,66 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	cfg, db, err := loadWithStore(ctx, c.config, c.db, c.out)
+	cfg, err := c.config()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
 	src, err := cfg.Source("demo")
 	if err != nil {
+		return fmt.Errorf("%s has no source named demo, the sample market's: %w", cfg.File, err)
+	}
+	if err := checkAssets(); err != nil {
 		return err
 	}
-	src.AllowedHosts = nil // the live server's own origin
+	srv, err := demo.Serve(h)
+	if err != nil {
+		return err
+	}
+	defer closeServer(ctx, srv)
 	if err := src.Rebase(srv.URL); err != nil {
 		return err
 	}
-	if _, err := c.m.writeMissingReports(ctx, db, cfg.Output, src.Name); err != nil {
+	p, err := c.m.open(ctx, cfg, true)
+	if err != nil {
 		return err
 	}
-	res, err := c.m.crawlSource(ctx, cfg, src, db, false)
-	if err != nil && res.SnapshotID == 0 {
+	defer p.Store.Close()
+	written, err := p.MissingReports(ctx, src.Name)
+	for _, w := range written {
+		c.m.printReport(w)
+	}
+	if err != nil {
 		return err
 	}
-	path, rerr := c.m.writeReport(ctx, db, cfg.Output, res.SnapshotID)
-	if rerr != nil {
-		return rerr
+	res, err := p.Crawl(ctx, src, false)
+	if err != nil {
+		return err
+	}
+	path, err := p.Report(ctx, res.SnapshotID)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
-	if err == nil && res.Status == market.RunPartial {
-		err = fmt.Errorf("%w: run %d of %s: %s; the report says what is missing", ErrPartial, res.RunID, src.Name, res.Reason)
+	return res.Err()
+}
+
+func writeTruth(mk *demo.Market, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write truth: %w", err)
 	}
-	return err
+	if err := mk.WriteTruth(f); err != nil {
+		f.Close()
+		return fmt.Errorf("write truth: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write truth: %w", err)
+	}
+	return nil
+}
+
+func closeServer(ctx context.Context, srv *demo.Server) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	srv.Close(sctx)
 }

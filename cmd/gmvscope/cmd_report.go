@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -9,53 +11,74 @@ import (
 // ReportCommand writes the report of a stored snapshot.
 type ReportCommand struct {
 	m        *Main
-	config   string
+	where    where
 	snapshot int64
 	source   string
-	db, out  string
 }
 
 // ParseFlags reads the report flags.
 func (c *ReportCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlags("report", "report [--snapshot ID | --source NAME]")
-	fs.StringVar(&c.config, "config", "config.yaml", "config file (for the store and output paths)")
+	fs := c.m.newFlags("report", "report [--snapshot ID | --source NAME] [--config FILE] [--db FILE] [--out DIR]\n\n"+
+		"Write a stored snapshot's report (the newest of --source, or of all sources), after any\n"+
+		"report a crashed run left unwritten.", "gmvscope report --source demo")
+	c.where.add(fs)
 	fs.Int64Var(&c.snapshot, "snapshot", 0, "snapshot id (default: the newest of --source, or the newest of all)")
 	fs.StringVar(&c.source, "source", "", "report the newest snapshot of this source")
-	storeFlags(fs, &c.db, &c.out)
-	if err := parseFlags(fs, args); err != nil {
+	pos, err := fs.parse(args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: fmt.Sprintf("report takes no arguments, got %q", fs.Args())}
-	}
-	return nil
+	return fs.noArgs(pos)
 }
 
 // Run writes the report and prints its path.
 func (c *ReportCommand) Run(ctx context.Context) error {
-	cfg, db, err := loadWithStore(ctx, c.config, c.db, c.out)
+	cfg, err := c.m.loadConfig(c.where)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	if c.source != "" {
+		if _, err := cfg.Source(c.source); err != nil {
+			return &UsageError{Msg: err.Error()}
+		}
+	}
+	if err := checkAssets(); err != nil {
+		return err
+	}
+	p, err := c.m.open(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer p.Store.Close()
 	id := c.snapshot
 	if id == 0 {
 		var sources []string
 		if c.source != "" {
 			sources = append(sources, c.source)
 		}
-		written, err := c.m.writeMissingReports(ctx, db, cfg.Output, sources...)
+		written, err := p.MissingReports(ctx, sources...)
+		var ids []int64
+		for _, w := range written {
+			c.m.printReport(w)
+			ids = append(ids, w.Snapshot)
+		}
 		if err != nil {
 			return err
 		}
-		if id, err = db.LatestSnapshot(ctx, c.source); err != nil {
-			return fmt.Errorf("no snapshot to report (run gmvscope run or demo first): %w", err)
+		if id, err = p.Store.LatestSnapshot(ctx, c.source); errors.Is(err, sql.ErrNoRows) {
+			what := "any source"
+			if c.source != "" {
+				what = c.source
+			}
+			return fmt.Errorf("no snapshot of %s in %s yet (run gmvscope run or demo first)", what, cfg.Store)
+		} else if err != nil {
+			return err
 		}
-		if slices.Contains(written, id) {
+		if slices.Contains(ids, id) {
 			return nil
 		}
 	}
-	path, err := c.m.writeReport(ctx, db, cfg.Output, id)
+	path, err := p.Report(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -4,74 +4,82 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
-	"gmvscope/market"
+	"gmvscope/config"
+	"gmvscope/internal/suggest"
 )
 
 // RunCommand crawls sources and, unless it is the crawl command, writes reports.
 type RunCommand struct {
 	m       *Main
 	report  bool
-	config  string
+	where   where
 	sources stringList
 	resume  bool
 }
 
-// ParseFlags reads the run flags.
-func (c *RunCommand) ParseFlags(args []string) error {
-	name := "crawl"
+func (c *RunCommand) name() string {
 	if c.report {
-		name = "run"
+		return "run"
 	}
-	fs := c.m.newFlags(name, name+" [--config FILE] [--source NAME]...")
-	fs.StringVar(&c.config, "config", "config.yaml", "config file")
-	fs.Var(&c.sources, "source", "source to crawl (repeatable or comma-separated; default: all)")
-	fs.BoolVar(&c.resume, "resume", false, "only resume unfinished runs (an unfinished run is always resumed before a new one starts)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return &UsageError{Msg: fmt.Sprintf("%s takes no arguments, got %q", name, fs.Args())}
-	}
-	return nil
+	return "crawl"
 }
 
-// Run crawls each source in turn. A failed source does not stop the others;
-// the error names every source that failed.
+// ParseFlags reads the run flags.
+func (c *RunCommand) ParseFlags(args []string) error {
+	name := c.name()
+	what := "crawl the sources, store their snapshots and write their reports"
+	if !c.report {
+		what = "crawl the sources and store their snapshots, without reports"
+	}
+	fs := c.m.newFlags(name, name+" [--source NAME]... [--config FILE] [--db FILE] [--out DIR] [--resume]\n\n"+strings.ToUpper(what[:1])+what[1:]+
+		". Without --source, every enabled source but the sample one.", "gmvscope "+name+" --source demo --config config.yaml")
+	c.where.add(fs)
+	fs.Var(&c.sources, "source", "source to crawl (repeatable or comma-separated; default: every enabled source)")
+	fs.BoolVar(&c.resume, "resume", false, "only resume unfinished runs (an unfinished run is always resumed before a new one starts)")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	return fs.noArgs(pos)
+}
+
+// Run crawls each source in turn. Every source name is checked before the
+// first crawl; a failed source does not stop the others, and the error
+// names every source that failed.
 func (c *RunCommand) Run(ctx context.Context) error {
-	cfg, err := LoadConfig(c.config)
+	cfg, err := c.m.loadConfig(c.where)
 	if err != nil {
 		return err
 	}
-	names := c.sources
-	if len(names) == 0 {
-		for _, s := range cfg.Sources {
-			if !s.Sample && (s.Enabled == nil || *s.Enabled) {
-				names = append(names, s.Name)
-			}
-		}
-		if len(names) == 0 {
-			return &UsageError{Msg: "no enabled sources to run: use gmvscope demo for the sample market, or --source NAME"}
-		}
-	}
-	db, err := openStore(ctx, cfg.Store)
+	srcs, err := pick(cfg, c.sources)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	if c.report {
+		if err := checkAssets(); err != nil {
+			return err
+		}
+	}
+	p, err := c.m.open(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer p.Store.Close()
 	var errs, partial []error
-	for _, name := range names {
-		src, err := cfg.Source(name)
-		if err != nil {
-			return &UsageError{Msg: err.Error()}
-		}
+	for _, src := range srcs {
 		if c.report {
 			// A report lost to a crash after its snapshot was stored.
-			if _, err := c.m.writeMissingReports(ctx, db, cfg.Output, name); err != nil {
+			written, err := p.MissingReports(ctx, src.Name)
+			for _, w := range written {
+				c.m.printReport(w)
+			}
+			if err != nil {
 				errs = append(errs, err)
 			}
 		}
-		res, err := c.m.crawlSource(ctx, cfg, src, db, c.resume)
+		res, err := p.Crawl(ctx, src, c.resume)
 		if err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil {
@@ -79,23 +87,51 @@ func (c *RunCommand) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		if res.Status == market.RunPartial {
-			partial = append(partial, fmt.Errorf("%w: run %d of %s: %s; snapshot %d kept, its report says what is missing",
-				ErrPartial, res.RunID, name, res.Reason, res.SnapshotID))
+		if err := res.Err(); err != nil {
+			partial = append(partial, err)
 		}
-		if c.report {
-			path, err := c.m.writeReport(ctx, db, cfg.Output, res.SnapshotID)
-			if err != nil {
-				errs = append(errs, err)
-				continue
+		if !c.report {
+			fmt.Fprintf(c.m.Stdout, "snapshot %d of %s (%s)\n", res.SnapshotID, src.Name, res.Status)
+			continue
+		}
+		path, err := p.Report(ctx, res.SnapshotID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
+	}
+	return errors.Join(append(errs, partial...)...)
+}
+
+// pick returns the named sources, or every enabled one, after checking
+// every name: nothing is crawled when one is wrong.
+func pick(cfg *config.Config, names []string) ([]*config.Source, error) {
+	var out []*config.Source
+	if len(names) == 0 {
+		for i := range cfg.Sources {
+			if cfg.Sources[i].IsEnabled() {
+				out = append(out, &cfg.Sources[i])
 			}
-			fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
-		} else {
-			fmt.Fprintf(c.m.Stdout, "snapshot %d of %s (%s)\n", res.SnapshotID, name, res.Status)
 		}
+		if len(out) == 0 {
+			return nil, &UsageError{Msg: "no enabled sources to run in " + cfg.File,
+				Hint: "Use gmvscope demo for the sample market, or name a source with --source."}
+		}
+		return out, nil
 	}
-	if len(errs) > 0 {
-		return errors.Join(append(errs, partial...)...)
+	var bad []string
+	for _, n := range names {
+		s, err := cfg.Source(n)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%q%s", n, suggest.Hint(n, cfg.Names())))
+			continue
+		}
+		out = append(out, s)
 	}
-	return errors.Join(partial...)
+	if len(bad) > 0 {
+		return nil, &UsageError{Msg: fmt.Sprintf("no source %s in %s; nothing was crawled", strings.Join(bad, ", "), cfg.File),
+			Hint: "Sources: " + strings.Join(cfg.Names(), ", ") + "."}
+	}
+	return out, nil
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"slices"
 	"strings"
 
+	"gmvscope/config"
+	"gmvscope/internal/suggest"
 	"gmvscope/market"
 	"gmvscope/parse"
 )
@@ -26,24 +28,44 @@ type ValueCommand struct {
 
 // ParseFlags reads the value flags.
 func (c *ValueCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlags("value", "value [--kind count|money|range|percent|rate] [--locale L] [--currency C] TEXT...")
-	fs.StringVar(&c.kind, "kind", "", "value kind (default: guessed from each text: percent, rate, money or count)")
+	fs := c.m.newFlags("value", "value [--kind KIND] [--locale L] [--currency C] [--signed] [--config FILE] TEXT...\n\n"+
+		"Print what gmvscope makes of each text, as JSON: the kind, the exact value (or low and high), the currency and\n"+
+		"its minor units, USD with the rate and its date when the config has one, or the reason it does not parse.",
+		"gmvscope value --locale id --currency IDR 'Rp 2,1 jt' '35,8 rb'")
+	fs.StringVar(&c.kind, "kind", "", "value kind: "+kindNames()+" (default: guessed from each text)")
 	fs.StringVar(&c.locale, "locale", "en", "how the source writes numbers: "+strings.Join(parse.Locales(), ", "))
 	fs.StringVar(&c.currency, "currency", "USD", `ISO 4217 code that "$" and bare amounts mean`)
-	fs.StringVar(&c.config, "config", "config.yaml", "config whose rates convert money to USD (skipped if the default is absent)")
+	fs.StringVar(&c.config, "config", "", "config whose rates convert money to USD (default: the config found as other commands find it, if any)")
 	fs.BoolVar(&c.signed, "signed", false, "allow negative values (changes such as -1,234)")
-	if err := parseFlags(fs, args); err != nil {
+	texts, err := fs.parse(args)
+	if err != nil {
 		return err
 	}
-	c.texts = fs.Args()
+	hint := `Run "gmvscope value --help" for its flags.`
+	c.texts = texts
 	if len(c.texts) == 0 {
-		return &UsageError{Msg: "value needs at least one TEXT, e.g. gmvscope value '35.8K' 'Rp 2,1 jt'"}
+		return &UsageError{Msg: "value needs at least one TEXT, e.g. gmvscope value '35.8K' 'Rp 2,1 jt'", Hint: hint}
 	}
 	if c.kind != "" && !market.Kind(c.kind).Valid() {
-		return &UsageError{Msg: fmt.Sprintf("unknown --kind %q", c.kind)}
+		return &UsageError{Msg: fmt.Sprintf("unknown --kind %q%s; one of %s", c.kind, suggest.Hint(c.kind, kindList()), kindNames()), Hint: hint}
+	}
+	if !slices.Contains(parse.Locales(), strings.ToLower(strings.SplitN(strings.ReplaceAll(c.locale, "_", "-"), "-", 2)[0])) {
+		return &UsageError{Msg: fmt.Sprintf("unknown --locale %q%s; one of %s", c.locale, suggest.Hint(c.locale, parse.Locales()), strings.Join(parse.Locales(), ", ")), Hint: hint}
 	}
 	return nil
 }
+
+func kindList() []string {
+	var out []string
+	for _, k := range market.Kinds {
+		if k != market.KindText && k != market.KindURL {
+			out = append(out, string(k))
+		}
+	}
+	return out
+}
+
+func kindNames() string { return strings.Join(kindList(), ", ") }
 
 // valueOut is one line of value's output.
 type valueOut struct {
@@ -54,6 +76,7 @@ type valueOut struct {
 	High       *int64   `json:"high,omitempty"`
 	Open       string   `json:"open,omitempty"`
 	Percent    *float64 `json:"percent,omitempty"`
+	Number     *float64 `json:"number,omitempty"`
 	Currency   string   `json:"currency,omitempty"`
 	MinorUnits *int     `json:"minor_units,omitempty"` // decimals of the currency: value 123456 with 2 is 1234.56
 	Major      *float64 `json:"major,omitempty"`       // the amount in the currency's major unit (midpoint for a range)
@@ -68,10 +91,10 @@ type valueOut struct {
 // Run prints one JSON object per text. Texts that do not parse print their
 // error; the exit code is 1 if any failed.
 func (c *ValueCommand) Run(context.Context) error {
-	rates := map[string]RateSpec{}
-	if cfg, err := LoadConfig(c.config); err == nil {
+	rates := config.Rates{}
+	if cfg, err := c.m.loadConfig(where{config: c.config}); err == nil {
 		rates = cfg.Rates
-	} else if !errors.Is(err, os.ErrNotExist) || c.config != "config.yaml" {
+	} else if !errors.Is(err, config.ErrNoConfig) {
 		return err
 	}
 	enc := json.NewEncoder(c.m.Stdout)
@@ -99,11 +122,14 @@ func (c *ValueCommand) Run(context.Context) error {
 	return nil
 }
 
-func fill(out *valueOut, v market.Value, rates map[string]RateSpec) {
+func fill(out *valueOut, v market.Value, rates config.Rates) {
 	out.Estimate, out.Open, out.Per, out.Currency = v.Estimate, v.Open, v.Per, v.Currency
 	switch {
 	case v.Kind == market.KindPercent:
 		out.Percent = &v.Float
+		return
+	case v.Kind == market.KindNumber:
+		out.Number = &v.Float
 		return
 	case v.Estimate:
 		if v.Open != "below" {

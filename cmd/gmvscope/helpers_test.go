@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"gmvscope/market"
+	"gmvscope/pipeline"
 	"gmvscope/store"
 )
 
@@ -65,7 +66,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("GMVSCOPE_BE_MAIN") == "1" {
 		if at := os.Getenv("GMVSCOPE_TEST_CRASH"); at != "" {
 			// kill -9 at a named point of the run (see crashPoint).
-			crashHook = func(point string) {
+			pipeline.CrashHook = func(point string) {
 				if point == at {
 					syscall.Kill(os.Getpid(), syscall.SIGKILL)
 					select {}

@@ -3,35 +3,54 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"gmvscope/config"
 	"gmvscope/crawl"
 	"gmvscope/market"
+	"gmvscope/pipeline"
 )
 
-// progress shows a crawl's progress: on a terminal a bar with pages done,
-// failed and queued, the rate and the time left; otherwise one structured
-// log line per page event (fetched, failed, retry due) and a summary line
-// every few seconds.
+// progress shows a crawl's progress. On a terminal: a bar when the number
+// of pages can be read from the pagination (a source that follows no
+// links to other page kinds), otherwise a counter with the rate, and no
+// time left it cannot know; then a one-line summary. Otherwise: log lines
+// for retries and failures (and, at debug, each page), a progress line
+// every five seconds, and the pipeline's start and finish lines.
 type progress struct {
 	m      *Main
 	source string
-	bar    *progressbar.ProgressBar
-	mu     sync.Mutex
-	start  time.Time
-	last   time.Time
+	// listingOnly is true when every page the source reaches is a page of
+	// a listing, so the listing's size is the crawl's.
+	listingOnly bool
+	bar         *progressbar.ProgressBar
+	mu          sync.Mutex
+	start, last time.Time
+	listing     map[string]*listingSeen
+	total       int
 }
 
-func (m *Main) newProgress(source string) *progress {
-	p := &progress{m: m, source: source, start: m.Now(), last: m.Now()}
+// listingSeen is what a crawl has seen of a listing: its pages and those read.
+type listingSeen struct {
+	pages, read int64
+}
+
+func (m *Main) progress(src *config.Source) pipeline.Progress {
+	p := &progress{m: m, source: src.Name, start: m.Now(), last: m.Now(), listing: map[string]*listingSeen{}, listingOnly: true}
+	for _, spec := range src.Pages {
+		if len(spec.Follow) > 0 {
+			p.listingOnly = false
+		}
+	}
 	if m.Terminal {
 		p.bar = progressbar.NewOptions(-1,
 			progressbar.OptionSetWriter(m.Stderr),
-			progressbar.OptionSetDescription(source),
+			progressbar.OptionSetDescription(src.Name),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetItsString("pages"),
@@ -42,51 +61,30 @@ func (m *Main) newProgress(source string) *progress {
 	return p
 }
 
-// eta is the time left at the rate so far: pages queued over pages per
-// second. The frontier grows as pages are read, so it is a floor that
-// firms up as the crawl goes on. ok is false until there is a rate.
-func eta(done, queued int, elapsed time.Duration) (rate float64, left time.Duration, ok bool) {
-	if done == 0 || elapsed <= 0 {
-		return 0, 0, false
-	}
-	rate = float64(done) / elapsed.Seconds()
-	return rate, time.Duration(float64(queued) / rate * float64(time.Second)).Round(time.Second), true
-}
-
-func (p *progress) update(s crawl.Stats) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	done := s.Fetched + s.Failed
-	now := p.m.Now()
-	rate, left, known := eta(done, s.Queued, now.Sub(p.start))
-	if p.bar != nil {
-		// The total grows as links are found, so the bar shows counts, a
-		// rate and the time left rather than a percentage near 100%.
-		desc := fmt.Sprintf("%s: %d failed, %d queued", p.source, s.Failed, s.Queued)
-		if known {
-			desc += fmt.Sprintf(", %s left", left)
-		}
-		p.bar.Describe(desc)
-		p.bar.Set(done)
-		return
-	}
-	if now.Sub(p.last) >= 5*time.Second {
-		p.last = now
-		attrs := []any{"source", p.source, "done", done, "failed", s.Failed, "queued", s.Queued, "records", s.Records, "retries", s.Retries}
-		if known {
-			attrs = append(attrs, "pages_per_s", fmt.Sprintf("%.1f", rate), "left", left.String())
-		}
-		p.m.Log.Info("crawl progress", attrs...)
-	}
-}
-
-// page logs one page event: a retry or a failure at info and warn, a
-// success at debug. On a terminal the bar says enough.
-func (p *progress) page(r market.PageResult) {
-	if p.bar != nil {
-		return
-	}
+// Page logs one page event, a retry or a failure at info and warn, a
+// success at debug, and notes what a listing page says of its listing.
+func (p *progress) Page(r market.PageResult) {
 	pg := r.Page
+	if pg.Listing.Pages > 0 || pg.Listing.Total > 0 {
+		p.mu.Lock()
+		l := p.listing[pg.Kind]
+		if l == nil {
+			l = &listingSeen{}
+			p.listing[pg.Kind] = l
+		}
+		pages := pg.Listing.Pages
+		if per := int64(len(r.Records)); pages == 0 && per > 0 {
+			pages = (pg.Listing.Total + per - 1) / per // the rows it lists, at this page's rows a page
+		}
+		l.pages = max(l.pages, pages)
+		if r.RetryAt.IsZero() && pg.Failure == "" {
+			l.read++
+		}
+		p.mu.Unlock()
+	}
+	if p.bar != nil {
+		return
+	}
 	if r.RetryAt.IsZero() && pg.Failure == "" && !p.m.Log.Enabled(context.Background(), slog.LevelDebug) {
 		return // not logged: do not build the line
 	}
@@ -101,16 +99,79 @@ func (p *progress) page(r market.PageResult) {
 	}
 }
 
-func (p *progress) finish(crawl.Stats) {
+// listings describes the listings seen so far: "leaderboard 12 of 40".
+func (p *progress) listings() (string, int64) {
+	s, total := "", int64(0)
+	for kind, l := range p.listing {
+		if l.pages == 0 {
+			continue
+		}
+		if s != "" {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s %d of %d", kind, l.read, l.pages)
+		total += l.pages
+	}
+	return s, total
+}
+
+// Update shows the running statistics.
+func (p *progress) Update(s crawl.Stats) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	done := s.Fetched + s.Failed
+	now := p.m.Now()
+	listings, total := p.listings()
 	if p.bar != nil {
-		p.bar.Finish()
+		if p.listingOnly && total > 0 && int(total) != p.total {
+			p.total = int(total)
+			p.bar.ChangeMax(p.total) // the pagination says how many pages there are: a bar with the time left
+		}
+		desc := fmt.Sprintf("%s: %d failed, %d queued", p.source, s.Failed, s.Queued)
+		if listings != "" {
+			desc += " · " + listings
+		}
+		p.bar.Describe(desc)
+		p.bar.Set(done)
+		return
+	}
+	if now.Sub(p.last) >= 5*time.Second {
+		p.last = now
+		attrs := []any{"source", p.source, "done", done, "failed", s.Failed, "queued", s.Queued, "records", s.Records, "retries", s.Retries}
+		if el := now.Sub(p.start).Seconds(); el > 0 {
+			attrs = append(attrs, "pages_per_s", float64(int(float64(done)/el*10))/10)
+		}
+		if listings != "" {
+			attrs = append(attrs, "listings", listings)
+		}
+		p.m.Log.Info("crawl progress", attrs...)
 	}
 }
 
+// Finish ends the bar with a one-line summary on the terminal.
+func (p *progress) Finish(r pipeline.Result) {
+	if p.bar == nil {
+		return
+	}
+	p.bar.Finish()
+	fmt.Fprintln(p.m.Stderr, summary(r))
+}
+
+// summary is a run in one human line.
+func summary(r pipeline.Result) string {
+	s := r.Stats
+	line := fmt.Sprintf("%s: %s pages (%s failed), %s records, %s rejects in %s; ", r.Source, market.Count(int64(s.Fetched+s.Failed)),
+		market.Count(int64(s.Failed)), market.Count(int64(s.Records)), market.Count(int64(s.Rejects)), r.Took.Round(100*time.Millisecond))
+	if r.SnapshotID > 0 {
+		return line + fmt.Sprintf("snapshot %d (%s)", r.SnapshotID, r.Status)
+	}
+	return line + fmt.Sprintf("no snapshot (%s)", r.Status)
+}
+
 // newLogger writes structured lines to w: GMVSCOPE_LOG sets the level
-// (debug, info, warn, error; default info, which logs every page) and
-// GMVSCOPE_LOG_FORMAT=json writes JSON instead of key=value text.
-func newLogger(w interface{ Write([]byte) (int, error) }, getenv func(string) string) (*slog.Logger, error) {
+// (debug, info, warn, error; default info) and GMVSCOPE_LOG_FORMAT=json
+// writes JSON instead of key=value text.
+func newLogger(w io.Writer, getenv func(string) string) (*slog.Logger, error) {
 	var level slog.Level
 	if v := getenv("GMVSCOPE_LOG"); v != "" {
 		if err := level.UnmarshalText([]byte(v)); err != nil {

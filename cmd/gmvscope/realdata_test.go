@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"gmvscope/config"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,7 +33,7 @@ func realFile(t *testing.T, rel string) []byte {
 // extract runs the bundled config's extractor for source/kind on a real page.
 func extract(t *testing.T, source, kind, page string, body []byte) parse.Result {
 	t.Helper()
-	cfg, err := LoadConfig("../../config.yaml")
+	cfg, err := config.Load("../../config.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func extract(t *testing.T, source, kind, page string, body []byte) parse.Result 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ex := src.extractors[kind]
+	ex := src.Extractors()[kind]
 	if ex == nil {
 		t.Fatalf("source %s has no page kind %s", source, kind)
 	}

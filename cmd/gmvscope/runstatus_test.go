@@ -166,7 +166,7 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 	m := newTestMain()
-	if code := m.Run(t.Context(), []string{"check", "--config", "testdata/config/bad-kind.yaml"}); code != ExitError ||
+	if code := m.Run(t.Context(), []string{"check", "--config", "../../config/testdata/bad-kind.yaml"}); code != ExitError ||
 		!strings.Contains(m.errs.String(), "bad-kind.yaml:18: sources[0].pages.top.fields.handle.kind") {
 		t.Errorf("check of a bad config: exit %d: %s", code, m.errs)
 	}

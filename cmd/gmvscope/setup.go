@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"gmvscope/config"
+	"gmvscope/pipeline"
+	"gmvscope/store"
+	"gmvscope/templates"
+)
+
+// where are the flags every command that reads config and the store
+// takes: --config, --db and --out.
+type where struct {
+	config, db, out string
+}
+
+func (w *where) add(fs *flags) {
+	fs.StringVar(&w.config, "config", "", "config file (default: $GMVSCOPE_CONFIG, ./config.yaml, then ~/.config/gmvscope/config.yaml)")
+	fs.StringVar(&w.db, "db", "", "SQLite store (default: the config's store)")
+	fs.StringVar(&w.out, "out", "", "output folder (default: the config's output)")
+}
+
+// loadConfig finds and loads the config, with --db and --out applied.
+func (m *Main) loadConfig(w where) (*config.Config, error) {
+	path, err := config.Find(config.Where{Flag: w.config, Getenv: m.getenv, UserDir: m.UserConfigDir})
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(path, m.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if w.db != "" {
+		cfg.Store = w.db
+	}
+	if w.out != "" {
+		cfg.Output = w.out
+	}
+	return cfg, nil
+}
+
+// errNoStore means the store does not exist yet: nothing was ever stored.
+var errNoStore = errors.New("no store yet")
+
+// open opens cfg's store and returns the pipeline on it; the caller
+// closes the store. With create false a store that does not exist is an
+// error that says so, and no file is made.
+func (m *Main) open(ctx context.Context, cfg *config.Config, create bool) (*pipeline.Pipeline, error) {
+	if !create {
+		if _, err := os.Stat(cfg.Store); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s does not exist: nothing has been crawled or imported with this config (run gmvscope demo, run or import first)", errNoStore, cfg.Store)
+		}
+	} else if err := os.MkdirAll(filepath.Dir(cfg.Store), 0o755); err != nil {
+		return nil, fmt.Errorf("create store folder: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeline.Pipeline{Config: cfg, Store: db, Log: m.Log, Now: m.Now, Clock: m.Clock, Getenv: m.getenv,
+		Owner: pipeline.ThisProcess(), Gone: pipeline.ProcessGone, Progress: m.progress}, nil
+}
+
+// checkAssets fails before any work when the report's echarts build was
+// not fetched into this binary (make assets).
+func checkAssets() error {
+	if _, err := templates.Echarts(); err != nil {
+		return fmt.Errorf("reports cannot be written by this build: %w (build with make build, which fetches it)", err)
+	}
+	return nil
+}
+
+// printReport prints a report's path, saying when it was a missing one.
+func (m *Main) printReport(w pipeline.Written) {
+	if w.Missing {
+		fmt.Fprintf(m.Stdout, "report: %s (snapshot %d had none)\n", w.Path, w.Snapshot)
+		return
+	}
+	fmt.Fprintf(m.Stdout, "report: %s\n", w.Path)
+}

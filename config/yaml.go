@@ -1,0 +1,410 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"gmvscope/internal/suggest"
+)
+
+// Error is a config problem at a file, line and field.
+type Error struct {
+	File  string
+	Line  int    // 0 when the problem is the whole file
+	Field string // dotted path: sources[0].politeness.timeout; "" for the whole file
+	Err   error
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Field == "" {
+		return fmt.Sprintf("%s: %v", loc, e.Err)
+	}
+	return fmt.Sprintf("%s: %s: %v", loc, e.Field, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// nodeError is a problem found while decoding: at a node of the config's
+// YAML tree, or at a path below it (rel, dotted: "fields.handle.kind").
+// Load turns it into an *Error naming the line and the whole path.
+type nodeError struct {
+	node *yaml.Node
+	rel  string
+	err  error
+}
+
+func (e *nodeError) Error() string { return e.err.Error() }
+func (e *nodeError) Unwrap() error { return e.err }
+
+// errAt is a problem at rel below node ("" for node itself).
+func errAt(node *yaml.Node, rel string, format string, a ...any) error {
+	return &nodeError{node: node, rel: rel, err: fmt.Errorf(format, a...)}
+}
+
+// child returns the value under key in a mapping node, or nil.
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// keyNode returns the key node of key in a mapping node, or nil.
+func keyNode(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i]
+		}
+	}
+	return nil
+}
+
+// locate finds target in the tree under root and returns its dotted
+// path, or ok false.
+func locate(root, target *yaml.Node) (string, bool) {
+	var walk func(n *yaml.Node, path string) (string, bool)
+	walk = func(n *yaml.Node, path string) (string, bool) {
+		if n == target {
+			return path, true
+		}
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				if p, ok := walk(c, path); ok {
+					return p, true
+				}
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				p := n.Content[i].Value
+				if path != "" {
+					p = path + "." + p
+				}
+				if n.Content[i] == target {
+					return p, true
+				}
+				if q, ok := walk(n.Content[i+1], p); ok {
+					return q, true
+				}
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				if p, ok := walk(c, fmt.Sprintf("%s[%d]", path, i)); ok {
+					return p, true
+				}
+			}
+		}
+		return "", false
+	}
+	return walk(root, "")
+}
+
+// descend follows a dotted path ("fields.handle.kind", "start[0].url")
+// from n and returns the line of the deepest part that exists: the key's
+// line for a mapping entry.
+func descend(n *yaml.Node, rel string) int {
+	line := n.Line
+	for _, part := range splitPath(rel) {
+		if strings.HasPrefix(part, "[") {
+			i, err := strconv.Atoi(strings.Trim(part, "[]"))
+			if err != nil || n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+				return line
+			}
+			n = n.Content[i]
+			line = n.Line
+			continue
+		}
+		k := keyNode(n, part)
+		if k == nil {
+			return line
+		}
+		line, n = k.Line, child(n, part)
+	}
+	return line
+}
+
+func splitPath(p string) []string {
+	var out []string
+	for _, seg := range strings.Split(p, ".") {
+		for {
+			i := strings.IndexByte(seg, '[')
+			if i < 0 {
+				break
+			}
+			if i > 0 {
+				out = append(out, seg[:i])
+			}
+			j := strings.IndexByte(seg, ']')
+			if j < i {
+				break
+			}
+			out = append(out, seg[i:j+1])
+			seg = seg[j+1:]
+		}
+		if seg != "" {
+			out = append(out, seg)
+		}
+	}
+	return out
+}
+
+func joinPath(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "" || strings.HasPrefix(b, "["):
+		return a + b
+	}
+	return a + "." + b
+}
+
+// toError turns what decoding returned into an *Error with file, line
+// and field.
+func toError(file string, root *yaml.Node, err error) error {
+	var ne *nodeError
+	if errors.As(err, &ne) {
+		path, _ := locate(root, ne.node)
+		line := ne.node.Line
+		if ne.rel != "" {
+			line = descend(ne.node, ne.rel)
+		} else if k := keyOf(root, ne.node); k != nil {
+			line = k.Line // the line that names the field
+		}
+		return &Error{File: file, Line: line, Field: joinPath(path, ne.rel), Err: ne.err}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return typeError(file, root, te.Errors[0])
+	}
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := lineRe.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Err: errors.New(m[2])}
+	}
+	return &Error{File: file, Err: errors.New(msg)}
+}
+
+// keyOf returns the key node whose value is n, or nil.
+func keyOf(root, n *yaml.Node) *yaml.Node {
+	var found *yaml.Node
+	var walk func(*yaml.Node)
+	walk = func(m *yaml.Node) {
+		if found != nil {
+			return
+		}
+		if m.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(m.Content); i += 2 {
+				if m.Content[i+1] == n {
+					found = m.Content[i]
+					return
+				}
+			}
+		}
+		for _, c := range m.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	return found
+}
+
+var (
+	lineRe    = regexp.MustCompile(`^line (\d+): (.*)$`)
+	unmarshRe = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+)
+
+// typeError turns yaml's "line 12: cannot unmarshal !!str `abc` into int"
+// into what the field wants and what it got.
+func typeError(file string, root *yaml.Node, msg string) error {
+	m := unmarshRe.FindStringSubmatch(msg)
+	if m == nil {
+		if lm := lineRe.FindStringSubmatch(msg); lm != nil {
+			line, _ := strconv.Atoi(lm[1])
+			return &Error{File: file, Line: line, Err: errors.New(lm[2])}
+		}
+		return &Error{File: file, Err: errors.New(msg)}
+	}
+	line, _ := strconv.Atoi(m[1])
+	got := m[3]
+	switch m[2] {
+	case "map":
+		got = "a mapping"
+	case "seq":
+		got = "a list"
+	}
+	return &Error{File: file, Line: line, Field: pathAtLine(root, line), Err: fmt.Errorf("want %s, got %s", want(m[4]), got)}
+}
+
+// want says in words what a Go type holds.
+func want(goType string) string {
+	switch strings.TrimPrefix(goType, "*") {
+	case "int", "int64", "int32":
+		return "a whole number"
+	case "float64", "float32":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "string", "market.Entity", "market.Kind":
+		return "text"
+	case "time.Duration", "config.Duration":
+		return "a duration such as 10s"
+	}
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.HasPrefix(goType, "map["):
+		return "a mapping of names to values"
+	}
+	return "a mapping of its fields" // a struct
+}
+
+// pathAtLine returns the path of the value whose key is on line.
+func pathAtLine(root *yaml.Node, line int) string {
+	best := ""
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				p := joinPath(path, n.Content[i].Value)
+				if n.Content[i].Line == line || n.Content[i+1].Line == line {
+					best = p
+				}
+				walk(n.Content[i+1], p)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				if c.Line == line && c.Kind == yaml.ScalarNode {
+					best = p
+				}
+				walk(c, p)
+			}
+		}
+	}
+	walk(root, "")
+	return best
+}
+
+// strictKeys reports the first key in the tree that the Go type it
+// decodes into has no field for, with the closest one: yaml's own strict
+// mode does not reach types that decode themselves.
+func strictKeys(n *yaml.Node, t reflect.Type) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if err := strictKeys(c, t); err != nil {
+				return err
+			}
+		}
+	case yaml.MappingNode:
+		switch t.Kind() {
+		case reflect.Struct:
+			fields := yamlFields(t)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i].Value
+				f, ok := fields[k]
+				if !ok {
+					names := make([]string, 0, len(fields))
+					for name := range fields {
+						names = append(names, name)
+					}
+					sort.Strings(names)
+					return &nodeError{node: n.Content[i], err: fmt.Errorf("unknown field%s", suggest.Hint(k, names))}
+				}
+				if err := strictKeys(n.Content[i+1], f); err != nil {
+					return err
+				}
+			}
+		case reflect.Map:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if err := strictKeys(n.Content[i+1], t.Elem()); err != nil {
+					return err
+				}
+			}
+		}
+	case yaml.SequenceNode:
+		if t.Kind() == reflect.Slice {
+			for _, c := range n.Content {
+				if err := strictKeys(c, t.Elem()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// yamlFields maps a struct's yaml keys to their types.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// Duration is a length of time written as Go writes it: 10s, 1m30s, 2h.
+type Duration time.Duration
+
+// UnmarshalYAML reads a duration, saying what it wants when it is not one.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return errAt(n, "", "want a duration such as 10s, got %s", kindWord(n))
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return errAt(n, "", "want a duration such as 10s, got %s", n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func kindWord(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return n.Value
+}

@@ -1,0 +1,36 @@
+// Package suggest finds the name someone probably meant, for "did you
+// mean" hints on unknown commands, flags, config keys and source names.
+package suggest
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/agnivade/levenshtein"
+)
+
+// Closest returns the option nearest to name by edit distance, when it is
+// near enough to be a typo (two edits, a swap of two letters among them,
+// or a third of the name's length for long names, and fewer edits than
+// the name has letters), or "".
+func Closest(name string, options []string) string {
+	best, bestD := "", 0
+	for _, o := range options {
+		d := levenshtein.ComputeDistance(strings.ToLower(name), strings.ToLower(o))
+		if best == "" || d < bestD {
+			best, bestD = o, d
+		}
+	}
+	if best == "" || bestD > max(2, len(name)/3) || bestD >= len(name) {
+		return ""
+	}
+	return best
+}
+
+// Hint is "; did you mean X?" for the closest option, or "".
+func Hint(name string, options []string) string {
+	if c := Closest(name, options); c != "" && c != name {
+		return fmt.Sprintf("; did you mean %s?", c)
+	}
+	return ""
+}
