@@ -2,8 +2,9 @@ package demo
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+
+	"gmvscope/market"
 )
 
 // mix is splitmix64: a stable per-row hash that decides how a row is written.
@@ -15,17 +16,7 @@ func mix(seed uint64, i int) uint64 {
 }
 
 // commas writes 1234567 as "1,234,567".
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func commas(n int64) string { return market.Count(n) }
 
 // compact writes 35812 as "35.8K", the way leaderboards round.
 func compact(n float64, lower bool) string {

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // KindTally is what the store holds about one page kind of a run: each
@@ -176,23 +179,12 @@ func topReasons(m map[string]int) string {
 	return strings.Join(out, ", ")
 }
 
-// Count writes n with thousands separators: 2,000.
-func Count(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+// Count writes n with thousands separators, as English does: 2,000 and
+// -1,234. It is the one formatter of counts: reports, messages and the
+// sample market all write them with it.
+func Count(n int64) string { return english.Sprintf("%d", n) }
+
+var english = message.NewPrinter(language.English)
 
 func plural(n int64, word string) string {
 	if n == 1 {

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"golang.org/x/text/currency"
 )
 
 // Kind says how a field's raw text is read. The zero Kind is invalid.
@@ -81,16 +83,16 @@ func (v Value) Mid() float64 {
 	return (float64(v.Low) + float64(v.High)) / 2
 }
 
-// MinorUnits returns how many minor units one unit of currency c has.
-// Unknown codes get 2, the most common exponent.
+// MinorUnits returns the decimals of currency c's minor unit, as ISO 4217
+// (through CLDR, golang.org/x/text/currency) gives them: 2 for USD, 0 for
+// JPY, PYG and XPF, 3 for KWD. A code that is not ISO 4217 gets 2.
 func MinorUnits(c string) int {
-	switch c {
-	case "JPY", "KRW", "VND", "IDR", "CLP", "ISK", "UGX", "XAF", "XOF":
-		return 0
-	case "BHD", "KWD", "OMR", "JOD", "TND":
-		return 3
+	u, err := currency.ParseISO(c)
+	if err != nil {
+		return 2
 	}
-	return 2
+	scale, _ := currency.Standard.Rounding(u)
+	return scale
 }
 
 // Major converts minor units of currency c to major units (dollars).

@@ -40,29 +40,43 @@ type Model struct {
 	CSS           template.CSS
 }
 
-// Figure is one headline number with what it means.
+// Figure is one headline number with what it means. Text, when set, is
+// shown instead of Value (a list such as responses by status).
 type Figure struct {
-	Label, Value, Note string
+	Label string
+	Value Num
+	Note  string
+	Text  string
+}
+
+// Shown is the figure as the report writes it.
+func (f Figure) Shown() string {
+	if f.Text != "" {
+		return f.Text
+	}
+	return f.Value.String()
 }
 
 // TierRow is one follower tier.
 type TierRow struct {
-	Label, Creators, CreatorShare, GMVShare, MedianGMV, MedianPer1K string
+	Label                                                    string
+	Creators, CreatorShare, GMVShare, MedianGMV, MedianPer1K Num
 }
 
 // AboveRow is one creator who sells above their follower count.
 type AboveRow struct {
-	Handle, URL, Followers, GMV, Per1K string
-	GMVLocal                           string // in the source's currency when it is not USD
-	RankGMV, RankFollowers             int
-	Estimate                           bool
+	Handle, URL            string
+	Followers, GMV, Per1K  Num
+	GMVLocal               Num // in the source's currency when it is not USD
+	RankGMV, RankFollowers Num
+	Estimate               bool
 }
 
 // ProductRow is one product by estimated GMV.
 type ProductRow struct {
-	ID, Title, URL, Shop, Price, Units, EstGMV string
-	Creators                                   int
-	Estimate                                   bool
+	ID, Title, URL, Shop, Price string
+	Units, EstGMV, Creators     Num
+	Estimate                    bool
 }
 
 // Quality is the data-quality section.
@@ -85,15 +99,16 @@ type Quality struct {
 // CoverageRow is one listing's coverage: how many of its pages the run
 // reached, failed or never asked for.
 type CoverageRow struct {
-	Kind, Pages, Reached, Failed, Missing, Rows, Read, Basis string
-	Short                                                    bool // some pages were not read
+	Kind, Basis                                 string
+	Pages, Reached, Failed, Missing, Rows, Read Num
+	Short                                       bool // some pages were not read
 }
 
 // PageRow counts pages of one kind and outcome.
 type PageRow struct {
 	Kind, Outcome string
 	Pages         int
-	Bytes         string
+	Bytes         Num
 }
 
 // RejectGroup is rejects sharing a field and reason, with examples.
@@ -131,37 +146,37 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time) Model {
 		ci = fmt.Sprintf("95%% CI %.2f to %.2f", a.Spearman.Low, a.Spearman.High)
 	}
 	m.Headline = []Figure{
-		{"Creators", Int(a.Creators), fmt.Sprintf("%s with both followers and GMV", Int(a.WithBoth))},
-		{"Total GMV", USD(a.TotalGMVUSD), totalNote(s.Source, a.TotalGMVUSD, m.Period)},
-		{"Median followers", Compact(a.MedianFollowers), "per creator"},
-		{"Spearman ρ", Fixed(a.Spearman.Rho, 2), fmt.Sprintf("%s, n = %s", ci, Int(a.Spearman.N))},
-		{"Elasticity", Fixed(a.Fit.Slope, 2), "% change in GMV per 1% more followers (log-log fit)"},
-		{"R²", Fixed(a.Fit.R2, 2), fmt.Sprintf("share of log-GMV variance explained by log-followers, n = %s", Int(a.Fit.N))},
+		{Label: "Creators", Value: count(a.Creators), Note: fmt.Sprintf("%s with both followers and GMV", Int(a.WithBoth))},
+		{Label: "Total GMV", Value: usd(a.TotalGMVUSD), Note: totalNote(s.Source, a.TotalGMVUSD, m.Period)},
+		{Label: "Median followers", Value: Num{V: a.MedianFollowers, Form: Compact}, Note: "per creator"},
+		{Label: "Spearman ρ", Value: Num{V: a.Spearman.Rho, Form: Fixed2}, Note: fmt.Sprintf("%s, n = %s", ci, Int(a.Spearman.N))},
+		{Label: "Elasticity", Value: Num{V: a.Fit.Slope, Form: Fixed2}, Note: "% change in GMV per 1% more followers (log-log fit)"},
+		{Label: "R²", Value: Num{V: a.Fit.R2, Form: Fixed2}, Note: fmt.Sprintf("share of log-GMV variance explained by log-followers, n = %s", Int(a.Fit.N))},
 	}
 	for _, t := range a.Tiers {
-		m.Tiers = append(m.Tiers, TierRow{Label: t.Label, Creators: Int(t.Creators), CreatorShare: Pct(t.CreatorShare),
-			GMVShare: Pct(t.GMVShare), MedianGMV: USD(t.MedianGMV), MedianPer1K: USD(t.MedianGMVPer1K)})
+		m.Tiers = append(m.Tiers, TierRow{Label: t.Label, Creators: count(t.Creators), CreatorShare: share(t.CreatorShare),
+			GMVShare: share(t.GMVShare), MedianGMV: usd(t.MedianGMV), MedianPer1K: usd(t.MedianGMVPer1K)})
 	}
 	urls := map[string]string{}
 	for _, c := range s.Creators {
 		urls[c.Handle] = c.URL
 	}
 	for _, p := range a.AboveWeight {
-		row := AboveRow{Handle: p.Handle, URL: urls[p.Handle], Followers: Compact(p.Followers),
-			GMV: USD(p.GMVUSD), Per1K: USD(p.Per1K), RankGMV: p.RankGMV, RankFollowers: p.RankFollow, Estimate: p.Estimate}
+		row := AboveRow{Handle: p.Handle, URL: urls[p.Handle], Followers: Num{V: p.Followers, Form: Compact},
+			GMV: usd(p.GMVUSD), Per1K: usd(p.Per1K), RankGMV: count(p.RankGMV), RankFollowers: count(p.RankFollow), Estimate: p.Estimate}
 		if m.LocalCurrency != "" {
-			row.GMVLocal = m.LocalCurrency + " " + Compact(p.GMVUSD/s.Source.RateUSD)
+			row.GMVLocal = Num{V: p.GMVUSD / s.Source.RateUSD, Form: Money, Cur: m.LocalCurrency}
 		}
 		m.AboveWeight = append(m.AboveWeight, row)
 	}
 	m.Concentration = []Figure{
-		{"Top 1% of creators", Pct(a.Concentration.Top1), "share of GMV"},
-		{"Top 10% of creators", Pct(a.Concentration.Top10), "share of GMV"},
-		{"Gini", Fixed(a.Concentration.Gini, 3), "0 = everyone sells the same, 1 = one creator sells everything"},
+		{Label: "Top 1% of creators", Value: share(a.Concentration.Top1), Note: "share of GMV"},
+		{Label: "Top 10% of creators", Value: share(a.Concentration.Top10), Note: "share of GMV"},
+		{Label: "Gini", Value: Num{V: a.Concentration.Gini, Form: Fixed3}, Note: "0 = everyone sells the same, 1 = one creator sells everything"},
 	}
 	for _, p := range a.TopProducts {
 		m.Products = append(m.Products, ProductRow{ID: p.ID, Title: p.Title, URL: p.URL, Shop: p.Shop,
-			Price: money(p.Price), Units: Compact(p.Units.Mid()), EstGMV: USD(p.EstGMVUSD), Creators: len(p.Creators), Estimate: p.Estimate})
+			Price: price(p.Price), Units: Num{V: p.Units.Mid(), Form: Compact}, EstGMV: usd(p.EstGMVUSD), Creators: count(len(p.Creators)), Estimate: p.Estimate})
 	}
 	if a.ProductsNoEstimate > 0 {
 		m.ProductsNote = fmt.Sprintf("%s products had no usable price or units and are not ranked.", Int(a.ProductsNoEstimate))
@@ -176,7 +191,7 @@ func totalNote(src market.SourceInfo, usd float64, period string) string {
 	if src.Currency == "" || src.Currency == "USD" || src.RateUSD <= 0 {
 		return "USD, " + period
 	}
-	return fmt.Sprintf("USD, %s; %s %s at %s USD per %s (rate as of %s)", period, src.Currency, Compact(usd/src.RateUSD),
+	return fmt.Sprintf("USD, %s; %s at %s USD per %s (rate as of %s)", period, Num{V: usd / src.RateUSD, Form: Money, Cur: src.Currency},
 		strconv.FormatFloat(src.RateUSD, 'f', -1, 64), src.Currency, src.RateAsOf.Format("2006-01-02"))
 }
 
@@ -184,16 +199,25 @@ func ms(ns int64) string {
 	return strconv.FormatFloat(float64(ns)/1e6, 'f', 1, 64) + " ms"
 }
 
-func money(v *market.Value) string {
+// price writes a product's price in its currency, a range as low–high.
+func price(v *market.Value) string {
 	if v == nil {
 		return "n/a"
 	}
-	major := func(n int64) string { return fmt.Sprintf("%.2f", market.Major(float64(n), v.Currency)) }
-	if v.Estimate {
-		return v.Currency + " " + major(v.Low) + "–" + major(v.High)
+	major := func(n int64) string {
+		return Num{V: market.Major(float64(n), v.Currency), Form: Money, Cur: v.Currency}.String()
 	}
-	return v.Currency + " " + major(v.Num)
+	if v.Estimate {
+		return major(v.Low) + "–" + major(v.High)
+	}
+	return major(v.Num)
 }
+
+func count(n int) Num     { return Num{V: float64(n), Form: Count} }
+func count64(n int64) Num { return Num{V: float64(n), Form: Count} }
+func usd(v float64) Num   { return Num{V: v, Form: Money} }
+func share(v float64) Num { return Num{V: v, Form: Share} }
+func bytesN(n int64) Num  { return Num{V: float64(n), Form: Bytes} }
 
 func periodLabel(p market.Period) string {
 	switch p {
@@ -223,28 +247,28 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 			parts = append(parts, fmt.Sprintf("%s: %s", code, Int(c.ByStatus[code])))
 		}
 		q.Crawl = []Figure{
-			{"Responses by status", strings.Join(parts, ", "), ""},
-			{"Retries", Int(c.Retries), "failed attempts tried again (network errors, timeouts, 408, 429, 5xx)"},
-			{"Downloaded", Compact(float64(c.Bytes)) + "B", ""},
-			{"Records", Int(c.Records), "rows read from the pages (a creator's leaderboard row and profile are two); rejected values are listed below"},
-			{"Latency", fmt.Sprintf("p50 %s, p95 %s", ms(c.LatencyP50), ms(c.LatencyP95)), "per request"},
-			{"Robots.txt denials", Int(c.RobotsDeny), "URLs not fetched because robots.txt disallows them"},
-			{"Robots.txt requests", Int(c.RobotsFetch), "a stored robots.txt younger than robots_ttl (default 24 h) is reused; one that answered 5xx is asked for again later"},
-			{"Off-site links", Int(c.OffSite), "links to hosts outside allowed_hosts, not followed"},
-			{"Legacy charsets", Int(c.Decoded), "pages converted to UTF-8"},
-			{"Repeated pages", Int(c.Repeated), "pagination pages whose rows repeated an earlier page; that chain was stopped"},
-			{"Unchanged pages", Int(c.NotModified), "answered 304 Not Modified to a conditional GET; the stored page was read again"},
-			{"Repaired texts", Int(c.Repaired), "texts that were not valid UTF-8 (bytes replaced with �) or held control characters such as NUL (dropped)"},
+			{Label: "Responses by status", Text: strings.Join(parts, ", ")},
+			{Label: "Retries", Value: count(c.Retries), Note: "failed attempts tried again (network errors, timeouts, 408, 429, 5xx, walls, pages without their rows)"},
+			{Label: "Downloaded", Value: bytesN(c.Bytes)},
+			{Label: "Records", Value: count(c.Records), Note: "rows read from the pages (a creator's leaderboard row and profile are two); rejected values are listed below"},
+			{Label: "Latency", Text: fmt.Sprintf("p50 %s, p95 %s", ms(c.LatencyP50), ms(c.LatencyP95)), Note: "per request"},
+			{Label: "Robots.txt denials", Value: count(c.RobotsDeny), Note: "URLs not fetched because robots.txt disallows them"},
+			{Label: "Robots.txt requests", Value: count(c.RobotsFetch), Note: "a stored robots.txt younger than robots_ttl (default 24 h) is reused; one that answered 5xx is asked for again later"},
+			{Label: "Off-site links", Value: count(c.OffSite), Note: "links to origins outside allowed_hosts, not followed"},
+			{Label: "Legacy charsets", Value: count(c.Decoded), Note: "pages converted to UTF-8"},
+			{Label: "Repeated pages", Value: count(c.Repeated), Note: "pagination pages whose rows repeated an earlier page; that chain was stopped"},
+			{Label: "Unchanged pages", Value: count(c.NotModified), Note: "answered 304 Not Modified to a conditional GET; the stored page was read again"},
+			{Label: "Repaired texts", Value: count(c.Repaired), Note: "texts that were not valid UTF-8 (bytes replaced with �) or held control characters such as NUL (dropped)"},
 		}
 		if c.Pending > 0 {
-			q.Crawl = append(q.Crawl, Figure{"Not fetched", Int(c.Pending), "URLs found but never fetched: a budget stopped the run"})
+			q.Crawl = append(q.Crawl, Figure{Label: "Not fetched", Value: count(c.Pending), Note: "URLs found but never fetched: a budget stopped the run"})
 		}
 	}
 	for _, c := range s.Crawl.Coverage {
-		row := CoverageRow{Kind: c.Kind, Pages: Int(int(c.Pages)), Reached: Int(int(c.Reached)), Failed: Int(int(c.Failed)), Missing: Int(int(c.Missing)),
-			Basis: c.Basis, Short: c.Missing > 0 || c.Failed > 0}
+		row := CoverageRow{Kind: c.Kind, Pages: count64(c.Pages), Reached: count64(c.Reached), Failed: count64(c.Failed), Missing: count64(c.Missing),
+			Rows: Num{NA: true}, Read: count64(c.Read), Basis: c.Basis, Short: c.Missing > 0 || c.Failed > 0}
 		if c.Rows > 0 {
-			row.Rows, row.Read = Int(int(c.Rows)), Int(int(c.Read))
+			row.Rows = count64(c.Rows)
 		}
 		q.Coverage = append(q.Coverage, row)
 	}
@@ -254,7 +278,7 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 		} else {
 			q.PagesFailed += p.Pages
 		}
-		q.Pages = append(q.Pages, PageRow{Kind: p.Kind, Outcome: p.Outcome, Pages: p.Pages, Bytes: Compact(float64(p.Bytes)) + "B"})
+		q.Pages = append(q.Pages, PageRow{Kind: p.Kind, Outcome: p.Outcome, Pages: p.Pages, Bytes: bytesN(p.Bytes)})
 	}
 	groups := map[string]*RejectGroup{}
 	for _, r := range s.Rejects {

@@ -128,12 +128,38 @@ func TestQualityFetchingFigures(t *testing.T) {
 	q := quality(s, market.Analyze(*s, 1, Outliers, Top))
 	got := map[string]string{}
 	for _, f := range q.Crawl {
-		got[f.Label] = f.Value
+		got[f.Label] = f.Shown()
 	}
 	for label, want := range map[string]string{"Responses by status": "200: 1,200, 503: 7", "Retries": "9", "Records": "2,400",
 		"Robots.txt denials": "4", "Robots.txt requests": "1", "Unchanged pages": "300", "Latency": "p50 2.0 ms, p95 9.0 ms"} {
 		if got[label] != want {
 			t.Errorf("%s: %q, want %q", label, got[label], want)
+		}
+	}
+}
+
+// TestFormat: one formatter writes every figure: exact counts with
+// thousands separators (negative ones too), shares, compact counts, and
+// money in its currency's own minor units.
+func TestFormat(t *testing.T) {
+	for _, tc := range []struct {
+		n    Num
+		want string
+	}{
+		{Num{V: -123, Form: Count}, "-123"},
+		{Num{V: 1234567, Form: Count}, "1,234,567"},
+		{Num{V: -1234567, Form: Count}, "-1,234,567"},
+		{Num{V: 35812, Form: Compact}, "35.8K"},
+		{Num{V: 0.375, Form: Share}, "37.5%"},
+		{Num{V: 853.39, Form: Money}, "$853.39"},
+		{Num{V: 2100000, Form: Money}, "$2.1M"},
+		{Num{V: 12345, Form: Money, Cur: "PYG"}, "PYG 12.3K"},
+		{Num{V: 500, Form: Money, Cur: "XPF"}, "XPF 500"},
+		{Num{V: 5.125, Form: Money, Cur: "KWD"}, "KWD 5.125"},
+		{Num{NA: true, Form: Count}, "n/a"},
+	} {
+		if got := tc.n.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }

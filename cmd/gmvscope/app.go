@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -213,11 +214,11 @@ func (f *flags) help(w io.Writer) {
 	width := 0
 	f.VisitAll(func(fl *flag.Flag) {
 		name := "--" + fl.Name
-		if arg, _ := flag.UnquoteUsage(fl); arg != "" && !isBool(fl) {
+		arg, desc := flag.UnquoteUsage(fl)
+		if arg != "" && !isBool(fl) {
 			name += " " + arg
 		}
 		width = max(width, len(name))
-		desc := fl.Usage
 		if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" && fl.DefValue != "[]" {
 			desc += fmt.Sprintf(" (default %s)", fl.DefValue)
 		}
@@ -244,20 +245,32 @@ func isBool(fl *flag.Flag) bool {
 // ("-1,234") is an argument, not a flag. It returns the positional ones.
 // --help prints the usage to stdout and returns flag.ErrHelp.
 func (f *flags) parse(args []string) ([]string, error) {
-	var pos []string
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
+	// A negative number is held out of the flag parser as a token that
+	// cannot be a flag, and put back in its place.
+	const held = "\x00arg"
+	var kept []string
+	rest := make([]string, 0, len(args))
+	for i, a := range args {
 		if a == "--" {
-			pos = append(pos, args[i+1:]...)
+			rest = append(rest, args[i:]...)
 			break
 		}
 		if negativeNumber(a) {
-			pos = append(pos, a)
+			rest = append(rest, held+strconv.Itoa(len(kept)))
+			kept = append(kept, a)
 			continue
 		}
 		rest = append(rest, a)
 	}
+	var pos []string
+	defer func() {
+		for i, a := range pos {
+			if n, ok := strings.CutPrefix(a, held); ok {
+				j, _ := strconv.Atoi(n)
+				pos[i] = kept[j]
+			}
+		}
+	}()
 	for len(rest) > 0 {
 		if err := f.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {

@@ -35,10 +35,10 @@ func (c *CheckCommand) ParseFlags(args []string) error {
 		"Validate the config. With a saved page (or a URL on the source's allowed origins), run the source's\n"+
 		"extractor for the page kind on it and print the records, rejects and links as JSON, exactly as a crawl stores them.",
 		"gmvscope check --source demo --kind leaderboard --url https://example.org/top saved.html")
-	fs.StringVar(&c.where.config, "config", "", "config file (default: $GMVSCOPE_CONFIG, ./config.yaml, then ~/.config/gmvscope/config.yaml)")
-	fs.StringVar(&c.source, "source", "", "source whose extractor to run")
-	fs.StringVar(&c.kind, "kind", "", "page kind of the page (a key under the source's pages)")
-	fs.StringVar(&c.url, "url", "", "URL the saved file was fetched from, to resolve its links")
+	fs.StringVar(&c.where.config, "config", "", "read the config from `FILE` (default: $GMVSCOPE_CONFIG, ./config.yaml, then ~/.config/gmvscope/config.yaml)")
+	fs.StringVar(&c.source, "source", "", "the source `NAME` whose extractor to run")
+	fs.StringVar(&c.kind, "kind", "", "the page `KIND` of the page (a key under the source's pages)")
+	fs.StringVar(&c.url, "url", "", "the `URL` the saved file was fetched from, to resolve its links")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err

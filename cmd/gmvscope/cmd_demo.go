@@ -30,11 +30,11 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 		"Serve the bundled sample market on 127.0.0.1, crawl it over HTTP into a snapshot and write its report.\n"+
 		"The config's demo source is used; without a config, the one built into gmvscope.", "gmvscope demo --creators 20000")
 	c.where.add(fs)
-	fs.IntVar(&c.creators, "creators", 2000, "creators in the sample market, 1 to 600000")
-	fs.Uint64Var(&c.seed, "seed", 1, "seed of the sample market; the same seed gives the same market")
-	fs.StringVar(&c.truth, "truth", "", "also write the market's exact ground truth as JSON to this file")
+	fs.IntVar(&c.creators, "creators", 2000, "`N` creators in the sample market, 1 to 600000")
+	fs.Uint64Var(&c.seed, "seed", 1, "the sample market's `SEED`; the same seed gives the same market")
+	fs.StringVar(&c.truth, "truth", "", "also write the market's exact ground truth as JSON to `FILE`")
 	fs.BoolVar(&c.serve, "serve", false, "only serve the sample market and print its URL, until interrupted")
-	fs.Float64Var(&c.chaos, "chaos", 0, "serve this share of requests (0 to 1) with seeded faults of every kind: errors, resets, walls, empty pages, bombs")
+	fs.Float64Var(&c.chaos, "chaos", 0, "serve this share (`RATE`, 0 to 1) of requests with seeded faults of every kind: errors, resets, walls, empty pages, bombs")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err

@@ -24,8 +24,8 @@ func (c *ImportCommand) ParseFlags(args []string) error {
 		"Read a vendor export (CSV or JSON) through a source's column mapping into a run and snapshot, as a crawl would.",
 		"gmvscope import kalodata-export.csv --source kalodata")
 	c.where.add(fs)
-	fs.StringVar(&c.source, "source", "", "source whose field mapping reads the file (required)")
-	fs.StringVar(&c.kind, "kind", "", "page kind that maps the file's columns (default: the source's only page kind)")
+	fs.StringVar(&c.source, "source", "", "the source `NAME` whose field mapping reads the file (required)")
+	fs.StringVar(&c.kind, "kind", "", "the page `KIND` that maps the file's columns (default: the source's only page kind)")
 	fs.BoolVar(&c.noRep, "no-report", false, "store the snapshot without writing its report")
 	files, err := fs.parse(args)
 	if err != nil {

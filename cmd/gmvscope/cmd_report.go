@@ -22,8 +22,8 @@ func (c *ReportCommand) ParseFlags(args []string) error {
 		"Write a stored snapshot's report (the newest of --source, or of all sources), after any\n"+
 		"report a crashed run left unwritten.", "gmvscope report --source demo")
 	c.where.add(fs)
-	fs.Int64Var(&c.snapshot, "snapshot", 0, "snapshot id (default: the newest of --source, or the newest of all)")
-	fs.StringVar(&c.source, "source", "", "report the newest snapshot of this source")
+	fs.Int64Var(&c.snapshot, "snapshot", 0, "the snapshot `ID` (default: the newest of --source, or the newest of all)")
+	fs.StringVar(&c.source, "source", "", "report the newest snapshot of source `NAME`")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err

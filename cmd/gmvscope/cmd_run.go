@@ -36,7 +36,7 @@ func (c *RunCommand) ParseFlags(args []string) error {
 	fs := c.m.newFlags(name, name+" [--source NAME]... [--config FILE] [--db FILE] [--out DIR] [--resume]\n\n"+strings.ToUpper(what[:1])+what[1:]+
 		". Without --source, every enabled source but the sample one.", "gmvscope "+name+" --source demo --config config.yaml")
 	c.where.add(fs)
-	fs.Var(&c.sources, "source", "source to crawl (repeatable or comma-separated; default: every enabled source)")
+	fs.Var(&c.sources, "source", "the source `NAME` to crawl (repeatable or comma-separated; default: every enabled source)")
 	fs.BoolVar(&c.resume, "resume", false, "only resume unfinished runs (an unfinished run is always resumed before a new one starts)")
 	pos, err := fs.parse(args)
 	if err != nil {

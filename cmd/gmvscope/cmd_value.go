@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -32,10 +33,10 @@ func (c *ValueCommand) ParseFlags(args []string) error {
 		"Print what gmvscope makes of each text, as JSON: the kind, the exact value (or low and high), the currency and\n"+
 		"its minor units, USD with the rate and its date when the config has one, or the reason it does not parse.",
 		"gmvscope value --locale id --currency IDR 'Rp 2,1 jt' '35,8 rb'")
-	fs.StringVar(&c.kind, "kind", "", "value kind: "+kindNames()+" (default: guessed from each text)")
-	fs.StringVar(&c.locale, "locale", "en", "how the source writes numbers: "+strings.Join(parse.Locales(), ", "))
-	fs.StringVar(&c.currency, "currency", "USD", `ISO 4217 code that "$" and bare amounts mean`)
-	fs.StringVar(&c.config, "config", "", "config whose rates convert money to USD (default: the config found as other commands find it, if any)")
+	fs.StringVar(&c.kind, "kind", "", "the value `KIND`: "+kindNames()+" (default: guessed from each text)")
+	fs.StringVar(&c.locale, "locale", "en", "`LOCALE`, how the source writes numbers: "+strings.Join(parse.Locales(), ", "))
+	fs.StringVar(&c.currency, "currency", "USD", "the ISO 4217 `CODE` that \"$\" and bare amounts mean")
+	fs.StringVar(&c.config, "config", "", "the config `FILE` whose rates convert money to USD (default: the config found as other commands find it, if any)")
 	fs.BoolVar(&c.signed, "signed", false, "allow negative values (changes such as -1,234)")
 	texts, err := fs.parse(args)
 	if err != nil {
@@ -148,7 +149,7 @@ func fill(out *valueOut, v market.Value, rates config.Rates) {
 	major := market.Major(v.Mid(), v.Currency)
 	out.MinorUnits, out.Major = &mu, &major
 	if r, ok := rates[v.Currency]; ok {
-		usd := major * r.USD
+		usd := math.Round(major*r.USD*1e6) / 1e6 // no float noise: a rate has at most six decimals that matter
 		out.USD, out.Rate, out.RateAsOf = &usd, &r.USD, r.AsOf
 	}
 }

@@ -20,9 +20,9 @@ type where struct {
 }
 
 func (w *where) add(fs *flags) {
-	fs.StringVar(&w.config, "config", "", "config file (default: $GMVSCOPE_CONFIG, ./config.yaml, then ~/.config/gmvscope/config.yaml)")
-	fs.StringVar(&w.db, "db", "", "SQLite store (default: the config's store)")
-	fs.StringVar(&w.out, "out", "", "output folder (default: the config's output)")
+	fs.StringVar(&w.config, "config", "", "read the config from `FILE` (default: $GMVSCOPE_CONFIG, ./config.yaml, then ~/.config/gmvscope/config.yaml)")
+	fs.StringVar(&w.db, "db", "", "the SQLite store `FILE` (default: the config's store)")
+	fs.StringVar(&w.out, "out", "", "the output folder `DIR` (default: the config's output)")
 }
 
 // loadConfig finds and loads the config, with --db and --out applied.
