@@ -8,13 +8,16 @@ ECHARTS := templates/assets/echarts.min.js
 demo: assets
 	$(GO) run ./cmd/gmvscope demo
 
-# Every test: unit, integration (real HTTP on loopback, real SQLite), browser (headless Chromium).
+# Every test: unit, integration (real HTTP on loopback, real SQLite), browser
+# (headless Chromium), CLI scripts. gotestsum (pinned in go.mod as a tool)
+# runs go test and ends with the tests that were skipped and why.
 test: assets
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) tool gotestsum --format pkgname-and-test-fails --format-hide-empty-pkg -- -race -count=1 ./...
 
+# The binary, with its version and commit, at bin/gmvscope.
 build: assets
-	$(GO) build -o gmvscope ./cmd/gmvscope
+	$(GO) build -buildvcs=auto -o bin/gmvscope ./cmd/gmvscope
 
 # The pinned echarts build (templates/package.json and package-lock.json), fetched from npm.
 assets: $(ECHARTS)
@@ -26,4 +29,4 @@ bench: assets
 	./bench/crawl.sh
 
 clean:
-	rm -rf output/gmvscope.db* output/reports gmvscope
+	rm -rf output/gmvscope.db* output/reports bin

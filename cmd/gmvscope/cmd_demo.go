@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
-	"gmvscope"
-	"gmvscope/config"
 	"gmvscope/demo"
 )
 
@@ -22,6 +20,7 @@ type DemoCommand struct {
 	truth    string
 	serve    bool
 	chaos    float64
+	faults   string
 }
 
 // ParseFlags reads the demo flags.
@@ -35,6 +34,7 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 	fs.StringVar(&c.truth, "truth", "", "also write the market's exact ground truth as JSON to `FILE`")
 	fs.BoolVar(&c.serve, "serve", false, "only serve the sample market and print its URL, until interrupted")
 	fs.Float64Var(&c.chaos, "chaos", 0, "serve this share (`RATE`, 0 to 1) of requests with seeded faults of every kind: errors, resets, walls, empty pages, bombs")
+	fs.StringVar(&c.faults, "faults", "", "with --chaos, only these `FAULTS` (comma-separated: "+faultNames()+")")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
@@ -43,6 +43,9 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 		return err
 	}
 	hint := `Run "gmvscope demo --help" for its flags.`
+	if _, err := demo.ParseFaults(c.faults); err != nil {
+		return &UsageError{Msg: "--faults: " + err.Error(), Hint: hint}
+	}
 	if c.creators < 1 || c.creators > 600000 {
 		return &UsageError{Msg: "--creators must be between 1 and 600000", Hint: hint}
 	}
@@ -50,24 +53,6 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 		return &UsageError{Msg: "--chaos must be a share between 0 and 1, such as 0.2", Hint: hint}
 	}
 	return nil
-}
-
-// config returns the config whose demo source is crawled: the one found
-// as any command finds it, else the one built into the binary.
-func (c *DemoCommand) config() (*config.Config, error) {
-	cfg, err := c.m.loadConfig(c.where)
-	if errors.Is(err, config.ErrNoConfig) {
-		if cfg, err = config.Parse("(built-in config)", gmvscope.DefaultConfig, c.m.getenv); err != nil {
-			return nil, err
-		}
-		if c.where.db != "" {
-			cfg.Store = c.where.db
-		}
-		if c.where.out != "" {
-			cfg.Output = c.where.out
-		}
-	}
-	return cfg, err
 }
 
 // Run serves, crawls and reports.
@@ -80,7 +65,8 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	}
 	var h http.Handler = mk.Handler()
 	if c.chaos > 0 {
-		h = &demo.Chaos{Market: mk, Seed: c.seed, Rate: c.chaos}
+		faults, _ := demo.ParseFaults(c.faults) // checked by ParseFlags
+		h = &demo.Chaos{Market: mk, Seed: c.seed, Rate: c.chaos, Faults: faults}
 	}
 	if c.serve {
 		srv, err := demo.Serve(h)
@@ -96,7 +82,7 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	cfg, err := c.config()
+	cfg, err := c.m.loadOrBuiltIn(c.where)
 	if err != nil {
 		return err
 	}
@@ -158,4 +144,12 @@ func closeServer(ctx context.Context, srv *demo.Server) {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	srv.Close(sctx)
+}
+
+func faultNames() string {
+	var names []string
+	for _, f := range demo.Faults {
+		names = append(names, string(f))
+	}
+	return strings.Join(names, ", ")
 }

@@ -33,7 +33,7 @@ func (c *ReportCommand) ParseFlags(args []string) error {
 
 // Run writes the report and prints its path.
 func (c *ReportCommand) Run(ctx context.Context) error {
-	cfg, err := c.m.loadConfig(c.where)
+	cfg, err := c.m.loadOrBuiltIn(c.where)
 	if err != nil {
 		return err
 	}

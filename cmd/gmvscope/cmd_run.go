@@ -124,7 +124,11 @@ func pick(cfg *config.Config, names []string) ([]*config.Source, error) {
 	for _, n := range names {
 		s, err := cfg.Source(n)
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("%q%s", n, suggest.Hint(n, cfg.Names())))
+			q := fmt.Sprintf("%q", n)
+			if c := suggest.Closest(n, cfg.Names()); c != "" {
+				q += fmt.Sprintf(" (did you mean %s?)", c)
+			}
+			bad = append(bad, q)
 			continue
 		}
 		out = append(out, s)

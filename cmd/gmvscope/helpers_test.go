@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
 	"gmvscope/market"
 	"gmvscope/pipeline"
 	"gmvscope/store"
@@ -62,10 +64,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	// The subprocess tests run this binary as gmvscope itself.
-	if os.Getenv("GMVSCOPE_BE_MAIN") == "1" {
+	// The subprocess tests run this binary as gmvscope itself, and so do
+	// the CLI scripts (testscript puts it on their PATH as gmvscope).
+	asMain := func() {
 		if at := os.Getenv("GMVSCOPE_TEST_CRASH"); at != "" {
-			// kill -9 at a named point of the run (see crashPoint).
+			// kill -9 at a named point of the run (see pipeline.CrashHook).
 			pipeline.CrashHook = func(point string) {
 				if point == at {
 					syscall.Kill(os.Getpid(), syscall.SIGKILL)
@@ -75,11 +78,21 @@ func TestMain(m *testing.M) {
 		}
 		main()
 	}
-	code := m.Run()
+	if os.Getenv("GMVSCOPE_BE_MAIN") == "1" {
+		asMain()
+	}
+	testscript.Main(withCleanup{m}, map[string]func(){"gmvscope": asMain})
+}
+
+// withCleanup runs the tests, then removes the shared demo folder.
+type withCleanup struct{ m *testing.M }
+
+func (c withCleanup) Run() int {
+	code := c.m.Run()
 	if sharedDir != "" {
 		os.RemoveAll(sharedDir)
 	}
-	os.Exit(code)
+	return code
 }
 
 // runDemo crawls the 2,000-creator sample market over HTTP into dir.

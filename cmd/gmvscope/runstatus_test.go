@@ -182,3 +182,18 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestDemoPartialExits3: demo ends as run does, exit 3 with the reason,
+// when pages fail.
+func TestDemoPartialExits3(t *testing.T) {
+	dir := t.TempDir()
+	m := newTestMain()
+	code := m.Run(t.Context(), []string{"demo", "--creators", "300", "--chaos", "0.05", "--faults", "404", "--config", "../../config.yaml",
+		"--db", filepath.Join(dir, "g.db"), "--out", dir})
+	if code != ExitPartial || !strings.Contains(m.errs.String(), "gmvscope: partial: run 1 of demo: ") || !strings.Contains(m.errs.String(), "(HTTP 404: ") {
+		t.Fatalf("exit %d: %s", code, lastLines(m.errs.String(), 2))
+	}
+	if !strings.HasPrefix(m.out.String(), "report: "+filepath.Join(dir, "reports", "1", "index.html")) {
+		t.Errorf("stdout %q: the partial run's report is written", m.out)
+	}
+}

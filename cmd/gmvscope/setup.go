@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"gmvscope"
 	"os"
 	"path/filepath"
 
@@ -33,6 +35,26 @@ func (m *Main) loadConfig(w where) (*config.Config, error) {
 	}
 	cfg, err := config.Load(path, m.getenv)
 	if err != nil {
+		return nil, err
+	}
+	if w.db != "" {
+		cfg.Store = w.db
+	}
+	if w.out != "" {
+		cfg.Output = w.out
+	}
+	return cfg, nil
+}
+
+// loadOrBuiltIn is loadConfig, falling back to the config built into the
+// binary when none is found: for commands that can work with the bundled
+// sample market's settings (demo, report).
+func (m *Main) loadOrBuiltIn(w where) (*config.Config, error) {
+	cfg, err := m.loadConfig(w)
+	if !errors.Is(err, config.ErrNoConfig) {
+		return cfg, err
+	}
+	if cfg, err = config.Parse("(built-in config)", gmvscope.DefaultConfig, m.getenv); err != nil {
 		return nil, err
 	}
 	if w.db != "" {
