@@ -78,3 +78,40 @@ func TestMarketShape(t *testing.T) {
 		t.Errorf("%d malformed values, want about 1%% of rows", len(m.Malformed))
 	}
 }
+
+// TestWeeks: week N of a market is the same whenever it is asked for;
+// from week to week creators move, newcomers enter the leaderboard as
+// the weakest drop out of it, and a few small sellers break out.
+func TestWeeks(t *testing.T) {
+	var a, b bytes.Buffer
+	New(Config{Creators: 800, Week: 3}).WriteTruth(&a)
+	New(Config{Creators: 800, Week: 3}).WriteTruth(&b)
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("week 3 came out two ways")
+	}
+	w1, w2 := New(Config{Creators: 2000}), New(Config{Creators: 2000, Week: 2})
+	if len(w2.Creators) != 2000 || w2.Week != 2 {
+		t.Fatalf("week 2 lists %d creators", len(w2.Creators))
+	}
+	entered, dropped, brokeOut, moved := 0, 0, 0, 0
+	for _, c := range w2.Creators {
+		p, ok := w1.Creator(c.Handle)
+		switch {
+		case !ok:
+			entered++
+		case p.GMVCents > 0 && p.GMVCents < 10_000_00 && c.GMVCents >= 3*p.GMVCents:
+			brokeOut++
+		}
+		if ok && p.Rank != c.Rank {
+			moved++
+		}
+	}
+	for _, c := range w1.Creators {
+		if _, ok := w2.Creator(c.Handle); !ok {
+			dropped++
+		}
+	}
+	if entered == 0 || entered != dropped || brokeOut < 3 || moved < 1500 {
+		t.Errorf("week 2: %d entered, %d dropped, %d broke out, %d changed rank", entered, dropped, brokeOut, moved)
+	}
+}

@@ -43,7 +43,11 @@ var brackets = []float64{0, 1e3, 5e3, 1e4, 2.5e4, 5e4, 1e5, 2.5e5, 5e5, 1e6, 2.5
 // records any value it deliberately breaks.
 func (m *Market) leaderboardCells(i int) []string {
 	c := m.Creators[i]
-	h := mix(m.Seed, i)
+	seed := m.Seed
+	if m.Week > 1 {
+		seed ^= uint64(m.Week) * 0xbf58476d1ce4e5b9 // another week prints its rows otherwise
+	}
+	h := mix(seed, i)
 	page := i/PerPage + 1
 	lower := page%4 == 2
 	followers := compact(float64(c.Followers), lower)

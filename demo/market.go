@@ -10,10 +10,16 @@ import (
 	"sort"
 )
 
-// Config sizes the market. The zero Config is 2,000 creators, seed 1.
+// Config sizes the market. The zero Config is 2,000 creators, seed 1,
+// week 1.
 type Config struct {
 	Creators int
 	Seed     uint64
+	// Week is which week of the same market to serve (1 and up; 0 is 1).
+	// Each week creators grow or fade, a few small accounts break out, a
+	// few big ones collapse, and newcomers enter the leaderboard while the
+	// weakest drop out of it: the leaderboard always lists Creators.
+	Week int
 }
 
 // PerPage is how many rows a leaderboard page shows.
@@ -58,6 +64,7 @@ type Malformed struct {
 // Market is a generated sample market.
 type Market struct {
 	Seed      uint64
+	Week      int
 	Creators  []Creator // in leaderboard order (GMV descending)
 	Products  []Product
 	Malformed []Malformed
@@ -91,8 +98,11 @@ func New(cfg Config) *Market {
 	if cfg.Seed == 0 {
 		cfg.Seed = 1
 	}
+	if cfg.Week <= 0 {
+		cfg.Week = 1
+	}
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	m := &Market{Seed: cfg.Seed, byHandle: map[string]int{}, byProduct: map[string]int{}}
+	m := &Market{Seed: cfg.Seed, Week: cfg.Week, byHandle: map[string]int{}, byProduct: map[string]int{}}
 	np := max(50, cfg.Creators/4)
 	for i := range np {
 		lo := int64(299 + r.IntN(5700)) // $2.99 .. $59.99
@@ -110,12 +120,20 @@ func New(cfg Config) *Market {
 	for i := range cfg.Creators {
 		m.Creators = append(m.Creators, m.newCreator(r, i, np))
 	}
+	if cfg.Week > 1 {
+		// Later weeks: the same creators, evolved, and newcomers; the
+		// leaderboard lists the best Creators of them.
+		m.Creators = m.evolve(m.Creators, cfg.Creators, np, cfg.Week)
+	}
 	sort.SliceStable(m.Creators, func(a, b int) bool {
 		if m.Creators[a].GMVCents != m.Creators[b].GMVCents {
 			return m.Creators[a].GMVCents > m.Creators[b].GMVCents
 		}
 		return m.Creators[a].Handle < m.Creators[b].Handle
 	})
+	if len(m.Creators) > cfg.Creators {
+		m.Creators = m.Creators[:cfg.Creators]
+	}
 	for i := range m.Creators {
 		c := &m.Creators[i]
 		c.Rank = i + 1

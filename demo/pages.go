@@ -193,6 +193,7 @@ func (s *Server) Close(ctx context.Context) error {
 // Truth is the market's exact data, for tests and for checking a crawl.
 type Truth struct {
 	Seed      uint64      `json:"seed"`
+	Week      int         `json:"week"`
 	Creators  []Creator   `json:"creators"`
 	Products  []Product   `json:"products"`
 	Malformed []Malformed `json:"malformed"`
@@ -203,5 +204,5 @@ type Truth struct {
 func (m *Market) WriteTruth(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(Truth{Seed: m.Seed, Creators: m.Creators, Products: m.Products, Malformed: m.Malformed, Ranges: m.Ranges})
+	return enc.Encode(Truth{Seed: m.Seed, Week: m.Week, Creators: m.Creators, Products: m.Products, Malformed: m.Malformed, Ranges: m.Ranges})
 }

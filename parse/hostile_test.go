@@ -30,7 +30,7 @@ func TestLongNumbersRejectedAtOnce(t *testing.T) {
 		}
 	}
 	// The longest real texts still parse.
-	for _, raw := range []string{"US$ 10,000,000.00 - US$ 25,000,000.00", "ر.س.‏ ١٬٢٠٠", "33299999.999999996", strings.Repeat("1", 18)} {
+	for _, raw := range []string{"US$ 10,000,000.00 - US$ 25,000,000.00", "ر.س.\u200f ١٬٢٠٠", "33299999.999999996", strings.Repeat("1", 18)} {
 		if _, err := Value(market.KindMoney, raw, Options{}); errors.Is(err, ErrTooLong) {
 			t.Errorf("%q: %v", raw, err)
 		}

@@ -3,7 +3,6 @@ package report
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"gmvscope/market"
 )
@@ -104,6 +103,3 @@ func USD(v float64) string { return Num{V: v, Form: Money}.String() }
 
 // Pct writes a share 0..1 as 12.3%.
 func Pct(v float64) string { return Num{V: v, Form: Share}.String() }
-
-// join writes parts as a list.
-func join(parts []string) string { return strings.Join(parts, ", ") }

@@ -17,6 +17,7 @@ type DemoCommand struct {
 	where    where
 	creators int
 	seed     uint64
+	week     int
 	truth    string
 	serve    bool
 	chaos    float64
@@ -25,12 +26,13 @@ type DemoCommand struct {
 
 // ParseFlags reads the demo flags.
 func (c *DemoCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlags("demo", "demo [--creators N] [--seed S] [--chaos RATE] [--truth FILE] [--serve] [--config FILE] [--db FILE] [--out DIR]\n\n"+
+	fs := c.m.newFlags("demo", "demo [--creators N] [--seed S] [--week N] [--chaos RATE] [--truth FILE] [--serve] [--config FILE] [--db FILE] [--out DIR]\n\n"+
 		"Serve the bundled sample market on 127.0.0.1, crawl it over HTTP into a snapshot and write its report.\n"+
 		"The config's demo source is used; without a config, the one built into gmvscope.", "gmvscope demo --creators 20000")
 	c.where.add(fs)
 	fs.IntVar(&c.creators, "creators", 2000, "`N` creators in the sample market, 1 to 600000")
 	fs.Uint64Var(&c.seed, "seed", 1, "the sample market's `SEED`; the same seed gives the same market")
+	fs.IntVar(&c.week, "week", 1, "serve `WEEK` 1, 2, ... of the same market: creators grow or fade, some enter the leaderboard and some drop out")
 	fs.StringVar(&c.truth, "truth", "", "also write the market's exact ground truth as JSON to `FILE`")
 	fs.BoolVar(&c.serve, "serve", false, "only serve the sample market and print its URL, until interrupted")
 	fs.Float64Var(&c.chaos, "chaos", 0, "serve this share (`RATE`, 0 to 1) of requests with seeded faults of every kind: errors, resets, walls, empty pages, bombs")
@@ -46,6 +48,9 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 	if _, err := demo.ParseFaults(c.faults); err != nil {
 		return &UsageError{Msg: "--faults: " + err.Error(), Hint: hint}
 	}
+	if c.week < 1 || c.week > 520 {
+		return &UsageError{Msg: "--week must be between 1 and 520", Hint: hint}
+	}
 	if c.creators < 1 || c.creators > 600000 {
 		return &UsageError{Msg: "--creators must be between 1 and 600000", Hint: hint}
 	}
@@ -57,7 +62,7 @@ func (c *DemoCommand) ParseFlags(args []string) error {
 
 // Run serves, crawls and reports.
 func (c *DemoCommand) Run(ctx context.Context) error {
-	mk := demo.New(demo.Config{Creators: c.creators, Seed: c.seed})
+	mk := demo.New(demo.Config{Creators: c.creators, Seed: c.seed, Week: c.week})
 	if c.truth != "" {
 		if err := writeTruth(mk, c.truth); err != nil {
 			return err
@@ -75,9 +80,9 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 		}
 		defer closeServer(ctx, srv)
 		if c.chaos > 0 {
-			fmt.Fprintf(c.m.Stdout, "sample market (%d creators, faults on %g%% of requests) at %s\n", c.creators, 100*c.chaos, srv.URL)
+			fmt.Fprintf(c.m.Stdout, "sample market (%d creators, week %d, faults on %g%% of requests) at %s\n", c.creators, c.week, 100*c.chaos, srv.URL)
 		} else {
-			fmt.Fprintf(c.m.Stdout, "sample market (%d creators) at %s\n", c.creators, srv.URL)
+			fmt.Fprintf(c.m.Stdout, "sample market (%d creators, week %d) at %s\n", c.creators, c.week, srv.URL)
 		}
 		<-ctx.Done()
 		return nil
