@@ -29,6 +29,8 @@ type Config struct {
 	Output    string   `yaml:"output"`     // folder for reports; default output
 	UserAgent string   `yaml:"user_agent"` // identifying User-Agent with a contact URL
 	Rates     Rates    `yaml:"rates"`      // USD per unit of each currency, with a date
+	Schedule  Schedule `yaml:"schedule"`   // how gmvscope schedule runs the sources
+	Alerts    Alerts   `yaml:"alerts"`     // rules over each creator's facts after a run
 	Sources   []Source `yaml:"sources"`
 
 	// File is where the config was read from.
@@ -78,7 +80,7 @@ func (r *Rates) UnmarshalYAML(n *yaml.Node) error {
 // then what needs more than one field (a source's currency needs a rate).
 func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 	type plain Config
-	*c = Config{Store: "output/gmvscope.db", Output: "output"}
+	*c = Config{Store: "output/gmvscope.db", Output: "output", Schedule: Schedule{Timezone: "UTC", tz: time.UTC}}
 	if err := n.Decode((*plain)(c)); err != nil {
 		return err
 	}
@@ -97,6 +99,14 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		seen[s.Name] = true
 		if err := s.compile(c.Rates); err != nil {
 			return err
+		}
+		if err := s.compileCron(); err != nil {
+			return err
+		}
+	}
+	for i, r := range c.Alerts.Rules {
+		if r.Source != "" && !seen[r.Source] {
+			return errAt(child(n, "alerts"), fmt.Sprintf("rules[%d].source", i), "no source %q%s", r.Source, suggest.Hint(r.Source, c.Names()))
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gmvscope/internal/testkit"
+	"gmvscope/market"
 )
 
 // TestErrors keeps one fixture per bad config and asserts the exact
@@ -43,6 +44,10 @@ func TestErrors(t *testing.T) {
 		{"timeout-int.yaml", `testdata/timeout-int.yaml:12: sources[0].politeness.timeout: want a duration such as 10s, got 10`},
 		{"concurrency-text.yaml", `testdata/concurrency-text.yaml:12: sources[0].politeness.concurrency: want a whole number, got eight`},
 		{"unknown-top.yaml", `testdata/unknown-top.yaml:2: sourcse: unknown field; did you mean sources?`},
+		{"alert-unknown.yaml", `testdata/alert-unknown.yaml:7:34: alerts.rules[0].when: unknown name gmv_rnak; did you mean gmv_rank? (in "followers < 50000 && gmv_rnak <= 20")`},
+		{"alert-type.yaml", `testdata/alert-type.yaml:7:14: alerts.rules[0].when: expected bool, but got float64 (in "followers + 1")`},
+		{"cron-bad.yaml", `testdata/cron-bad.yaml:11: sources[0].cron: end of range (61) above maximum (59): 61; want five fields (minute hour day-of-month month day-of-week, such as "0 6 * * 1" for Mondays at 06:00) or @hourly, @daily, @weekly, @monthly, @every 6h`},
+		{"schedule-tz.yaml", `testdata/schedule-tz.yaml:5: schedule.timezone: not an IANA time zone: "Mars/Olympus"`},
 		{"env-unset.yaml", `testdata/env-unset.yaml:6: sources[0].base_url: ${SHOP_URL}: the environment variable SHOP_URL is not set (write ${SHOP_URL:-default} for a default)`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
@@ -135,5 +140,46 @@ func TestFind(t *testing.T) {
 	}
 	if _, err := Find(Where{Getenv: testkit.Env{"GMVSCOPE_CONFIG": "nope.yaml"}.Get}); err == nil || !strings.Contains(err.Error(), "nope.yaml ($GMVSCOPE_CONFIG)") {
 		t.Errorf("a missing $GMVSCOPE_CONFIG: %v", err)
+	}
+}
+
+// TestAlertRules: a rule fires on the facts it reads, never on a creator
+// that lacks one of them (a missing number is not zero).
+func TestAlertRules(t *testing.T) {
+	text := `user_agent: x
+rates: {USD: {usd: 1, as_of: "2026-11-01"}}
+alerts:
+  rules:
+    - {name: small in the top 20, when: "followers < 50000 && gmv_rank <= 20"}
+    - {name: doubled, when: gmv_change_pct > 100}
+sources:
+  - name: shop
+    base_url: https://shop.example
+    start: [{url: /top, kind: top}]
+    period: 28d
+    pages:
+      top: {type: css, entity: creator, rows: tr, key: handle, fields: {handle: {selector: td, kind: text}}}
+`
+	cfg, err := Parse("a.yaml", []byte(text), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, doubled := &cfg.Alerts.Rules[0], &cfg.Alerts.Rules[1]
+	f := market.Facts{Handle: "a", Followers: 35800, GMVRank: 1, GMVChangePct: 250, Missing: map[string]bool{}}
+	for _, tc := range []struct {
+		r    *Rule
+		f    market.Facts
+		want bool
+	}{
+		{small, f, true},
+		{doubled, f, true},
+		{small, market.Facts{Followers: 35800, GMVRank: 21, Missing: map[string]bool{}}, false},
+		{small, market.Facts{GMVRank: 1, Missing: map[string]bool{"followers": true}}, false},
+		{doubled, market.Facts{Missing: map[string]bool{"gmv_change_pct": true}}, false},
+	} {
+		got, err := tc.r.Fires(tc.f)
+		if err != nil || got != tc.want {
+			t.Errorf("%s on %+v: %v %v, want %v", tc.r.Name, tc.f, got, err, tc.want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/andybalholm/cascadia"
+	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 
 	"gmvscope/crawl"
@@ -37,8 +38,11 @@ type Source struct {
 	Session      Session                   `yaml:"session"`     // headers and cookies from environment variables
 	Limits       Limits                    `yaml:"limits"`      // what one page or file may cost to read
 	Pages        map[string]parse.PageSpec `yaml:"pages"`
+	Cron         string                    `yaml:"cron"`   // when gmvscope schedule runs it: "0 6 * * 1", @weekly; "" never
+	Jitter       Duration                  `yaml:"jitter"` // a random wait up to this before each scheduled run, so sources do not start together
 
 	node           *yaml.Node // where it was decoded, for errors found later
+	cron           cron.Schedule
 	extractors     map[string]parse.Extractor
 	tz             *time.Location
 	walls          []crawl.SoftBlock

@@ -17,16 +17,20 @@ import (
 
 // Error is a config problem at a file, line and field.
 type Error struct {
-	File  string
-	Line  int    // 0 when the problem is the whole file
-	Field string // dotted path: sources[0].politeness.timeout; "" for the whole file
-	Err   error
+	File   string
+	Line   int    // 0 when the problem is the whole file
+	Column int    // set when the problem is at a place in a value (an alert rule's expression)
+	Field  string // dotted path: sources[0].politeness.timeout; "" for the whole file
+	Err    error
 }
 
 func (e *Error) Error() string {
 	loc := e.File
 	if e.Line > 0 {
 		loc += ":" + strconv.Itoa(e.Line)
+		if e.Column > 0 {
+			loc += ":" + strconv.Itoa(e.Column)
+		}
 	}
 	if e.Field == "" {
 		return fmt.Sprintf("%s: %v", loc, e.Err)
@@ -40,9 +44,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // YAML tree, or at a path below it (rel, dotted: "fields.handle.kind").
 // Load turns it into an *Error naming the line and the whole path.
 type nodeError struct {
-	node *yaml.Node
-	rel  string
-	err  error
+	node   *yaml.Node
+	rel    string
+	column int // a column within the node's line, when known
+	err    error
 }
 
 func (e *nodeError) Error() string { return e.err.Error() }
@@ -190,7 +195,10 @@ func toError(file string, root *yaml.Node, err error) error {
 		} else if k := keyOf(root, ne.node); k != nil {
 			line = k.Line // the line that names the field
 		}
-		return &Error{File: file, Line: line, Field: joinPath(path, ne.rel), Err: ne.err}
+		if ne.column > 0 {
+			line = ne.node.Line
+		}
+		return &Error{File: file, Line: line, Column: ne.column, Field: joinPath(path, ne.rel), Err: ne.err}
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -380,13 +388,20 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// Duration is a length of time written as Go writes it: 10s, 1m30s, 2h.
+// Duration is a length of time written as Go writes it (10s, 1m30s, 2h)
+// or in days (90d).
 type Duration time.Duration
 
 // UnmarshalYAML reads a duration, saying what it wants when it is not one.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return errAt(n, "", "want a duration such as 10s, got %s", kindWord(n))
+	}
+	if days, ok := strings.CutSuffix(n.Value, "d"); ok {
+		if k, err := strconv.Atoi(days); err == nil && k >= 0 && k <= 36525 {
+			*d = Duration(time.Duration(k) * 24 * time.Hour)
+			return nil
+		}
 	}
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {

@@ -387,3 +387,28 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+// Summary is one stored snapshot in a line: for the index of reports and
+// the market's totals week by week.
+type Summary struct {
+	ID, RunID     int64
+	Source        string
+	Status        RunStatus
+	Reason        string
+	TakenAt       time.Time
+	Creators      int
+	WithGMV       int
+	WithFollowers int
+	TotalGMVUSD   float64
+	Sample        bool
+}
+
+// SeriesPoint is one creator in one snapshot.
+type SeriesPoint struct {
+	Snapshot     int64
+	TakenAt      time.Time
+	GMVUSD       float64
+	HasGMV       bool
+	Followers    int64
+	HasFollowers bool
+}

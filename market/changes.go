@@ -1,0 +1,211 @@
+package market
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+// The status of a creator between two snapshots.
+const (
+	Entered = "entered" // in this snapshot, not the one before
+	Dropped = "dropped" // in the one before, not this one
+	Stayed  = "stayed"
+)
+
+// Breakout is how much a small seller's GMV must multiply in a week, from
+// under BreakoutBelow USD, to count as a breakout.
+const (
+	Breakout      = 3.0
+	BreakoutBelow = 10_000.0
+)
+
+// Change is one creator between the previous snapshot and this one. A
+// side the creator is absent from, or gave no value in, has Has… false.
+type Change struct {
+	Handle                string
+	Status                string
+	FollowersPrev         float64
+	FollowersNow          float64
+	HasFollowersPrev      bool
+	HasFollowersNow       bool
+	GMVPrev, GMVNow       float64 // USD
+	HasGMVPrev, HasGMVNow bool
+	RankPrev, RankNow     int // by GMV, 1 = the largest; 0 when absent or without GMV
+}
+
+// GMVChange returns the GMV change as a share (1.0 is +100%); ok is false
+// without both values or from zero.
+func (c Change) GMVChange() (float64, bool) {
+	if !c.HasGMVPrev || !c.HasGMVNow || c.GMVPrev <= 0 {
+		return 0, false
+	}
+	return c.GMVNow/c.GMVPrev - 1, true
+}
+
+// FollowersChange returns the follower change as a share.
+func (c Change) FollowersChange() (float64, bool) {
+	if !c.HasFollowersPrev || !c.HasFollowersNow || c.FollowersPrev <= 0 {
+		return 0, false
+	}
+	return c.FollowersNow/c.FollowersPrev - 1, true
+}
+
+// RankChange is how many places the creator rose (negative: fell).
+func (c Change) RankChange() int {
+	if c.RankPrev == 0 || c.RankNow == 0 {
+		return 0
+	}
+	return c.RankPrev - c.RankNow
+}
+
+// Changes compare a snapshot with the one before it.
+type Changes struct {
+	Prev      Summary  // the snapshot compared with
+	Rows      []Change // every creator of either snapshot, by handle
+	Entered   []Change // by rank now
+	Dropped   []Change // by rank before
+	Up, Down  []Change // the largest rank moves among those who stayed
+	Breakouts []Change // GMV ×3 or more from under $10K, by GMV now
+	// Together is the rank correlation of follower change and GMV change
+	// among creators in both with both values: did growing audiences go
+	// with growing sales?
+	Together Correlation
+	Notes    []string // what makes the comparison less than like for like
+}
+
+// Compare returns what changed from prev to cur. top bounds the movers
+// lists. prevInfo describes prev for the notes.
+func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
+	ch := Changes{Prev: prevInfo}
+	before, after := byHandle(prev), byHandle(cur)
+	rankPrev, rankNow := gmvRanks(prev), gmvRanks(cur)
+	handles := make([]string, 0, len(before)+len(after))
+	for h := range before {
+		handles = append(handles, h)
+	}
+	for h := range after {
+		if _, ok := before[h]; !ok {
+			handles = append(handles, h)
+		}
+	}
+	sort.Strings(handles)
+	var fx, gy []float64
+	for _, h := range handles {
+		p, inPrev := before[h]
+		n, inNow := after[h]
+		c := Change{Handle: h, RankPrev: rankPrev[h], RankNow: rankNow[h]}
+		switch {
+		case inPrev && inNow:
+			c.Status = Stayed
+		case inNow:
+			c.Status = Entered
+		default:
+			c.Status = Dropped
+		}
+		if inPrev {
+			c.FollowersPrev, c.HasFollowersPrev = mid(p.Followers)
+			c.GMVPrev, c.HasGMVPrev = p.GMVUSD, p.GMV != nil
+		}
+		if inNow {
+			c.FollowersNow, c.HasFollowersNow = mid(n.Followers)
+			c.GMVNow, c.HasGMVNow = n.GMVUSD, n.GMV != nil
+		}
+		ch.Rows = append(ch.Rows, c)
+		switch c.Status {
+		case Entered:
+			ch.Entered = append(ch.Entered, c)
+		case Dropped:
+			ch.Dropped = append(ch.Dropped, c)
+		}
+		if c.Status == Stayed && c.HasGMVPrev && c.GMVPrev > 0 && c.GMVPrev < BreakoutBelow && c.GMVNow >= Breakout*c.GMVPrev {
+			ch.Breakouts = append(ch.Breakouts, c)
+		}
+		if f, ok := c.FollowersChange(); ok {
+			if g, ok := c.GMVChange(); ok && c.GMVNow > 0 {
+				fx, gy = append(fx, math.Log1p(f)), append(gy, math.Log1p(g))
+			}
+		}
+	}
+	ch.Together = Spearman(fx, gy)
+	sortBy := func(cs []Change, key func(Change) float64) {
+		sort.SliceStable(cs, func(i, j int) bool { return key(cs[i]) < key(cs[j]) })
+	}
+	sortBy(ch.Entered, func(c Change) float64 { return rankKey(c.RankNow) })
+	sortBy(ch.Dropped, func(c Change) float64 { return rankKey(c.RankPrev) })
+	sortBy(ch.Breakouts, func(c Change) float64 { return -c.GMVNow })
+	var moved []Change
+	for _, c := range ch.Rows {
+		if c.RankChange() != 0 {
+			moved = append(moved, c)
+		}
+	}
+	sortBy(moved, func(c Change) float64 { return -float64(c.RankChange()) })
+	for i := 0; i < len(moved) && len(ch.Up) < top && moved[i].RankChange() > 0; i++ {
+		ch.Up = append(ch.Up, moved[i])
+	}
+	for i := len(moved) - 1; i >= 0 && len(ch.Down) < top && moved[i].RankChange() < 0; i-- {
+		ch.Down = append(ch.Down, moved[i])
+	}
+	if prev.Source.Period != cur.Source.Period {
+		ch.Notes = append(ch.Notes, fmt.Sprintf("The snapshot before covers %s, this one %s: GMV changes compare different windows.", prev.Source.Period, cur.Source.Period))
+	}
+	if prev.Status == RunPartial {
+		ch.Notes = append(ch.Notes, fmt.Sprintf("Snapshot %d, compared with here, was a partial run: some creators may have dropped out of it only because their pages were not read.", prev.ID))
+	}
+	if cur.Status == RunPartial {
+		ch.Notes = append(ch.Notes, "This snapshot is a partial run: some creators may count as dropped only because their pages were not read.")
+	}
+	if a, b := len(prev.Creators), len(cur.Creators); a > 0 && b > 0 && (float64(b)/float64(a) < 0.9 || float64(a)/float64(b) < 0.9) {
+		ch.Notes = append(ch.Notes, fmt.Sprintf("The two snapshots hold different numbers of creators (%s before, %s now): their coverage differs.", Count(int64(a)), Count(int64(b))))
+	}
+	return ch
+}
+
+func rankKey(r int) float64 {
+	if r == 0 {
+		return math.Inf(1)
+	}
+	return float64(r)
+}
+
+func byHandle(s *Snapshot) map[string]Creator {
+	m := make(map[string]Creator, len(s.Creators))
+	for _, c := range s.Creators {
+		m[c.Handle] = c
+	}
+	return m
+}
+
+func mid(v *Value) (float64, bool) {
+	if v == nil {
+		return 0, false
+	}
+	return v.Mid(), true
+}
+
+// gmvRanks ranks a snapshot's creators by GMV (USD), largest first, ties
+// by handle, as leaderboards rank them; creators without GMV have none.
+func gmvRanks(s *Snapshot) map[string]int {
+	var cs []Creator
+	for _, c := range s.Creators {
+		if c.GMV != nil {
+			cs = append(cs, c)
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].GMVUSD != cs[j].GMVUSD {
+			return cs[i].GMVUSD > cs[j].GMVUSD
+		}
+		return cs[i].Handle < cs[j].Handle
+	})
+	out := make(map[string]int, len(cs))
+	for i, c := range cs {
+		out[c.Handle] = i + 1
+	}
+	return out
+}
+
+func sortSlice[T any](s []T, less func(a, b T) bool) {
+	sort.Slice(s, func(i, j int) bool { return less(s[i], s[j]) })
+}

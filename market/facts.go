@@ -1,0 +1,106 @@
+package market
+
+// Facts are what alert rules are written over: one creator in one
+// snapshot, with what changed since the one before. A value the creator
+// has no data for is absent (listed in Missing), never zero: a rule that
+// uses it does not fire.
+type Facts struct {
+	Source             string  `expr:"source"`
+	Handle             string  `expr:"handle"`
+	Status             string  `expr:"status"` // entered, dropped, stayed; entered when there is no snapshot before
+	Followers          float64 `expr:"followers"`
+	FollowersPrev      float64 `expr:"followers_prev"`
+	FollowersChangePct float64 `expr:"followers_change_pct"` // +100 is doubled
+	GMV                float64 `expr:"gmv"` // USD
+	GMVPrev            float64 `expr:"gmv_prev"`
+	GMVChangePct       float64 `expr:"gmv_change_pct"`
+	GMVRank            int     `expr:"gmv_rank"` // 1 = the largest GMV
+	RankPrev           int     `expr:"rank_prev"`
+	RankChange         int     `expr:"rank_change"` // places risen; negative: fallen
+	FollowersRank      int     `expr:"followers_rank"`
+	Per1K              float64 `expr:"gmv_per_1k"` // GMV per 1,000 followers
+	// Missing names the fields above this creator has no value for.
+	Missing map[string]bool `expr:"-"`
+}
+
+// FactNames are the fields a rule may use, as it writes them.
+var FactNames = []string{"source", "handle", "status", "followers", "followers_prev", "followers_change_pct", "gmv", "gmv_prev",
+	"gmv_change_pct", "gmv_rank", "rank_prev", "rank_change", "followers_rank", "gmv_per_1k"}
+
+// FactsOf returns the facts of every creator of a snapshot and of every
+// creator dropped since the one before (ch nil: no snapshot before).
+func FactsOf(s *Snapshot, ch *Changes) []Facts {
+	var rows []Change
+	if ch != nil {
+		rows = ch.Rows
+	} else {
+		ranks := gmvRanks(s)
+		for _, c := range s.Creators {
+			row := Change{Handle: c.Handle, Status: Entered, RankNow: ranks[c.Handle], GMVNow: c.GMVUSD, HasGMVNow: c.GMV != nil}
+			row.FollowersNow, row.HasFollowersNow = mid(c.Followers)
+			rows = append(rows, row)
+		}
+	}
+	frank := followerRanks(s)
+	out := make([]Facts, 0, len(rows))
+	for _, c := range rows {
+		f := Facts{Source: s.Source.Name, Handle: c.Handle, Status: c.Status, Missing: map[string]bool{},
+			Followers: c.FollowersNow, FollowersPrev: c.FollowersPrev, GMV: c.GMVNow, GMVPrev: c.GMVPrev,
+			GMVRank: c.RankNow, RankPrev: c.RankPrev, RankChange: c.RankChange(), FollowersRank: frank[c.Handle]}
+		miss := func(name string, absent bool) {
+			if absent {
+				f.Missing[name] = true
+			}
+		}
+		miss("followers", !c.HasFollowersNow)
+		miss("followers_rank", f.FollowersRank == 0)
+		miss("followers_prev", !c.HasFollowersPrev)
+		miss("gmv", !c.HasGMVNow)
+		miss("gmv_prev", !c.HasGMVPrev)
+		miss("gmv_rank", c.RankNow == 0)
+		miss("rank_prev", c.RankPrev == 0)
+		miss("rank_change", c.RankNow == 0 || c.RankPrev == 0)
+		if g, ok := c.GMVChange(); ok {
+			f.GMVChangePct = 100 * g
+		} else {
+			f.Missing["gmv_change_pct"] = true
+		}
+		if fc, ok := c.FollowersChange(); ok {
+			f.FollowersChangePct = 100 * fc
+		} else {
+			f.Missing["followers_change_pct"] = true
+		}
+		if c.HasGMVNow && c.HasFollowersNow && c.FollowersNow > 0 {
+			f.Per1K = c.GMVNow / c.FollowersNow * 1000
+		} else {
+			f.Missing["gmv_per_1k"] = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// followerRanks ranks creators by followers, most first, ties by handle.
+func followerRanks(s *Snapshot) map[string]int {
+	type hf struct {
+		h string
+		f float64
+	}
+	var cs []hf
+	for _, c := range s.Creators {
+		if c.Followers != nil {
+			cs = append(cs, hf{c.Handle, c.Followers.Mid()})
+		}
+	}
+	sortSlice(cs, func(a, b hf) bool {
+		if a.f != b.f {
+			return a.f > b.f
+		}
+		return a.h < b.h
+	})
+	out := make(map[string]int, len(cs))
+	for i, c := range cs {
+		out[c.h] = i + 1
+	}
+	return out
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gmvscope/market"
+)
+
+// Previous returns the snapshot of the same source stored before id
+// (ok or partial: a partial one is compared, and the report says so);
+// ok is false when id is the first.
+func (s *DB) Previous(ctx context.Context, id int64) (prev int64, ok bool, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT p.id FROM snapshots c JOIN snapshots p ON p.source = c.source AND p.id < c.id
+		WHERE c.id = ? ORDER BY p.id DESC LIMIT 1`, id).Scan(&prev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("previous snapshot of %d: %w", id, err)
+	}
+	return prev, true, nil
+}
+
+// LatestComplete returns the newest ok (not partial) snapshot of source,
+// or ok false.
+func (s *DB) LatestComplete(ctx context.Context, source string) (int64, bool, error) {
+	var id int64
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM snapshots WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1`, source).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("latest complete snapshot of %s: %w", source, err)
+	}
+	return id, true, nil
+}
+
+// History returns a summary of every snapshot (of source, or of all
+// sources when empty), oldest first: the market's totals week by week.
+func (s *DB) History(ctx context.Context, source string) ([]market.Summary, error) {
+	q := `SELECT s.id, s.run_id, s.source, s.status, s.taken_at, r.reason, count(c.handle), coalesce(sum(c.gmv_usd), 0),
+		count(c.gmv_usd), count(c.followers), coalesce(json_extract(s.source_info, '$.Sample'), 0)
+		FROM snapshots s JOIN runs r ON r.id = s.run_id LEFT JOIN creators c ON c.snapshot_id = s.id`
+	var args []any
+	if source != "" {
+		q += ` WHERE s.source = ?`
+		args = append(args, source)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` GROUP BY s.id ORDER BY s.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history of %q: %w", source, err)
+	}
+	defer rows.Close()
+	var out []market.Summary
+	for rows.Next() {
+		var m market.Summary
+		var taken string
+		var sample int
+		if err := rows.Scan(&m.ID, &m.RunID, &m.Source, &m.Status, &taken, &m.Reason, &m.Creators, &m.TotalGMVUSD, &m.WithGMV, &m.WithFollowers, &sample); err != nil {
+			return nil, fmt.Errorf("history of %q: %w", source, err)
+		}
+		m.TakenAt, _ = time.Parse(timeFmt, taken)
+		m.Sample = sample == 1
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Series returns each creator's GMV (USD) and followers in every snapshot
+// of source, oldest first, for the handles asked for.
+func (s *DB) Series(ctx context.Context, source string, handles []string) (map[string][]market.SeriesPoint, error) {
+	out := map[string][]market.SeriesPoint{}
+	if len(handles) == 0 {
+		return out, nil
+	}
+	args := []any{source}
+	for _, h := range handles {
+		args = append(args, h)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT c.handle, s.id, s.taken_at, c.gmv_usd, c.followers FROM creators c JOIN snapshots s ON s.id = c.snapshot_id
+		WHERE s.source = ? AND c.handle IN (`+strings.TrimSuffix(strings.Repeat("?,", len(handles)), ",")+`) ORDER BY c.handle, s.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("series of %s: %w", source, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h, taken string
+		var p market.SeriesPoint
+		var gmv sql.NullFloat64
+		var followers sql.NullInt64
+		if err := rows.Scan(&h, &p.Snapshot, &taken, &gmv, &followers); err != nil {
+			return nil, fmt.Errorf("series of %s: %w", source, err)
+		}
+		p.TakenAt, _ = time.Parse(timeFmt, taken)
+		p.GMVUSD, p.HasGMV = gmv.Float64, gmv.Valid
+		p.Followers, p.HasFollowers = followers.Int64, followers.Valid
+		out[h] = append(out[h], p)
+	}
+	return out, rows.Err()
+}
