@@ -104,3 +104,47 @@ func followerRanks(s *Snapshot) map[string]int {
 	}
 	return out
 }
+
+// Alert is a rule that fired for a creator, with the values it read.
+type Alert struct {
+	Rule   string         `json:"rule"`
+	Source string         `json:"source"`
+	Handle string         `json:"handle"`
+	Status string         `json:"status"`
+	Values map[string]any `json:"values"` // the facts the rule read, by name
+}
+
+// Value returns the fact named name, as a rule reads it.
+func (f Facts) Value(name string) any {
+	switch name {
+	case "source":
+		return f.Source
+	case "handle":
+		return f.Handle
+	case "status":
+		return f.Status
+	case "followers":
+		return f.Followers
+	case "followers_prev":
+		return f.FollowersPrev
+	case "followers_change_pct":
+		return f.FollowersChangePct
+	case "gmv":
+		return f.GMV
+	case "gmv_prev":
+		return f.GMVPrev
+	case "gmv_change_pct":
+		return f.GMVChangePct
+	case "gmv_rank":
+		return f.GMVRank
+	case "rank_prev":
+		return f.RankPrev
+	case "rank_change":
+		return f.RankChange
+	case "followers_rank":
+		return f.FollowersRank
+	case "gmv_per_1k":
+		return f.Per1K
+	}
+	return nil
+}

@@ -14,21 +14,123 @@ type Written struct {
 	Snapshot int64
 	Path     string
 	Missing  bool // the snapshot had none: a process died between storing it and writing its report
+	Alerts   []market.Alert
 }
 
-// Report analyses snapshot id once, renders its report into the config's
-// output folder, records that it did, and returns the HTML path.
+// Movers is how many climbers and fallers a report lists.
+const Movers = 10
+
+// Report writes snapshot id's report into the config's output folder:
+// the snapshot analysed once, compared with the snapshot before it, the
+// source's weeks, and the alerts that fired. It then rewrites the index
+// of reports and, for a complete snapshot, latest/<source>/, records that
+// the report was written, and returns its HTML path.
 func (p *Pipeline) Report(ctx context.Context, id int64) (string, error) {
+	w, err := p.report(ctx, id)
+	return w.Path, err
+}
+
+func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
+	out := Written{Snapshot: id}
 	snap, err := p.Store.Snapshot(ctx, id)
 	if err != nil {
-		return "", err
+		return out, err
 	}
 	a := market.Analyze(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
-	path, err := report.Write(snap, a, report.Options{Dir: filepath.Join(p.Config.Output, "reports"), Now: p.Now})
-	if err != nil {
-		return "", err
+	var x report.Context
+	if x.History, err = p.Store.History(ctx, snap.Source.Name); err != nil {
+		return out, err
 	}
-	return path, p.Store.MarkReported(ctx, id, p.now())
+	prevID, ok, err := p.Store.Previous(ctx, id)
+	if err != nil {
+		return out, err
+	}
+	if ok {
+		prev, err := p.Store.Snapshot(ctx, prevID)
+		if err != nil {
+			return out, err
+		}
+		var info market.Summary
+		for _, h := range x.History {
+			if h.ID == prevID {
+				info = h
+			}
+		}
+		ch := market.Compare(prev, snap, info, Movers)
+		x.Changes = &ch
+	}
+	var upto []market.Summary // the weeks up to this snapshot: a report of week 3 does not show week 5
+	for _, h := range x.History {
+		if h.ID <= id {
+			upto = append(upto, h)
+		}
+	}
+	x.History = upto
+	if len(x.History) >= 2 {
+		if x.Series, err = p.Store.Series(ctx, snap.Source.Name, report.TopHandles(snap, 5)); err != nil {
+			return out, err
+		}
+	}
+	if x.Alerts, err = p.alerts(snap, x.Changes); err != nil {
+		return out, err
+	}
+	dir := filepath.Join(p.Config.Output, "reports")
+	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now}); err != nil {
+		return out, err
+	}
+	out.Alerts = x.Alerts
+	if err := p.Store.MarkReported(ctx, id, p.now()); err != nil {
+		return out, err
+	}
+	return out, p.refreshIndex(ctx, snap.Source.Name)
+}
+
+// refreshIndex rewrites the index of reports, and latest/<source>/ from
+// the source's newest complete snapshot.
+func (p *Pipeline) refreshIndex(ctx context.Context, source string) error {
+	dir := filepath.Join(p.Config.Output, "reports")
+	all, err := p.Store.History(ctx, "")
+	if err != nil {
+		return err
+	}
+	if _, err := report.WriteIndex(dir, all, p.now()); err != nil {
+		return err
+	}
+	latest, ok, err := p.Store.LatestComplete(ctx, source, true)
+	if err != nil || !ok {
+		return err
+	}
+	if _, err := report.Latest(dir, source, latest); err != nil {
+		return fmt.Errorf("latest report of %s: %w", source, err)
+	}
+	return nil
+}
+
+// alerts evaluates the config's rules over every creator's facts.
+func (p *Pipeline) alerts(s *market.Snapshot, ch *market.Changes) ([]market.Alert, error) {
+	rules := p.Config.Alerts.Rules
+	if len(rules) == 0 {
+		return nil, nil
+	}
+	var out []market.Alert
+	for _, f := range market.FactsOf(s, ch) {
+		for i := range rules {
+			r := &rules[i]
+			fired, err := r.Fires(f)
+			if err != nil {
+				return nil, err
+			}
+			if !fired {
+				continue
+			}
+			vals := map[string]any{}
+			for _, name := range r.Uses() {
+				vals[name] = f.Value(name)
+			}
+			out = append(out, market.Alert{Rule: r.Name, Source: f.Source, Handle: f.Handle, Status: f.Status, Values: vals})
+		}
+	}
+	return out, nil
 }
 
 // MissingReports writes the report of every snapshot of the sources (all
@@ -40,12 +142,13 @@ func (p *Pipeline) MissingReports(ctx context.Context, sources ...string) ([]Wri
 	}
 	var out []Written
 	for _, id := range ids {
-		path, err := p.Report(ctx, id)
+		w, err := p.report(ctx, id)
 		if err != nil {
 			return out, fmt.Errorf("write the missing report of snapshot %d: %w", id, err)
 		}
-		p.log().Info("wrote a missing report", "snapshot", id, "path", path)
-		out = append(out, Written{Snapshot: id, Path: path, Missing: true})
+		w.Missing = true
+		p.log().Info("wrote a missing report", "snapshot", id, "path", w.Path)
+		out = append(out, w)
 	}
 	return out, nil
 }

@@ -34,7 +34,10 @@ type Model struct {
 	ProductsNote  string
 	Quality       Quality
 	RateNote      string
-	LocalCurrency string // the source's currency when it is not USD: tables show both
+	LocalCurrency string     // the source's currency when it is not USD: tables show both
+	Week          *Week      // what changed since the snapshot before
+	Alerts        []AlertRow // the alert rules that fired
+	HasHistory    bool       // two snapshots or more: the charts over the weeks
 	Echarts       template.JS
 	EchartsVer    string
 	CSS           template.CSS

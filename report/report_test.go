@@ -35,7 +35,7 @@ func hostileSnapshot() *market.Snapshot {
 func TestRenderEscapesScrapedText(t *testing.T) {
 	s := hostileSnapshot()
 	a := market.Analyze(*s, 1, Outliers, Top)
-	html, err := Render(s, a, time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC))
+	html, err := Render(s, a, Context{}, time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC))
 	needEcharts(t, err)
 	for _, bad := range []string{"<script>alert", "<img src=x", `href="javascript:`, "onerror=alert(2)>"} {
 		if bytes.Contains(html, []byte(bad)) {
@@ -68,9 +68,9 @@ func TestRenderDeterministic(t *testing.T) {
 	s := hostileSnapshot()
 	a := market.Analyze(*s, 1, Outliers, Top)
 	now := time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC)
-	one, err := Render(s, a, now)
+	one, err := Render(s, a, Context{}, now)
 	needEcharts(t, err)
-	two, _ := Render(s, market.Analyze(*s, 1, Outliers, Top), now)
+	two, _ := Render(s, market.Analyze(*s, 1, Outliers, Top), Context{}, now)
 	if !bytes.Equal(one, two) {
 		t.Error("the same snapshot and clock rendered different HTML")
 	}
@@ -110,7 +110,7 @@ func TestLocalCurrencyBesideUSD(t *testing.T) {
 		s.Creators[i].GMV = &g
 		s.Creators[i].GMVUSD = float64(g.Num) * 0.000063
 	}
-	html, err := Render(s, market.Analyze(*s, s.Source.RateUSD, Outliers, Top), time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC))
+	html, err := Render(s, market.Analyze(*s, s.Source.RateUSD, Outliers, Top), Context{}, time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC))
 	needEcharts(t, err)
 	for _, want := range []string{"GMV (IDR)", "at 0.000063 USD per IDR (rate as of 2026-11-16)", "IDR → USD at 0.000063 (rate as of 2026-11-16)"} {
 		if !bytes.Contains(html, []byte(want)) {

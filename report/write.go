@@ -30,11 +30,14 @@ const (
 // Write renders the snapshot's report (index.html) and data (data.csv)
 // from its analysis (market.Analyze, computed once by the caller) into
 // Dir/<snapshot id>/ atomically and returns the HTML path.
-func Write(s *market.Snapshot, a market.Analysis, o Options) (string, error) {
+//
+// Beside it go changes.csv (every creator of this snapshot or the one
+// before, when there is one) and alerts.json (the alerts that fired).
+func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	html, err := Render(s, a, o.Now())
+	html, err := Render(s, a, x, o.Now())
 	if err != nil {
 		return "", err
 	}
@@ -49,6 +52,22 @@ func Write(s *market.Snapshot, a market.Analysis, o Options) (string, error) {
 	if err := writeAtomic(filepath.Join(dir, "data.csv"), data.Bytes()); err != nil {
 		return "", err
 	}
+	if x.Changes != nil {
+		var changes bytes.Buffer
+		if err := WriteChanges(&changes, s, x.Changes); err != nil {
+			return "", err
+		}
+		if err := writeAtomic(filepath.Join(dir, "changes.csv"), changes.Bytes()); err != nil {
+			return "", err
+		}
+	}
+	var alerts bytes.Buffer
+	if err := WriteAlerts(&alerts, s, x.Alerts); err != nil {
+		return "", err
+	}
+	if err := writeAtomic(filepath.Join(dir, "alerts.json"), alerts.Bytes()); err != nil {
+		return "", err
+	}
 	path := filepath.Join(dir, "index.html")
 	if err := writeAtomic(path, html); err != nil {
 		return "", err
@@ -56,10 +75,12 @@ func Write(s *market.Snapshot, a market.Analysis, o Options) (string, error) {
 	return path, nil
 }
 
-// Render returns the report HTML. The same snapshot and clock give the
-// same bytes.
-func Render(s *market.Snapshot, a market.Analysis, now time.Time) ([]byte, error) {
+// Render returns the report HTML. The same snapshot, context and clock
+// give the same bytes.
+func Render(s *market.Snapshot, a market.Analysis, x Context, now time.Time) ([]byte, error) {
 	m := buildModel(s, a, now)
+	m.Week = buildWeek(s, x)
+	m.Alerts = alertRows(s, x.Alerts)
 	var err error
 	if m.Echarts, err = templates.Echarts(); err != nil {
 		return nil, err
@@ -77,6 +98,18 @@ func Render(s *market.Snapshot, a market.Analysis, now time.Time) ([]byte, error
 			return nil, err
 		}
 		m.Charts[c.ID] = c
+	}
+	if len(x.History) >= 2 {
+		c, err := historyChart(s, x.History)
+		if err != nil {
+			return nil, err
+		}
+		m.Charts[c.ID] = c
+		if c, err = seriesChart(s, x.History, x.Series, TopHandles(s, 5)); err != nil {
+			return nil, err
+		}
+		m.Charts[c.ID] = c
+		m.HasHistory = true
 	}
 	t, err := templates.Report(template.FuncMap{"int": Int})
 	if err != nil {

@@ -27,10 +27,14 @@ func (s *DB) Previous(ctx context.Context, id int64) (prev int64, ok bool, err e
 }
 
 // LatestComplete returns the newest ok (not partial) snapshot of source,
-// or ok false.
-func (s *DB) LatestComplete(ctx context.Context, source string) (int64, bool, error) {
+// or ok false. With reported, only one whose report was written.
+func (s *DB) LatestComplete(ctx context.Context, source string, reported bool) (int64, bool, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM snapshots WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1`, source).Scan(&id)
+	q := `SELECT id FROM snapshots WHERE source = ? AND status = 'ok'`
+	if reported {
+		q += ` AND reported_at IS NOT NULL`
+	}
+	err := s.db.QueryRowContext(ctx, q+` ORDER BY id DESC LIMIT 1`, source).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}

@@ -122,11 +122,11 @@ func (c *DemoCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	path, err := p.Report(ctx, res.SnapshotID)
+	w, err := p.Publish(ctx, res)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
+	c.m.printReport(w)
 	return res.Err()
 }
 

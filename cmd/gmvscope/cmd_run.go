@@ -94,12 +94,12 @@ func (c *RunCommand) Run(ctx context.Context) error {
 			fmt.Fprintf(c.m.Stdout, "snapshot %d of %s (%s)\n", res.SnapshotID, src.Name, res.Status)
 			continue
 		}
-		path, err := p.Report(ctx, res.SnapshotID)
+		w, err := p.Publish(ctx, res)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		fmt.Fprintf(c.m.Stdout, "report: %s\n", path)
+		c.m.printReport(w)
 	}
 	return errors.Join(append(errs, partial...)...)
 }

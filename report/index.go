@@ -1,0 +1,126 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"gmvscope/market"
+	"gmvscope/templates"
+)
+
+// indexRow is one snapshot in the index of reports.
+type indexRow struct {
+	ID                         int64
+	Source, Date, Status, Href string
+	Creators, GMV              Num
+	Partial, Sample, HasReport bool
+}
+
+// WriteIndex writes Dir/index.html: every snapshot, newest first, with
+// its date, source, status and headline figures, linked to its report.
+func WriteIndex(dir string, all []market.Summary, now time.Time) (string, error) {
+	var rows []indexRow
+	for i := len(all) - 1; i >= 0; i-- {
+		m := all[i]
+		r := indexRow{ID: m.ID, Source: m.Source, Date: m.TakenAt.UTC().Format("2006-01-02 15:04"), Status: string(m.Status),
+			Creators: count(m.Creators), GMV: usd(m.TotalGMVUSD), Partial: m.Status == market.RunPartial, Sample: m.Sample,
+			Href: strconv.FormatInt(m.ID, 10) + "/index.html"}
+		_, err := os.Stat(filepath.Join(dir, strconv.FormatInt(m.ID, 10), "index.html"))
+		r.HasReport = err == nil
+		rows = append(rows, r)
+	}
+	t, err := template.New("index").Parse(indexTmpl)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, struct {
+		Rows      []indexRow
+		Generated string
+		CSS       template.CSS
+	}{rows, now.UTC().Format("2006-01-02 15:04 MST"), templates.CSS()}); err != nil {
+		return "", fmt.Errorf("render the index of reports: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("write the index of reports: %w", err)
+	}
+	path := filepath.Join(dir, "index.html")
+	return path, writeAtomic(path, buf.Bytes())
+}
+
+const indexTmpl = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="gmvscope">
+<title>gmvscope reports</title><style>{{.CSS}}</style></head>
+<body>
+<header><p class="kicker">gmvscope</p><h1>Reports</h1>
+<p class="lede">Every stored snapshot, newest first. <code>latest/&lt;source&gt;/</code> always holds the newest complete report of each source. Written {{.Generated}}.</p></header>
+<main><table>
+<thead><tr><th>Snapshot</th><th>Source</th><th>Taken</th><th>Status</th><th class="n">Creators</th><th class="n">Total GMV (USD)</th></tr></thead>
+<tbody>{{range .Rows}}<tr{{if .Partial}} class="bad"{{end}}><td>{{if .HasReport}}<a href="{{.Href}}">{{.ID}}</a>{{else}}{{.ID}}{{end}}</td><td>{{.Source}}{{if .Sample}} (sample data){{end}}</td><td>{{.Date}}</td><td>{{.Status}}</td><td class="n">{{.Creators}}</td><td class="n">{{.GMV}}</td></tr>{{end}}</tbody>
+</table></main>
+</body></html>
+`
+
+// Latest makes Dir/latest/<source>/ a copy of snapshot id's report: the
+// newest complete report of the source at a stable path. It is a copy,
+// not a link, so it survives being zipped, synced or served as is.
+func Latest(dir, source string, id int64) (string, error) {
+	from := filepath.Join(dir, strconv.FormatInt(id, 10))
+	to := filepath.Join(dir, "latest", SafeName(source))
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return "", fmt.Errorf("latest report: %w", err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(to), "."+SafeName(source)+".*")
+	if err != nil {
+		return "", fmt.Errorf("latest report: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		return "", fmt.Errorf("latest report: %w", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || e.Name()[0] == '.' {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			return "", fmt.Errorf("latest report: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, e.Name()), b, 0o644); err != nil {
+			return "", fmt.Errorf("latest report: %w", err)
+		}
+	}
+	old := to + ".old"
+	os.RemoveAll(old)
+	if err := os.Rename(to, old); err != nil && !os.IsNotExist(err) {
+		return "", fmt.Errorf("latest report: %w", err)
+	}
+	if err := os.Rename(tmp, to); err != nil {
+		return "", fmt.Errorf("latest report: %w", err)
+	}
+	os.RemoveAll(old)
+	return filepath.Join(to, "index.html"), nil
+}
+
+// SafeName makes text from a config or a page safe as a file name: letters,
+// digits, dot, dash and underscore only.
+func SafeName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' && i > 0
+		if !ok {
+			b[i] = '_'
+		}
+	}
+	if len(b) == 0 {
+		return "_"
+	}
+	return string(b)
+}
