@@ -74,10 +74,10 @@ func (p *Pipeline) claimRun(ctx context.Context, src *config.Source, resumeOnly 
 	return id, false, p.Store.Lease(ctx, id, me, "", p.now().Add(LeaseTTL))
 }
 
-// renewLease keeps the run's lease while the crawl runs, and returns the
-// function that stops it. The wall clock paces it: a lease is about
-// processes on a real host.
-func (p *Pipeline) renewLease(ctx context.Context, runID int64) func() {
+// renewLease keeps the run's lease and the source's lock while the crawl
+// runs, and returns the function that stops it. The wall clock paces it:
+// a lease is about processes on a real host.
+func (p *Pipeline) renewLease(ctx context.Context, source string, runID int64) func() {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -89,8 +89,12 @@ func (p *Pipeline) renewLease(ctx context.Context, runID int64) func() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := p.Store.Lease(ctx, runID, p.owner(), "", p.now().Add(LeaseTTL)); err != nil && ctx.Err() == nil {
+				until := p.now().Add(LeaseTTL)
+				if err := p.Store.Lease(ctx, runID, p.owner(), "", until); err != nil && ctx.Err() == nil {
 					p.log().Warn("lease renewal failed", "run", runID, "err", err)
+				}
+				if err := p.Store.RenewLock(ctx, source, p.owner(), until); err != nil && ctx.Err() == nil {
+					p.log().Warn("lock renewal failed", "source", source, "err", err)
 				}
 			}
 		}

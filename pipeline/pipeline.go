@@ -21,6 +21,10 @@ import (
 
 var _ crawl.Store = (*store.DB)(nil)
 
+// ErrLocked means another process is crawling the source: the run did not
+// start. errors.As finds a *store.LockedError with the holder.
+var ErrLocked = store.ErrLocked
+
 // Errors a run ends with. A partial run stored its snapshot; a failed or
 // cancelled one did not, and the last good snapshot is unchanged.
 var (
@@ -111,6 +115,12 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 		return res, err
 	}
 	began := p.now()
+	// One process crawls a source at a time: gmvscope run from cron, the
+	// scheduler, or another run. The lock is held until the run ends.
+	if err := p.Store.Lock(ctx, src.Name, p.owner(), began, began.Add(LeaseTTL), p.Gone); err != nil {
+		return res, err
+	}
+	defer p.Store.Unlock(context.WithoutCancel(ctx), src.Name, p.owner())
 	runID, resumed, err := p.claimRun(ctx, src, resumeOnly)
 	if err != nil {
 		return res, err
@@ -121,7 +131,7 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 		how = "resumed"
 	}
 	p.log().Info("run started", "source", src.Name, "run", runID, "as", how, "config", p.Config.File)
-	stopLease := p.renewLease(ctx, runID)
+	stopLease := p.renewLease(ctx, src.Name, runID)
 	opts := src.CrawlOptions(p.Config.UserAgent, session)
 	opts.Now, opts.Clock = p.Now, p.Clock
 	cr := crawl.New(opts, src.Extractors(), p.Store)

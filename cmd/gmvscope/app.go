@@ -26,6 +26,7 @@ const (
 	ExitError   = 1
 	ExitUsage   = 2
 	ExitPartial = 3
+	ExitLocked  = 4 // another process is crawling the source: the run did not start
 )
 
 // UsageError is a command line mistake; it exits 2. Hint, when set, is
@@ -117,7 +118,8 @@ Examples:
   gmvscope value --locale id --currency IDR 'Rp 2,1 jt' '35,8 rb'
 
 The config is --config, else $GMVSCOPE_CONFIG, else ./config.yaml, else ~/.config/gmvscope/config.yaml.
-Exit codes: 0 ok, 1 error, 2 usage, 3 partial run (pages failed or never reached; snapshot kept).
+Exit codes: 0 ok, 1 error, 2 usage, 3 partial run (pages failed or never reached; snapshot kept),
+4 the source is being crawled by another process (its holder is named).
 Run "gmvscope <command> --help" for a command's flags.
 `)
 	return b.String()
@@ -147,7 +149,7 @@ func exitCode(err error) int {
 			switch c := exitCode(e); {
 			case c == ExitPartial && code == ExitOK:
 				code = c
-			case c != ExitPartial && c != ExitOK && (code == ExitOK || code == ExitPartial):
+			case c != ExitPartial && c != ExitOK && (code == ExitOK || code == ExitPartial || code == ExitLocked):
 				code = c
 			}
 		}
@@ -159,6 +161,8 @@ func exitCode(err error) int {
 		return ExitUsage
 	case errors.Is(err, pipeline.ErrPartial):
 		return ExitPartial
+	case errors.Is(err, pipeline.ErrLocked):
+		return ExitLocked
 	}
 	return ExitError
 }
