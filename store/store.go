@@ -5,8 +5,8 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
