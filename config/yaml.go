@@ -411,6 +411,23 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// UnmarshalText reads a duration from a flag: 90d, 36h, 10s.
+func (d *Duration) UnmarshalText(b []byte) error {
+	s := string(b)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if k, err := strconv.Atoi(days); err == nil && k >= 0 && k <= 36525 {
+			*d = Duration(time.Duration(k) * 24 * time.Hour)
+			return nil
+		}
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration such as 90d or 36h, got %s", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 

@@ -11,11 +11,18 @@ import (
 	"time"
 
 	"gmvscope/config"
+	"gmvscope/market"
 )
 
 // LeaseTTL is how long a run's lease lasts without renewal. The owner
 // renews it every third of that.
 const LeaseTTL = 60 * time.Second
+
+// ResumeWithin is how old an unfinished run (killed, or stopped by a
+// signal) may be and still be resumed by the source's next run; an older
+// one is abandoned and a new run starts, so a weekly snapshot never mixes
+// last week's pages into this week's.
+const ResumeWithin = 24 * time.Hour
 
 // ThisProcess names this process for leases: host and pid.
 func ThisProcess() string {
@@ -52,16 +59,34 @@ func (p *Pipeline) claimRun(ctx context.Context, src *config.Source, resumeOnly 
 	if err != nil {
 		return 0, false, err
 	}
-	if ok {
-		now := p.now()
+	now := p.now()
+	if ok && run.Status == market.RunRunning {
 		gone := p.Gone != nil && p.Gone(holder)
 		if holder != "" && holder != me && now.Before(until) && !gone {
 			return 0, false, fmt.Errorf("run %d of %s is being crawled by %s (lease until %s)", run.ID, src.Name, holder, until.Format(time.RFC3339))
 		}
+	}
+	if ok && now.Sub(run.StartedAt) > ResumeWithin {
+		// A week-old run resumed would mix last week's pages into this week's snapshot.
+		reason := fmt.Sprintf("abandoned: started %s, more than %s before the next run; a new run took its place", run.StartedAt.UTC().Format(time.RFC3339), ResumeWithin)
+		if err := p.Store.Abandon(ctx, run.ID, reason, now); err != nil {
+			return 0, false, err
+		}
+		p.log().Warn("abandoned an old unfinished run", "source", src.Name, "run", run.ID, "started", run.StartedAt.UTC().Format(time.RFC3339))
+		ok = false
+	}
+	if ok {
+		if run.Status == market.RunCancelled {
+			// Stopped by a signal: the pages it fetched are kept, and it goes on from there.
+			if err := p.Store.Reopen(ctx, run.ID); err != nil {
+				return 0, false, err
+			}
+			holder = ""
+		}
 		if err := p.Store.Lease(ctx, run.ID, me, holder, now.Add(LeaseTTL)); err != nil {
 			return 0, false, err
 		}
-		p.log().Info("resuming run", "source", src.Name, "run", run.ID, "previous_owner", holder)
+		p.log().Info("resuming run", "source", src.Name, "run", run.ID, "was", string(run.Status), "previous_owner", holder)
 		return run.ID, true, nil
 	}
 	if resumeOnly {

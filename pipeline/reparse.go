@@ -26,6 +26,12 @@ func (p *Pipeline) Reparse(ctx context.Context, run int64) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if gone, at, err := p.Store.Pruned(ctx, run); err != nil {
+		return Result{}, err
+	} else if gone {
+		return Result{}, fmt.Errorf("reparse run %d: its pages were pruned on %s (schedule.keep_pages): there is nothing to read again; its snapshot, records and rejects are kept",
+			run, at.UTC().Format("2006-01-02"))
+	}
 	res := Result{Source: src.Name}
 	began := p.now()
 	newRun, err := p.Store.BeginRun(ctx, src.Name, began, nil)

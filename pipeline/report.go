@@ -152,3 +152,16 @@ func (p *Pipeline) MissingReports(ctx context.Context, sources ...string) ([]Wri
 	}
 	return out, nil
 }
+
+// RefreshIndex rewrites the index of reports and every source's latest/.
+func (p *Pipeline) RefreshIndex(ctx context.Context) error {
+	for _, name := range p.Config.Names() {
+		if err := p.refreshIndex(ctx, name); err != nil {
+			return err
+		}
+	}
+	if len(p.Config.Sources) == 0 {
+		return p.refreshIndex(ctx, "")
+	}
+	return nil
+}

@@ -12,19 +12,23 @@ import (
 	"gmvscope/market"
 )
 
-// Unfinished returns the newest running run of source, with its lease
-// owner and expiry; ok is false when there is none.
+// Unfinished returns the source's newest run when it did not finish: one
+// still running (or whose process died), or one a signal cancelled, with
+// its lease owner and expiry; ok is false when there is none.
 func (s *DB) Unfinished(ctx context.Context, source string) (run market.Run, owner string, until time.Time, ok bool, err error) {
 	var started, lease sql.NullString
-	err = s.db.QueryRowContext(ctx, `SELECT id, started_at, owner, lease_until FROM runs WHERE source = ? AND status = ? ORDER BY id DESC LIMIT 1`,
-		source, market.RunRunning).Scan(&run.ID, &started, &owner, &lease)
+	err = s.db.QueryRowContext(ctx, `SELECT id, started_at, status, owner, lease_until FROM runs WHERE source = ? ORDER BY id DESC LIMIT 1`,
+		source).Scan(&run.ID, &started, &run.Status, &owner, &lease)
+	if err == nil && run.Status != market.RunRunning && run.Status != market.RunCancelled {
+		return run, "", until, false, nil
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return run, "", until, false, nil
 	}
 	if err != nil {
 		return run, "", until, false, fmt.Errorf("find unfinished run of %s: %w", source, err)
 	}
-	run.Source, run.Status = source, market.RunRunning
+	run.Source = source
 	run.StartedAt, _ = time.Parse(timeFmt, started.String)
 	until, _ = time.Parse(timeFmt, lease.String)
 	return run, owner, until, true, nil
@@ -42,6 +46,25 @@ func (s *DB) Lease(ctx context.Context, runID int64, owner, previous string, unt
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return fmt.Errorf("lease run %d: %w", runID, ErrLeased)
+	}
+	return nil
+}
+
+// Reopen makes a cancelled run running again, to resume it.
+func (s *DB) Reopen(ctx context.Context, runID int64) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, reason = '', finished_at = NULL, owner = '' WHERE id = ? AND status = ?`,
+		market.RunRunning, runID, market.RunCancelled); err != nil {
+		return fmt.Errorf("reopen run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// Abandon ends an unfinished run that is too old to resume: it fails,
+// and keeps what it stored.
+func (s *DB) Abandon(ctx context.Context, runID int64, reason string, now time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, reason = ?, finished_at = ?, owner = '' WHERE id = ? AND status IN (?, ?)`,
+		market.RunFailed, reason, now.UTC().Format(timeFmt), runID, market.RunRunning, market.RunCancelled); err != nil {
+		return fmt.Errorf("abandon run %d: %w", runID, err)
 	}
 	return nil
 }
@@ -133,7 +156,8 @@ func (s *DB) Validators(ctx context.Context, source string, runID int64) (map[st
 		SELECT p.url, coalesce(p.same_as, p.id), p.etag, p.last_modified, p.content_type FROM pages p
 		WHERE p.id IN (SELECT max(p2.id) FROM pages p2 JOIN runs r ON r.id = p2.run_id
 		               WHERE r.source = ? AND p2.run_id < ? AND p2.failure = '' GROUP BY p2.url)
-		  AND (p.etag != '' OR p.last_modified != '')`, source, runID)
+		  AND (p.etag != '' OR p.last_modified != '')
+		  AND (SELECT b.body_zst IS NOT NULL FROM pages b WHERE b.id = coalesce(p.same_as, p.id))`, source, runID)
 	if err != nil {
 		return nil, fmt.Errorf("read validators of %s: %w", source, err)
 	}

@@ -202,3 +202,39 @@ func TestMigrateFrontierLog(t *testing.T) {
 		t.Errorf("Frontier: pending %v, seen %v, %v", pending, seen, err)
 	}
 }
+
+// TestPruneKeepsReusedBodies: a body a newer page still points at (a 304
+// that reused it) is not pruned with its old page.
+func TestPruneKeepsReusedBodies(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	now := old.AddDate(0, 0, 30)
+	r1, _ := db.BeginRun(ctx, "s", old, nil)
+	if err := db.CommitBatch(ctx, r1, []market.PageResult{
+		{Page: market.Page{URL: "https://x.example/a", Kind: "k", Status: 200, FetchedAt: old, Compressed: []byte("a")}},
+		{Page: market.Page{URL: "https://x.example/b", Kind: "k", Status: 200, FetchedAt: old, Compressed: []byte("b")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := db.BeginRun(ctx, "s", now, nil)
+	if err := db.CommitBatch(ctx, r2, []market.PageResult{
+		{Page: market.Page{URL: "https://x.example/a", Kind: "k", Status: 304, FetchedAt: now, SameAs: 1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := db.Prune(ctx, now.AddDate(0, 0, -7), now)
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v), want 1: page b only", n, err)
+	}
+	var a, b int
+	db.SQL().QueryRow(`SELECT count(*) FROM pages WHERE id = 1 AND body_zst IS NOT NULL`).Scan(&a)
+	db.SQL().QueryRow(`SELECT count(*) FROM pages WHERE id = 2 AND body_zst IS NULL AND pruned_at IS NOT NULL`).Scan(&b)
+	if a != 1 || b != 1 {
+		t.Errorf("page a kept %d, page b pruned %d", a, b)
+	}
+}

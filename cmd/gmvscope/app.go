@@ -18,6 +18,7 @@ import (
 	"gmvscope/crawl"
 	"gmvscope/internal/suggest"
 	"gmvscope/pipeline"
+	"gmvscope/schedule"
 )
 
 // Exit codes.
@@ -53,6 +54,8 @@ type Main struct {
 	// UserConfigDir is where a user's config.yaml is looked for last; ""
 	// asks the operating system.
 	UserConfigDir string
+	// ScheduleClock drives the daemon's schedule; nil is the real clock.
+	ScheduleClock schedule.Clock
 }
 
 func (m *Main) getenv(k string) string {
@@ -91,6 +94,8 @@ var commands = []struct {
 	{"reparse", "rebuild a run's snapshot from its stored pages with the current config, no network", func(m *Main) command { return &ReparseCommand{m: m} }},
 	{"import", "read a vendor export (CSV or JSON) through a source's column mapping into a snapshot", func(m *Main) command { return &ImportCommand{m: m} }},
 	{"value", `show what gmvscope makes of numbers as pages write them ("35.8K", "Rp 2,1 jt")`, func(m *Main) command { return &ValueCommand{m: m} }},
+	{"schedule", "run as a daemon: crawl each source on its cron schedule, serve /healthz and /metrics", func(m *Main) command { return &ScheduleCommand{m: m} }},
+	{"prune", "drop the bodies of raw pages older than a retention period (snapshots stay)", func(m *Main) command { return &PruneCommand{m: m} }},
 	{"init", "write a commented starter config.yaml", func(m *Main) command { return &InitCommand{m: m} }},
 	{"version", "print gmvscope's version and build", func(m *Main) command { return &VersionCommand{m: m} }},
 }

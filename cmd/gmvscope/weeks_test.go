@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"gmvscope/demo"
 	"gmvscope/internal/testkit"
@@ -37,8 +38,9 @@ func TestWeekOverWeek(t *testing.T) {
 	text, _ := os.ReadFile(cfg)
 	rules := "alerts:\n  rules:\n    - {name: small account in the top 20, when: \"followers < 20000 && gmv_rank <= 20\"}\n" +
 		"    - {name: top-50 dropout, when: \"status == 'dropped' && rank_prev <= 50\"}\n" +
-		"    - {name: breakout, when: \"gmv_prev < 10000 && gmv >= 3 * gmv_prev\"}\nsources:\n"
-	os.WriteFile(cfg, []byte(strings.Replace(string(text), "sources:\n", rules, 1)), 0o644)
+		"    - {name: breakout, when: \"gmv_prev < 10000 && gmv >= 3 * gmv_prev\"}\n\nsources:\n"
+	a, b := strings.Index(string(text), "\nalerts:\n"), strings.Index(string(text), "\nsources:\n")
+	os.WriteFile(cfg, []byte(string(text)[:a+1]+rules+string(text)[b+len("\nsources:\n"):]), 0o644)
 	dir := filepath.Dir(db)
 	for w := int32(1); w <= 2; w++ {
 		week.Store(w)
@@ -193,4 +195,59 @@ func TestWeekOverWeek(t *testing.T) {
 // http2 serves whichever market market returns at the time of each request.
 func http2(market func() *demo.Market) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { market().Handler().ServeHTTP(w, r) })
+}
+
+// TestPrune: gmvscope prune drops the bodies of pages older than its
+// age, keeps every row, snapshot and report, and reparse then says the
+// pages are gone rather than rebuilding nothing.
+func TestPrune(t *testing.T) {
+	var week atomic.Int32
+	w1, w2 := demo.New(demo.Config{Creators: 100}), demo.New(demo.Config{Creators: 100, Week: 2})
+	srv := testkit.Serve(t, http2(func() *demo.Market {
+		if week.Load() == 2 {
+			return w2
+		}
+		return w1
+	}))
+	cfg, db := siteConfig(t, srv.URL)
+	m := newTestMain()
+	if code := m.Run(t.Context(), []string{"crawl", "--config", cfg, "--source", "demo"}); code != ExitOK {
+		t.Fatalf("crawl: exit %d: %s", code, m.errs)
+	}
+	week.Store(2) // the pages change: the second crawl stores new bodies
+	// Ten days on, a second crawl; then prune what is older than a week.
+	later := clock.Add(10 * 24 * time.Hour)
+	m = newTestMain()
+	m.Now = func() time.Time { return later }
+	if code := m.Run(t.Context(), []string{"crawl", "--config", cfg, "--source", "demo"}); code != ExitOK {
+		t.Fatalf("second crawl: exit %d: %s", code, m.errs)
+	}
+	m = newTestMain()
+	m.Now = func() time.Time { return later }
+	if code := m.Run(t.Context(), []string{"prune", "--config", cfg, "--older-than", "7d"}); code != ExitOK {
+		t.Fatalf("prune: exit %d: %s", code, m.errs)
+	}
+	if !strings.HasPrefix(m.out.String(), "pruned ") {
+		t.Errorf("prune said %q", m.out)
+	}
+	s, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pruned, kept, rows1, dangling int
+	s.SQL().QueryRow(`SELECT count(*) FROM pages WHERE run_id = 1 AND body_zst IS NULL AND pruned_at IS NOT NULL`).Scan(&pruned)
+	s.SQL().QueryRow(`SELECT count(*) FROM pages WHERE run_id = 2 AND (body_zst IS NOT NULL OR same_as IS NOT NULL)`).Scan(&kept)
+	s.SQL().QueryRow(`SELECT count(*) FROM pages WHERE run_id = 1`).Scan(&rows1)
+	// A page of run 2 that reused (304) a body of run 1 still has it.
+	s.SQL().QueryRow(`SELECT count(*) FROM pages p JOIN pages o ON o.id = p.same_as WHERE p.run_id = 2 AND o.body_zst IS NULL`).Scan(&dangling)
+	snap, serr := s.Snapshot(t.Context(), 1)
+	s.Close()
+	if pruned != rows1 || kept == 0 || dangling != 0 || serr != nil || len(snap.Creators) != 100 {
+		t.Errorf("pruned %d of run 1's %d pages, run 2 kept %d, %d reused bodies lost; snapshot 1: %v", pruned, rows1, kept, dangling, serr)
+	}
+	m = newTestMain()
+	if code := m.Run(t.Context(), []string{"reparse", "1", "--config", cfg, "--no-report"}); code != ExitError ||
+		!strings.Contains(m.errs.String(), "reparse run 1: its pages were pruned on ") {
+		t.Errorf("reparse of a pruned run: exit %d: %s", code, m.errs)
+	}
 }
