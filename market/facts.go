@@ -11,7 +11,7 @@ type Facts struct {
 	Followers          float64 `expr:"followers"`
 	FollowersPrev      float64 `expr:"followers_prev"`
 	FollowersChangePct float64 `expr:"followers_change_pct"` // +100 is doubled
-	GMV                float64 `expr:"gmv"` // USD
+	GMV                float64 `expr:"gmv"`                  // USD
 	GMVPrev            float64 `expr:"gmv_prev"`
 	GMVChangePct       float64 `expr:"gmv_change_pct"`
 	GMVRank            int     `expr:"gmv_rank"` // 1 = the largest GMV

@@ -54,10 +54,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || attempt == 100 {
 			break
 		}
-		select {
-		case <-time.After(20 * time.Millisecond):
-		case <-ctx.Done():
-			err = ctx.Err()
+		if werr := sleep(ctx, 20*time.Millisecond); werr != nil {
+			err = werr
+			break
 		}
 	}
 	if err != nil {
@@ -386,4 +385,15 @@ func (s *DB) PageBody(ctx context.Context, runID int64, url string) ([]byte, err
 		return nil, fmt.Errorf("page %s of run %d: %w", url, runID, err)
 	}
 	return body, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
