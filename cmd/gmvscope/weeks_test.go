@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/csv"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -249,5 +251,56 @@ func TestPrune(t *testing.T) {
 	if code := m.Run(t.Context(), []string{"reparse", "1", "--config", cfg, "--no-report"}); code != ExitError ||
 		!strings.Contains(m.errs.String(), "reparse run 1: its pages were pruned on ") {
 		t.Errorf("reparse of a pruned run: exit %d: %s", code, m.errs)
+	}
+}
+
+// TestAlertsWebhook: a run's alerts are POSTed as JSON to the webhook
+// the config names through an environment variable; a webhook that keeps
+// failing is tried three times and logged without its URL, and the run
+// still succeeds.
+func TestAlertsWebhook(t *testing.T) {
+	mk := demo.New(demo.Config{Creators: 200})
+	srv := testkit.Serve(t, mk.Handler())
+	var mu sync.Mutex
+	var got []string
+	fail := true
+	hook := testkit.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, r.Method+" "+r.Header.Get("Content-Type")+" "+string(b))
+		if fail {
+			http.Error(w, "down", http.StatusBadGateway)
+		}
+	}))
+	cfg, _ := siteConfig(t, srv.URL)
+	text, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(text), "  # webhook: ${GMVSCOPE_WEBHOOK}", "  webhook: ${GMVSCOPE_WEBHOOK}", 1)), 0o644)
+	secret := hook.URL + "/hooks/T0KEN-s3cret"
+	for _, failing := range []bool{true, false} {
+		mu.Lock()
+		fail, got = failing, nil
+		mu.Unlock()
+		m := newTestMain()
+		m.Getenv = testkit.Env{"GMVSCOPE_WEBHOOK": secret}.Get
+		if code := m.Run(t.Context(), []string{"run", "--config", cfg, "--source", "demo"}); code != ExitOK {
+			t.Fatalf("exit %d with the webhook failing=%v: %s", code, failing, lastLines(m.errs.String(), 3))
+		}
+		mu.Lock()
+		calls := got
+		mu.Unlock()
+		want := 1
+		if failing {
+			want = 3
+		}
+		if len(calls) != want || !strings.HasPrefix(calls[0], "POST application/json {") || !strings.Contains(calls[0], `"rule":"small account in the top 20"`) {
+			t.Errorf("failing=%v: %d calls, want %d: %.200v", failing, len(calls), want, calls)
+		}
+		if strings.Contains(m.errs.String()+m.out.String(), "T0KEN") {
+			t.Errorf("the webhook's URL was logged")
+		}
+		if failing && strings.Count(m.errs.String(), `msg="alerts webhook failed"`) != 3 {
+			t.Errorf("the failures were not logged: %s", grepLines(m.errs.String(), "webhook"))
+		}
 	}
 }
