@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,15 +19,18 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
 
 	"gmvscope/internal/suggest"
 	"gmvscope/market"
+	"gmvscope/templates"
 )
 
 // Config is config.yaml, loaded, defaulted and validated.
 type Config struct {
 	Store     string   `yaml:"store"`      // SQLite file; default output/gmvscope.db
 	Output    string   `yaml:"output"`     // folder for reports; default output
+	Lang      string   `yaml:"lang"`       // the reports' and exported charts' language: en (default), ar, ar-AE, ...
 	UserAgent string   `yaml:"user_agent"` // identifying User-Agent with a contact URL
 	Rates     Rates    `yaml:"rates"`      // USD per unit of each currency, with a date
 	Schedule  Schedule `yaml:"schedule"`   // how gmvscope schedule runs the sources
@@ -84,6 +88,9 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 	if err := n.Decode((*plain)(c)); err != nil {
 		return err
 	}
+	if err := CheckLang(c.Lang); err != nil {
+		return errAt(n, "lang", "%v", err)
+	}
 	if c.UserAgent == "" {
 		return errAt(n, "user_agent", "missing: name gmvscope and a contact URL, e.g. \"gmvscope/0.1 (+https://example.org/contact)\"")
 	}
@@ -108,6 +115,24 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		if r.Source != "" && !seen[r.Source] {
 			return errAt(child(n, "alerts"), fmt.Sprintf("rules[%d].source", i), "no source %q%s", r.Source, suggest.Hint(r.Source, c.Names()))
 		}
+	}
+	return nil
+}
+
+// CheckLang says whether reports can be written in tag: a BCP 47 tag
+// whose language has a message file in templates/lang. "" is English.
+func CheckLang(tag string) error {
+	if tag == "" {
+		return nil
+	}
+	t, err := language.Parse(tag)
+	if err != nil {
+		return fmt.Errorf("%q is not a language tag such as en, ar or ar-AE", tag)
+	}
+	base, _ := t.Base()
+	langs := templates.Langs()
+	if !slices.Contains(langs, base.String()) {
+		return fmt.Errorf("no messages for %q: gmvscope writes reports in %s (another language is one file in templates/lang)", tag, strings.Join(langs, ", "))
 	}
 	return nil
 }

@@ -71,7 +71,16 @@ type Changes struct {
 	// among creators in both with both values: did growing audiences go
 	// with growing sales?
 	Together Correlation
-	Notes    []string // what makes the comparison less than like for like
+	Notes    []string // what makes the comparison less than like for like, in English
+	Caveats  []Caveat // the same, for a report to write in its language
+}
+
+// Caveat is one reason a comparison is less than like for like.
+type Caveat struct {
+	Code                      string // period, prev_partial, partial or coverage
+	PrevPeriod, CurPeriod     Period
+	PrevID                    int64
+	PrevCreators, CurCreators int
 }
 
 // Compare returns what changed from prev to cur. top bounds the movers
@@ -149,15 +158,19 @@ func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
 	}
 	if prev.Source.Period != cur.Source.Period {
 		ch.Notes = append(ch.Notes, fmt.Sprintf("The snapshot before covers %s, this one %s: GMV changes compare different windows.", prev.Source.Period, cur.Source.Period))
+		ch.Caveats = append(ch.Caveats, Caveat{Code: "period", PrevPeriod: prev.Source.Period, CurPeriod: cur.Source.Period})
 	}
 	if prev.Status == RunPartial {
 		ch.Notes = append(ch.Notes, fmt.Sprintf("Snapshot %d, compared with here, was a partial run: some creators may have dropped out of it only because their pages were not read.", prev.ID))
+		ch.Caveats = append(ch.Caveats, Caveat{Code: "prev_partial", PrevID: prev.ID})
 	}
 	if cur.Status == RunPartial {
 		ch.Notes = append(ch.Notes, "This snapshot is a partial run: some creators may count as dropped only because their pages were not read.")
+		ch.Caveats = append(ch.Caveats, Caveat{Code: "partial"})
 	}
 	if a, b := len(prev.Creators), len(cur.Creators); a > 0 && b > 0 && (float64(b)/float64(a) < 0.9 || float64(a)/float64(b) < 0.9) {
 		ch.Notes = append(ch.Notes, fmt.Sprintf("The two snapshots hold different numbers of creators (%s before, %s now): their coverage differs.", Count(int64(a)), Count(int64(b))))
+		ch.Caveats = append(ch.Caveats, Caveat{Code: "coverage", PrevCreators: a, CurCreators: b})
 	}
 	return ch
 }

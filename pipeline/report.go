@@ -32,23 +32,42 @@ func (p *Pipeline) Report(ctx context.Context, id int64) (string, error) {
 
 func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 	out := Written{Snapshot: id}
-	snap, err := p.Store.Snapshot(ctx, id)
+	snap, a, x, err := p.Prepare(ctx, id)
 	if err != nil {
 		return out, err
 	}
-	a := market.Analyze(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
-	var x report.Context
-	if x.History, err = p.Store.History(ctx, snap.Source.Name); err != nil {
+	dir := filepath.Join(p.Config.Output, "reports")
+	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now, Lang: p.Config.Lang}); err != nil {
 		return out, err
+	}
+	out.Alerts = x.Alerts
+	if err := p.Store.MarkReported(ctx, id, p.now()); err != nil {
+		return out, err
+	}
+	return out, p.refreshIndex(ctx, snap.Source.Name)
+}
+
+// Prepare loads snapshot id with what its report and charts show: its
+// analysis, the comparison with the snapshot before it, the source's
+// weeks up to it, and the alerts that fired.
+func (p *Pipeline) Prepare(ctx context.Context, id int64) (*market.Snapshot, market.Analysis, report.Context, error) {
+	var x report.Context
+	snap, err := p.Store.Snapshot(ctx, id)
+	if err != nil {
+		return nil, market.Analysis{}, x, err
+	}
+	a := market.Analyze(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
+	if x.History, err = p.Store.History(ctx, snap.Source.Name); err != nil {
+		return nil, a, x, err
 	}
 	prevID, ok, err := p.Store.Previous(ctx, id)
 	if err != nil {
-		return out, err
+		return nil, a, x, err
 	}
 	if ok {
 		prev, err := p.Store.Snapshot(ctx, prevID)
 		if err != nil {
-			return out, err
+			return nil, a, x, err
 		}
 		var info market.Summary
 		for _, h := range x.History {
@@ -68,21 +87,13 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 	x.History = upto
 	if len(x.History) >= 2 {
 		if x.Series, err = p.Store.Series(ctx, snap.Source.Name, report.TopHandles(snap, 5)); err != nil {
-			return out, err
+			return nil, a, x, err
 		}
 	}
 	if x.Alerts, err = p.alerts(snap, x.Changes); err != nil {
-		return out, err
+		return nil, a, x, err
 	}
-	dir := filepath.Join(p.Config.Output, "reports")
-	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now}); err != nil {
-		return out, err
-	}
-	out.Alerts = x.Alerts
-	if err := p.Store.MarkReported(ctx, id, p.now()); err != nil {
-		return out, err
-	}
-	return out, p.refreshIndex(ctx, snap.Source.Name)
+	return snap, a, x, nil
 }
 
 // refreshIndex rewrites the index of reports, and latest/<source>/ from
@@ -93,7 +104,7 @@ func (p *Pipeline) refreshIndex(ctx context.Context, source string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := report.WriteIndex(dir, all, p.now()); err != nil {
+	if _, err := report.WriteIndex(dir, all, p.now(), p.Config.Lang); err != nil {
 		return err
 	}
 	latest, ok, err := p.Store.LatestComplete(ctx, source, true)

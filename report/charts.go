@@ -1,10 +1,17 @@
 package report
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
 	"math"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -14,186 +21,403 @@ import (
 
 // MaxScatterPoints is the most creators the scatter draws. Above it the
 // chart shows every labelled outlier and an even sample of the rest by GMV
-// rank, and its note says so; the CSV always has every creator.
+// rank, and its note says so; data.csv always has every creator.
 const MaxScatterPoints = 20000
+
+// LargeScatter is the number of points above which the scatter draws its
+// creators as one compound path (echarts' large mode): an SVG of 20,000
+// separate paths is 5 MB and slow to open. The exported SVG then holds one
+// <path> whose subpaths ("M") are the points.
+const LargeScatter = 5000
+
+// The Okabe–Ito palette: distinguishable with every common colour-vision
+// deficiency, in print and in greyscale by lightness.
+const (
+	okBlue       = "#0072B2"
+	okVermillion = "#D55E00"
+	okSky        = "#56B4E9"
+	okGreen      = "#009E73"
+	okOrange     = "#E69F00"
+	okPurple     = "#CC79A7"
+	okYellow     = "#F0E442"
+	okBlack      = "#000000"
+	inkColor     = "#1d2330"
+	mutedColor   = "#5b6475"
+	lineColor    = "#d5d9e0"
+)
+
+var palette = []string{okBlue, okVermillion, okGreen, okOrange, okPurple, okSky, okBlack, okYellow}
+
+// Chart is one chart of a report: the echarts option the page draws, the
+// text around it (in the page, and inside every exported image), and the
+// data it drew as CSV.
+type Chart struct {
+	ID     string // the element id in the report: chart-scatter
+	Name   string // the export name: scatter
+	Height int    // pixels in the page
+
+	Title, Subtitle template.HTML
+	PlainTitle      string
+	Notes           []template.HTML
+	Source          template.HTML
+	Date            template.HTML
+	Alt             string // what the chart shows, for screen readers (aria) and the SVG's <desc>
+
+	Option template.JS // the view option, JSON safe inside <script>
+	Meta   template.JS // the text charts.js lays into an exported image
+	CSV    []byte      // the data the chart drew, with a BOM
+	Drawn  int         // points (scatter) or marks drawn
+
+	view map[string]any
+	meta chartMeta
+}
+
+// chartMeta is the text inside an exported image, with isolates for a
+// right-to-left locale (Locale.Chart).
+type chartMeta struct {
+	Name       string   `json:"name"`
+	Title      string   `json:"title"`
+	PlainTitle string   `json:"plainTitle"`
+	Subtitle   string   `json:"subtitle"`
+	Notes      []string `json:"notes"`
+	Source     string   `json:"source"`
+	Date       string   `json:"date"`
+	Alt        string   `json:"alt"`
+	XNameBelow bool     `json:"xNameBelow"`
+	YNameTop   bool     `json:"yNameTop"`
+}
+
+// chartText is a chart's text, once for the page and once for images.
+type chartText struct {
+	l    *Locale
+	c    *Chart
+	page []template.HTML
+	img  []string
+}
+
+func (t *chartText) title(key string, args ...any) {
+	t.c.Title, t.c.meta.Title, t.c.meta.PlainTitle = t.l.HTML(key, args...), t.l.Lines(key, args...), t.l.T(key, args...)
+	t.c.PlainTitle = t.c.meta.PlainTitle
+}
+
+func (t *chartText) subtitle(key string, args ...any) {
+	t.c.Subtitle, t.c.meta.Subtitle = t.l.HTML(key, args...), t.l.Lines(key, args...)
+}
+
+func (t *chartText) note(key string, args ...any) {
+	t.c.Notes = append(t.c.Notes, t.l.HTML(key, args...))
+	t.c.meta.Notes = append(t.c.meta.Notes, t.l.Lines(key, args...))
+}
+
+// chartSource is the source line and date every chart carries.
+func chartSource(t *chartText, s *market.Snapshot) {
+	l := t.l
+	name := s.Source.Name
+	if s.Source.Sample {
+		name = l.T("chart.sample_source", "source", name)
+	}
+	hosts := sites(s.Source.StartURLs)
+	from, to := l.Date(s.FirstFetch), l.Date(s.LastFetch)
+	fetched := from
+	if from != to {
+		fetched = l.T("chart.date_range", "from", from, "to", to)
+	}
+	args := []any{"source", name, "sites", hosts, "fetched", fetched}
+	t.c.Source, t.c.meta.Source = l.HTML("chart.source", args...), l.Lines("chart.source", args...)
+	d := []any{"id", strconv.FormatInt(s.ID, 10), "date", l.Date(s.TakenAt)}
+	t.c.Date, t.c.meta.Date = l.HTML("chart.snapshot_date", d...), l.Lines("chart.snapshot_date", d...)
+}
+
+// sites are the hosts of a source's start URLs ("fastmoss.com,
+// kalodata.com"), or an imported export's file name.
+func sites(urls []string) string {
+	var hosts []string
+	for _, u := range urls {
+		p, err := url.Parse(u)
+		if err != nil {
+			continue
+		}
+		h := p.Hostname()
+		if p.Scheme == "file" {
+			h = path.Base(p.Path)
+		}
+		if h != "" && !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	if len(hosts) == 0 {
+		return "—"
+	}
+	return strings.Join(hosts, ", ")
+}
 
 type optioner interface {
 	Validate()
 	JSON() map[string]interface{}
 }
 
-// optionJSON turns a go-echarts chart into its option object as JSON that is
-// safe inside <script>: json.Marshal escapes <, >, & and U+2028, so scraped
-// names cannot close the script (go-echarts' own templates do not escape).
-// It also turns off animation and progressive rendering so a screenshot or
-// export never catches a half-drawn chart.
-func optionJSON(c optioner, patches ...func(obj map[string]any)) (template.JS, error) {
+// toMap turns a go-echarts chart into its option as a JSON object.
+func toMap(c optioner) (map[string]any, error) {
 	c.Validate()
 	raw, err := json.Marshal(c.JSON())
 	if err != nil {
-		return "", fmt.Errorf("chart option: %w", err)
+		return nil, fmt.Errorf("chart option: %w", err)
 	}
 	var obj map[string]any
-	if err := json.Unmarshal(raw, &obj); err != nil {
-		return "", err
-	}
+	return obj, json.Unmarshal(raw, &obj)
+}
+
+// finish completes a chart's view option and its JSON: no animation and
+// no progressive rendering (a screenshot or export never catches a
+// half-drawn chart), the palette, an accessible description (aria), and
+// the JSON escaped so scraped names cannot close a <script> (json.Marshal
+// escapes <, >, & and U+2028; go-echarts' own templates do not).
+func finish(c *Chart, obj map[string]any, l *Locale) error {
 	delete(obj, "progressive")
+	delete(obj, "title")
 	obj["animation"] = false
+	obj["color"] = palette
+	obj["backgroundColor"] = "transparent"
+	obj["textStyle"] = map[string]any{"fontFamily": "inherit", "color": inkColor}
+	obj["aria"] = map[string]any{"enabled": true, "label": map[string]any{"description": c.Alt}}
 	if series, ok := obj["series"].([]any); ok {
 		for _, s := range series {
 			if m, ok := s.(map[string]any); ok {
 				m["progressive"] = 0
+				m["animation"] = false
 			}
 		}
 	}
-	for _, p := range patches {
-		p(obj)
+	if lg, ok := obj["legend"].(map[string]any); ok {
+		side := "left"
+		if l.RTL {
+			side = "right"
+		}
+		lg["top"] = 0
+		lg[side] = 0
+		if _, ok := lg["data"]; !ok {
+			var names []any
+			for _, s := range obj["series"].([]any) {
+				if n, ok := s.(map[string]any)["name"].(string); ok && !slices.Contains(names, any(n)) {
+					names = append(names, n)
+				}
+			}
+			lg["data"] = names
+		}
+		lg["itemGap"] = 14
+		lg["textStyle"] = map[string]any{"color": inkColor}
 	}
-	out, err := json.Marshal(obj)
+	c.view = obj
+	c.meta.Alt = c.Alt
+	c.meta.Name = c.Name
+	opt, err := json.Marshal(obj)
 	if err != nil {
-		return "", err
+		return err
 	}
-	return template.JS(out), nil
-}
-
-func sourceLine(s *market.Snapshot) string {
-	label := s.Source.Name
-	if s.Source.Sample {
-		label += " (sample data, not real creators)"
+	meta, err := json.Marshal(c.meta)
+	if err != nil {
+		return err
 	}
-	return fmt.Sprintf("Source: %s · fetched %s · gmvscope snapshot %d", label, s.LastFetch.UTC().Format("2006-01-02"), s.ID)
+	c.Option, c.Meta = template.JS(opt), template.JS(meta)
+	return nil
 }
 
-func title(t, sub string) charts.GlobalOpts {
-	return charts.WithTitleOpts(opts.Title{Title: t, Subtitle: sub, Left: "center",
-		TitleStyle: &opts.TextStyle{FontSize: 16}, SubtitleStyle: &opts.TextStyle{FontSize: 12, Color: "#555", LineHeight: 17}})
+// csvRows writes a chart's data with a BOM, defusing formula-like text.
+func csvRows(header []string, rows [][]string) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(bom)
+	w := csv.NewWriter(&b)
+	if err := w.Write(header); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		for i := range r {
+			r[i] = SafeCell(r[i])
+		}
+		if err := w.Write(r); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
 }
 
-func scatterChart(s *market.Snapshot, a market.Analysis, period string) (Chart, error) {
-	ch := Chart{ID: "chart-scatter", Height: 600,
-		Title:    "Followers vs GMV",
-		Subtitle: fmt.Sprintf("Each dot is a creator; GMV in USD, %s; both axes logarithmic", period)}
+// niceBound is the 1, 2 or 5 × 10ᵏ at or below v (at or above it when
+// up): a log axis ends near the data, not a decade or two past it.
+func niceBound(v float64, up bool) float64 {
+	if !(v > 0) {
+		return v
+	}
+	p := math.Pow(10, math.Floor(math.Log10(v)+1e-9))
+	steps := []float64{1, 2, 5, 10}
+	if up {
+		for _, s := range steps {
+			if s*p >= v*(1-1e-9) {
+				return s * p
+			}
+		}
+	}
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i]*p <= v*(1+1e-9) {
+			return steps[i] * p
+		}
+	}
+	return p
+}
+
+func axisName(name string, l *Locale, below bool) map[string]any {
+	if below {
+		return map[string]any{"name": name, "nameLocation": "middle", "nameGap": 28, "nameTextStyle": map[string]any{"color": mutedColor}}
+	}
+	align := "left"
+	if l.RTL {
+		align = "right"
+	}
+	return map[string]any{"name": name, "nameLocation": "end", "nameGap": 12,
+		"nameTextStyle": map[string]any{"color": mutedColor, "align": align, "padding": []int{0, 0, 0, -8}}}
+}
+
+func mergeAxis(obj map[string]any, key string, extra map[string]any) {
+	var axis map[string]any
+	switch a := obj[key].(type) {
+	case []any:
+		if len(a) > 0 {
+			axis, _ = a[0].(map[string]any)
+		}
+	case map[string]any:
+		axis = a
+	}
+	if axis == nil {
+		axis = map[string]any{}
+		obj[key] = []any{axis}
+	}
+	for k, v := range extra {
+		axis[k] = v
+	}
+}
+
+func splitLine() map[string]any {
+	return map[string]any{"lineStyle": map[string]any{"color": "#eceef2"}}
+}
+
+func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Locale) (Chart, error) {
+	ch := Chart{ID: "chart-scatter", Name: "scatter", Height: 560}
+	t := &chartText{l: l, c: &ch}
+	t.title("chart.scatter.title")
+	t.subtitle("chart.scatter.subtitle", "period", period)
+	chartSource(t, s)
 	points := a.Points
 	if len(points) > MaxScatterPoints {
 		points = samplePoints(points, a.Outliers, MaxScatterPoints)
-		ch.Notes = append(ch.Notes, fmt.Sprintf("Showing %s of %s creators: every labelled outlier plus an even sample by GMV rank (the CSV has all).", Int(len(points)), Int(len(a.Points))))
+		t.note("chart.scatter.sampled", "shown", len(points), "n", len(a.Points))
 	}
-	data := make([]opts.ScatterData, 0, len(points))
-	minF, maxF := math.Inf(1), 0.0
-	for _, p := range points {
-		data = append(data, opts.ScatterData{Name: p.Handle, Value: []float64{p.Followers, round2(p.GMVUSD)}})
-		minF, maxF = math.Min(minF, p.Followers), math.Max(maxF, p.Followers)
-	}
-	var out []opts.ScatterData
+	outlier := map[string]bool{}
 	for _, p := range a.Outliers {
-		out = append(out, opts.ScatterData{Name: p.Handle, Value: []float64{p.Followers, round2(p.GMVUSD)}})
+		outlier[p.Handle] = true
 	}
+	var creators, outs []opts.ScatterData
+	var rows [][]string
+	minF, maxF, minG, maxG := math.Inf(1), 0.0, math.Inf(1), 0.0
+	for _, p := range points {
+		minF, maxF = math.Min(minF, p.Followers), math.Max(maxF, p.Followers)
+		minG, maxG = math.Min(minG, p.GMVUSD), math.Max(maxG, p.GMVUSD)
+		if outlier[p.Handle] {
+			continue
+		}
+		creators = append(creators, opts.ScatterData{Name: l.Iso("@" + p.Handle), Value: []float64{p.Followers, p.GMVUSD}})
+		rows = append(rows, []string{"creators", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
+	}
+	for _, p := range a.Outliers {
+		outs = append(outs, opts.ScatterData{Name: l.Iso("@" + p.Handle), Value: []float64{p.Followers, p.GMVUSD}})
+		rows = append(rows, []string{"outliers", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
+	}
+	ch.Drawn = len(creators) + len(outs)
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: ch.ID, Width: "100%", Height: fmt.Sprintf("%dpx", ch.Height)}),
-		title(ch.Title, ch.Subtitle+"\n"+sourceLine(s)),
-		charts.WithGridOpts(opts.Grid{Top: "90", Left: "70", Right: "40", Bottom: "60"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "log", Name: "Followers", NameLocation: "middle", NameGap: 30}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "log", Name: "GMV (USD)", NameLocation: "middle", NameGap: 50}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
 	)
-	sc.AddSeries("creators", data, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 5}),
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6ea5", Opacity: opts.Float(0.55)}))
-	sc.AddSeries("largest outliers", out, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 8}),
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d1495b"}),
-		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "right", Formatter: "{b}", FontSize: 11}))
-	if a.Fit.N >= 2 && maxF > minF {
+	sName, oName, fName := l.Chart("chart.scatter.creators"), l.Chart("chart.scatter.outliers"), l.Chart("chart.scatter.fit")
+	sc.AddSeries(sName, creators, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 5}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: okBlue, Opacity: opts.Float(0.45)}))
+	sc.AddSeries(oName, outs, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 9}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: okVermillion, BorderColor: "#fff", BorderWidth: 1}))
+	hasFit := a.Fit.N >= 2 && maxF > minF
+	if hasFit {
+		lo, hi := a.Fit.Predict(minF), a.Fit.Predict(maxF)
 		fit := charts.NewLine()
-		fit.AddSeries(fmt.Sprintf("fit: GMV ∝ followers^%.2f (R² %.2f)", a.Fit.Slope, a.Fit.R2), []opts.LineData{
-			{Value: []float64{minF, round2(a.Fit.Predict(minF))}},
-			{Value: []float64{maxF, round2(a.Fit.Predict(maxF))}},
-		}, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
-			charts.WithLineStyleOpts(opts.LineStyle{Color: "#222", Width: 2, Type: "dashed"}))
+		fit.AddSeries(fName, []opts.LineData{{Value: []float64{minF, lo}}, {Value: []float64{maxF, hi}}},
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "none"}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: okBlack, Width: 1.5, Type: "dashed"}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: okBlack}))
 		sc.Overlap(fit)
+		rows = append(rows, []string{"fit", "", full(minF), full(lo)}, []string{"fit", "", full(maxF), full(hi)})
+		minG, maxG = math.Min(minG, math.Min(lo, hi)), math.Max(maxG, math.Max(lo, hi))
 	}
-	ch.Notes = append(ch.Notes, fmt.Sprintf("%s creators plotted. Not plotted: %s with zero GMV and %s with zero followers (a log axis cannot show 0), %s with missing GMV, %s with missing followers.",
-		Int(len(a.Points)), Int(a.ZeroGMV), Int(a.ZeroFollowers), Int(a.MissingGMV), Int(a.MissingFollowers)))
+	t.note("chart.scatter.plotted", "n", len(a.Points), "zero_gmv", a.ZeroGMV, "zero_followers", a.ZeroFollowers,
+		"missing_gmv", a.MissingGMV, "missing_followers", a.MissingFollowers)
 	if a.RangeGMV > 0 {
-		ch.Notes = append(ch.Notes, fmt.Sprintf("%s creators' GMV was published only as a range and is drawn at the range's geometric midpoint.", Int(a.RangeGMV)))
+		t.note("chart.scatter.ranges", "n", a.RangeGMV)
 	}
-	ch.Notes = append(ch.Notes, fmt.Sprintf("Labelled: the %d creators furthest from the fit line.", len(a.Outliers)))
-	positions := labelPositions(a.Outliers)
+	if hasFit {
+		t.note("chart.scatter.labelled", "n", len(a.Outliers), "slope", Num{V: a.Fit.Slope, Form: Fixed2},
+			"r2", Num{V: a.Fit.R2, Form: Fixed2}, "fit_n", a.Fit.N)
+	}
+	var names []string
+	for i, p := range a.Outliers {
+		if i == 3 {
+			break
+		}
+		names = append(names, "@"+p.Handle)
+	}
+	ch.Alt = l.T("chart.scatter.alt", "n", ch.Drawn, "rho", Num{V: a.Spearman.Rho, Form: Fixed2},
+		"slope", Num{V: a.Fit.Slope, Form: Fixed2}, "r2", Num{V: a.Fit.R2, Form: Fixed2}, "names", strings.Join(names, ", "))
 	var err error
-	ch.Option, err = optionJSON(sc, func(obj map[string]any) {
-		series, _ := obj["series"].([]any)
-		if len(series) < 2 {
-			return
-		}
-		data, _ := series[1].(map[string]any)["data"].([]any)
-		for i, d := range data {
-			if m, ok := d.(map[string]any); ok && i < len(positions) {
-				l := map[string]any{"position": positions[i].Side}
-				if positions[i].DY != 0 {
-					l["offset"] = []int{0, positions[i].DY}
-				}
-				m["label"] = l
-			}
-		}
-	})
-	return ch, err
-}
-
-// labelPlace is where an outlier's label goes: a side of the point and a
-// vertical offset in pixels.
-type labelPlace struct {
-	Side string
-	DY   int
-}
-
-// labelPositions picks, for each outlier, the first place (a side, then the
-// same sides one and two label heights up or down) whose label box clears
-// the labels placed before it, estimating boxes in decades of the log axes
-// at the chart's usual size (about 150 px per decade across, 60 px up).
-func labelPositions(ps []market.Point) []labelPlace {
-	type box struct{ x0, x1, y0, y1 float64 }
-	const charW, boxH, gap, linePx = 0.045, 0.26, 0.04, 16 // decades per character and per label height
-	var placed []box
-	out := make([]labelPlace, len(ps))
-	for i, p := range ps {
-		x, y := math.Log10(p.Followers), math.Log10(p.GMVUSD)
-		w := float64(len(p.Handle))*charW + gap
-		boxFor := func(side string, k int) box {
-			dy := -float64(k) * boxH // a positive k moves the label down
-			switch side {
-			case "left":
-				return box{x - gap - w, x - gap, y + dy - boxH/2, y + dy + boxH/2}
-			case "top":
-				return box{x - w/2, x + w/2, y + dy + gap, y + dy + gap + boxH}
-			case "bottom":
-				return box{x - w/2, x + w/2, y + dy - gap - boxH, y + dy - gap}
-			}
-			return box{x + gap, x + gap + w, y + dy - boxH/2, y + dy + boxH/2}
-		}
-		out[i] = labelPlace{Side: "right"}
-		found := false
-		for _, k := range []int{0, -1, 1, -2, 2} {
-			for _, side := range []string{"right", "left", "top", "bottom"} {
-				b := boxFor(side, k)
-				clear := true
-				for _, q := range placed {
-					if b.x0 < q.x1 && q.x0 < b.x1 && b.y0 < q.y1 && q.y0 < b.y1 {
-						clear = false
-						break
-					}
-				}
-				if clear {
-					out[i], found = labelPlace{side, k * linePx}, true
-					break
-				}
-			}
-			if found {
-				break
-			}
-		}
-		placed = append(placed, boxFor(out[i].Side, out[i].DY/linePx))
+	if ch.CSV, err = csvRows([]string{"series", "handle", "followers", "gmv_usd"}, rows); err != nil {
+		return ch, err
 	}
-	return out
+	obj, err := toMap(sc)
+	if err != nil {
+		return ch, err
+	}
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 24, "bottom": 36, "containLabel": true}
+	obj["tooltip"] = map[string]any{"trigger": "item", "formatter": "fmt:xy", "confine": true}
+	obj["gmvscope"] = map[string]any{"x": "compact", "y": "money", "xName": l.T("chart.axis.followers"), "yName": l.T("chart.axis.gmv_usd")}
+	x := axisName(l.Chart("chart.axis.followers"), l, true)
+	y := axisName(l.Chart("chart.axis.gmv_usd"), l, false)
+	x["type"], y["type"] = "log", "log"
+	if len(points) > 0 {
+		x["min"], x["max"] = niceBound(minF, false), niceBound(maxF, true)
+		y["min"], y["max"] = niceBound(minG, false), niceBound(maxG, true)
+	}
+	x["axisLabel"] = map[string]any{"formatter": "fmt:logcompact", "hideOverlap": true}
+	y["axisLabel"] = map[string]any{"formatter": "fmt:logmoney", "hideOverlap": true}
+	x["splitLine"], y["splitLine"] = splitLine(), splitLine()
+	mergeAxis(obj, "xAxis", x)
+	mergeAxis(obj, "yAxis", y)
+	series := obj["series"].([]any)
+	sm := series[0].(map[string]any)
+	if len(creators) > LargeScatter {
+		sm["large"], sm["largeThreshold"] = true, LargeScatter
+	}
+	sm["emphasis"] = map[string]any{"focus": "none", "scale": 1.6}
+	om := series[1].(map[string]any)
+	om["label"] = map[string]any{"show": true, "formatter": "{b}", "position": "right", "align": "left", "verticalAlign": "middle", "fontSize": 11, "color": inkColor,
+		"textBorderColor": "#fff", "textBorderWidth": 3}
+	om["labelLine"] = map[string]any{"show": true, "length2": 4, "lineStyle": map[string]any{"color": mutedColor, "width": 1}}
+	om["labelLayout"] = "fmt:outliers"
+	om["z"] = 3
+	lg := obj["legend"].(map[string]any)
+	legend := []any{map[string]any{"name": sName, "icon": "circle"}, map[string]any{"name": oName, "icon": "circle"}}
+	if hasFit {
+		// A dash, as the fit line is drawn: not the series' default circle.
+		legend = append(legend, map[string]any{"name": fName, "icon": dashIcon,
+			"itemStyle": map[string]any{"color": okBlack}})
+		series[2].(map[string]any)["z"] = 4
+	}
+	lg["data"] = legend
+	ch.meta.XNameBelow, ch.meta.YNameTop = true, true
+	return ch, finish(&ch, obj, l)
 }
 
 // samplePoints keeps the outliers and an even stride of the rest.
@@ -212,65 +436,138 @@ func samplePoints(all, keep []market.Point, n int) []market.Point {
 	return out
 }
 
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
+// tierLabel names a follower tier in the locale: "10K–100K".
+func tierLabel(t market.Tier, l *Locale) string {
+	c := l.compactRound
+	switch {
+	case t.Min <= 0:
+		return l.T("tier.under", "max", c(t.Max))
+	case math.IsInf(t.Max, 1):
+		return l.T("tier.over", "min", c(t.Min))
+	}
+	return l.T("tier.between", "min", c(t.Min), "max", c(t.Max))
+}
 
-func tierChart(s *market.Snapshot, a market.Analysis) (Chart, error) {
-	ch := Chart{ID: "chart-tiers", Height: 400, Title: "Who sells: follower tiers",
-		Subtitle: "Share of creators vs share of GMV in each follower tier"}
+func tierChart(s *market.Snapshot, a market.Analysis, l *Locale) (Chart, error) {
+	ch := Chart{ID: "chart-tiers", Name: "tiers", Height: 400}
+	t := &chartText{l: l, c: &ch}
+	t.title("chart.tiers.title")
+	t.subtitle("chart.tiers.subtitle")
+	chartSource(t, s)
 	var labels []string
 	var cs, gs []opts.BarData
-	for _, t := range a.Tiers {
-		labels = append(labels, t.Label)
-		cs = append(cs, opts.BarData{Value: round2(t.CreatorShare * 100)})
-		gs = append(gs, opts.BarData{Value: round2(t.GMVShare * 100)})
+	var rows [][]string
+	for _, tr := range a.Tiers {
+		name := tierLabel(tr, l)
+		labels = append(labels, l.Iso(name))
+		cv, gv := tr.CreatorShare*100, tr.GMVShare*100
+		cs = append(cs, opts.BarData{Value: cv, Label: &opts.Label{Show: opts.Bool(true), Formatter: l.Num(share(tr.CreatorShare))}})
+		gs = append(gs, opts.BarData{Value: gv, Label: &opts.Label{Show: opts.Bool(true), Formatter: l.Num(share(tr.GMVShare))}})
+		rows = append(rows, []string{name, strconv.Itoa(tr.Creators), full(cv), full(gv)})
 	}
+	ch.Drawn = len(cs) + len(gs)
 	bar := charts.NewBar()
 	bar.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: ch.ID, Width: "100%", Height: fmt.Sprintf("%dpx", ch.Height)}),
-		title(ch.Title, ch.Subtitle+"\n"+sourceLine(s)),
-		charts.WithGridOpts(opts.Grid{Top: "90", Left: "60", Right: "30", Bottom: "60"}),
-		charts.WithYAxisOpts(opts.YAxis{Name: "% of total", NameLocation: "middle", NameGap: 40}),
-		charts.WithXAxisOpts(opts.XAxis{Name: "Followers", NameLocation: "middle", NameGap: 30}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
 	)
+	cName, gName := l.Chart("chart.tiers.creators"), l.Chart("chart.tiers.gmv")
 	bar.SetXAxis(labels).
-		AddSeries("% of creators", cs, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#9bb7d4"}),
-			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{c}%"})).
-		AddSeries("% of GMV", gs, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d1495b"}),
-			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", Formatter: "{c}%"}))
-	ch.Notes = []string{"Creators without a follower count are not in any tier; GMV shares are of the snapshot's total GMV."}
+		AddSeries(cName, cs, charts.WithItemStyleOpts(opts.ItemStyle{Color: okSky}),
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", FontSize: 11})).
+		AddSeries(gName, gs, charts.WithItemStyleOpts(opts.ItemStyle{Color: okVermillion}),
+			charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Position: "top", FontSize: 11}))
+	t.note("chart.tiers.note")
+	var big []string
+	for _, tr := range a.Tiers {
+		big = append(big, l.T("chart.tiers.alt_tier", "tier", tierLabel(tr, l), "creators", share(tr.CreatorShare), "gmv", share(tr.GMVShare)))
+	}
+	ch.Alt = l.T("chart.tiers.alt", "tiers", strings.Join(big, "; "))
 	var err error
-	ch.Option, err = optionJSON(bar)
-	return ch, err
+	if ch.CSV, err = csvRows([]string{"tier", "creators", "creators_pct", "gmv_pct"}, rows); err != nil {
+		return ch, err
+	}
+	obj, err := toMap(bar)
+	if err != nil {
+		return ch, err
+	}
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 16, "bottom": 36, "containLabel": true}
+	obj["tooltip"] = map[string]any{"trigger": "axis", "valueFormatter": "fmt:pct", "confine": true}
+	x := axisName(l.Chart("chart.axis.followers"), l, true)
+	x["axisLabel"] = map[string]any{"interval": 0, "hideOverlap": false, "fontSize": 11}
+	x["axisTick"] = map[string]any{"alignWithLabel": true}
+	y := axisName(l.Chart("chart.axis.share_pct"), l, false)
+	y["axisLabel"] = map[string]any{"formatter": "fmt:pct"}
+	y["splitLine"] = splitLine()
+	mergeAxis(obj, "xAxis", x)
+	mergeAxis(obj, "yAxis", y)
+	ch.meta.XNameBelow, ch.meta.YNameTop = true, true
+	return ch, finish(&ch, obj, l)
 }
 
-func lorenzChart(s *market.Snapshot, a market.Analysis) (Chart, error) {
+func lorenzChart(s *market.Snapshot, a market.Analysis, l *Locale) (Chart, error) {
 	c := a.Concentration
-	ch := Chart{ID: "chart-lorenz", Height: 420, Title: "How concentrated is GMV?",
-		Subtitle: fmt.Sprintf("Lorenz curve: Gini %.3f; top 10%% of creators hold %s of GMV", c.Gini, Pct(c.Top10))}
-	var curve, equal []opts.LineData
+	ch := Chart{ID: "chart-lorenz", Name: "lorenz", Height: 420}
+	t := &chartText{l: l, c: &ch}
+	t.title("chart.lorenz.title")
+	t.subtitle("chart.lorenz.subtitle", "gini", Num{V: c.Gini, Form: Fixed3}, "top10", share(c.Top10))
+	chartSource(t, s)
+	var curve []opts.LineData
+	var rows [][]string
 	for i := range c.LorenzX {
-		curve = append(curve, opts.LineData{Value: []float64{round2(c.LorenzX[i] * 100), round2(c.LorenzY[i] * 100)}})
+		x, y := c.LorenzX[i]*100, c.LorenzY[i]*100
+		curve = append(curve, opts.LineData{Value: []float64{x, y}})
+		rows = append(rows, []string{"lorenz", full(x), full(y)})
 	}
-	equal = []opts.LineData{{Value: []float64{0, 0}}, {Value: []float64{100, 100}}}
+	equal := []opts.LineData{{Value: []float64{0, 0}}, {Value: []float64{100, 100}}}
+	rows = append(rows, []string{"equality", "0", "0"}, []string{"equality", "100", "100"})
+	ch.Drawn = len(curve)
 	line := charts.NewLine()
 	line.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: ch.ID, Width: "100%", Height: fmt.Sprintf("%dpx", ch.Height)}),
-		title(ch.Title, ch.Subtitle+"\n"+sourceLine(s)),
-		charts.WithGridOpts(opts.Grid{Top: "90", Left: "60", Right: "30", Bottom: "60"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "% of creators, smallest sellers first", NameLocation: "middle", NameGap: 30, Min: 0, Max: 100}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "% of GMV", NameLocation: "middle", NameGap: 40, Min: 0, Max: 100}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
 	)
-	line.AddSeries("cumulative GMV", curve, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
-		charts.WithLineStyleOpts(opts.LineStyle{Color: "#d1495b", Width: 2}),
-		charts.WithAreaStyleOpts(opts.AreaStyle{Color: "rgba(209,73,91,0.15)"}))
-	line.AddSeries("perfect equality", equal, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
-		charts.WithLineStyleOpts(opts.LineStyle{Color: "#888", Type: "dashed"}))
-	ch.Notes = []string{fmt.Sprintf("All %s creators with a GMV value, including those with zero GMV.", Int(c.N))}
+	cName, eName := l.Chart("chart.lorenz.curve"), l.Chart("chart.lorenz.equality")
+	line.AddSeries(cName, curve, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "none"}),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: okVermillion, Width: 2.5}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: okVermillion}),
+		charts.WithAreaStyleOpts(opts.AreaStyle{Color: "rgba(213,94,0,0.12)"}))
+	line.AddSeries(eName, equal, charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), Symbol: "none"}),
+		charts.WithLineStyleOpts(opts.LineStyle{Color: mutedColor, Type: "dashed", Width: 1.5}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: mutedColor}))
+	t.note("chart.lorenz.note", "n", c.N)
+	lorenzLegend := []any{
+		map[string]any{"name": cName, "icon": "path://M0,4h27v2.5h-27z", "itemStyle": map[string]any{"color": okVermillion}},
+		map[string]any{"name": eName, "icon": dashIcon, "itemStyle": map[string]any{"color": mutedColor}},
+	}
+	ch.Alt = l.T("chart.lorenz.alt", "gini", Num{V: c.Gini, Form: Fixed3}, "top1", share(c.Top1), "top10", share(c.Top10), "n", c.N)
 	var err error
-	ch.Option, err = optionJSON(line)
-	return ch, err
+	if ch.CSV, err = csvRows([]string{"series", "creators_pct", "gmv_pct"}, rows); err != nil {
+		return ch, err
+	}
+	obj, err := toMap(line)
+	if err != nil {
+		return ch, err
+	}
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 24, "bottom": 36, "containLabel": true}
+	obj["tooltip"] = map[string]any{"trigger": "axis", "valueFormatter": "fmt:pct", "confine": true}
+	x := axisName(l.Chart("chart.axis.creators_pct"), l, true)
+	y := axisName(l.Chart("chart.axis.gmv_pct"), l, false)
+	for _, ax := range []map[string]any{x, y} {
+		ax["type"], ax["min"], ax["max"] = "value", 0, 100
+		ax["axisLabel"] = map[string]any{"formatter": "fmt:pct"}
+		ax["splitLine"] = splitLine()
+	}
+	mergeAxis(obj, "xAxis", x)
+	mergeAxis(obj, "yAxis", y)
+	obj["legend"].(map[string]any)["data"] = lorenzLegend
+	ch.meta.XNameBelow, ch.meta.YNameTop = true, true
+	return ch, finish(&ch, obj, l)
 }
+
+// dashIcon is a legend icon drawn as the dashed line it stands for.
+const dashIcon = "path://M0,4h7v2h-7zM10,4h7v2h-7zM20,4h7v2h-7z"
+
+// ChartNames are the charts a report can have, in its order: history and
+// top-sellers only once the source has two snapshots.
+var ChartNames = []string{"scatter", "tiers", "lorenz", "history", "top-sellers"}

@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -26,9 +28,9 @@ type Context struct {
 
 // Week is the report's "what changed" section.
 type Week struct {
-	Prev      string // "snapshot 3 of 2026-11-09"
-	First     bool   // no snapshot before: nothing to compare
-	Notes     []string
+	Prev      template.HTML // "snapshot 3 of 9 November 2026"
+	First     bool          // no snapshot before: nothing to compare
+	Notes     []template.HTML
 	Figures   []Figure
 	Entered   []MoveRow
 	Dropped   []MoveRow
@@ -38,7 +40,8 @@ type Week struct {
 
 // MoveRow is one creator between two snapshots.
 type MoveRow struct {
-	Handle, URL                   string
+	Handle                        string
+	URL                           template.URL
 	RankPrev, RankNow, RankChange Num
 	GMVPrev, GMVNow, GMVChange    Num
 	FollowersPrev, FollowersNow   Num
@@ -47,11 +50,12 @@ type MoveRow struct {
 
 // AlertRow is one alert as the report shows it.
 type AlertRow struct {
-	Rule, Handle, URL, Values string
+	Rule, Handle, Values string
+	URL                  template.URL
 }
 
 func moveRow(c market.Change, urls map[string]string) MoveRow {
-	r := MoveRow{Handle: c.Handle, URL: urls[c.Handle],
+	r := MoveRow{Handle: c.Handle, URL: Link(urls[c.Handle]),
 		RankPrev: rankNum(c.RankPrev), RankNow: rankNum(c.RankNow), RankChange: Num{V: float64(c.RankChange()), Form: Count, NA: c.RankPrev == 0 || c.RankNow == 0},
 		GMVPrev: Num{V: c.GMVPrev, Form: Money, NA: !c.HasGMVPrev}, GMVNow: Num{V: c.GMVNow, Form: Money, NA: !c.HasGMVNow},
 		FollowersPrev: Num{V: c.FollowersPrev, Form: Compact, NA: !c.HasFollowersPrev}, FollowersNow: Num{V: c.FollowersNow, Form: Compact, NA: !c.HasFollowersNow}}
@@ -65,7 +69,7 @@ func moveRow(c market.Change, urls map[string]string) MoveRow {
 func rankNum(r int) Num { return Num{V: float64(r), Form: Count, NA: r == 0} }
 
 // buildWeek makes the "what changed" section.
-func buildWeek(s *market.Snapshot, x Context) *Week {
+func buildWeek(s *market.Snapshot, x Context, l *Locale) *Week {
 	w := &Week{}
 	ch := x.Changes
 	if ch == nil {
@@ -76,24 +80,27 @@ func buildWeek(s *market.Snapshot, x Context) *Week {
 	for _, c := range s.Creators {
 		urls[c.Handle] = c.URL
 	}
-	w.Prev = fmt.Sprintf("snapshot %d of %s", ch.Prev.ID, ch.Prev.TakenAt.UTC().Format("2006-01-02"))
-	w.Notes = ch.Notes
+	w.Prev = l.HTML("week.prev", "id", strconv.FormatInt(ch.Prev.ID, 10), "date", l.Date(ch.Prev.TakenAt))
+	for _, c := range ch.Caveats {
+		w.Notes = append(w.Notes, l.HTML("week.caveat_"+c.Code, "prev_period", periodLabel(c.PrevPeriod, l), "period", periodLabel(c.CurPeriod, l),
+			"id", strconv.FormatInt(c.PrevID, 10), "before", c.PrevCreators, "now", c.CurCreators))
+	}
 	stayed := 0
 	for _, r := range ch.Rows {
 		if r.Status == market.Stayed {
 			stayed++
 		}
 	}
-	corr := "n/a"
+	corr := l.T("na")
 	if ch.Together.N >= 3 {
-		corr = Num{V: ch.Together.Rho, Form: Fixed2}.String()
+		corr = l.Num(Num{V: ch.Together.Rho, Form: Fixed2})
 	}
 	w.Figures = []Figure{
-		{Label: "Entered", Value: count(len(ch.Entered)), Note: "creators in this snapshot, not in the one before"},
-		{Label: "Dropped out", Value: count(len(ch.Dropped)), Note: "creators in the one before, not in this one"},
-		{Label: "Stayed", Value: count(stayed), Note: "in both"},
-		{Label: "Breakouts", Value: count(len(ch.Breakouts)), Note: fmt.Sprintf("GMV ×%g or more from under %s", market.Breakout, USD(market.BreakoutBelow))},
-		{Label: "Followers and GMV moved together", Text: corr, Note: fmt.Sprintf("Spearman ρ of follower change and GMV change, n = %s", Int(ch.Together.N))},
+		{Label: l.T("week.entered"), Value: count(len(ch.Entered)), Note: l.HTML("week.entered_note")},
+		{Label: l.T("week.dropped"), Value: count(len(ch.Dropped)), Note: l.HTML("week.dropped_note")},
+		{Label: l.T("week.stayed"), Value: count(stayed), Note: l.HTML("week.stayed_note")},
+		{Label: l.T("week.breakouts"), Value: count(len(ch.Breakouts)), Note: l.HTML("week.breakouts_note", "x", l.fixed(market.Breakout, -1), "below", usd(market.BreakoutBelow))},
+		{Label: l.T("week.together"), Text: corr, Note: l.HTML("week.together_note", "n", ch.Together.N)},
 	}
 	rows := func(cs []market.Change, n int) []MoveRow {
 		var out []MoveRow
@@ -110,7 +117,7 @@ func buildWeek(s *market.Snapshot, x Context) *Week {
 	return w
 }
 
-func alertRows(s *market.Snapshot, alerts []market.Alert) []AlertRow {
+func alertRows(s *market.Snapshot, alerts []market.Alert, l *Locale) []AlertRow {
 	urls := map[string]string{}
 	for _, c := range s.Creators {
 		urls[c.Handle] = c.URL
@@ -122,101 +129,184 @@ func alertRows(s *market.Snapshot, alerts []market.Alert) []AlertRow {
 			names = append(names, k)
 		}
 		sort.Strings(names)
-		vals := ""
-		for i, k := range names {
-			if i > 0 {
-				vals += ", "
-			}
-			vals += k + " " + factText(k, a.Values[k])
+		var vals []string
+		for _, k := range names {
+			vals = append(vals, l.T("alert.value", "name", k, "value", factText(k, a.Values[k], l)))
 		}
-		out = append(out, AlertRow{Rule: a.Rule, Handle: a.Handle, URL: urls[a.Handle], Values: vals})
+		out = append(out, AlertRow{Rule: a.Rule, Handle: a.Handle, URL: Link(urls[a.Handle]), Values: strings.Join(vals, l.T("list_sep"))})
 	}
 	return out
 }
 
-func factText(name string, v any) string {
+func factText(name string, v any, l *Locale) string {
 	switch x := v.(type) {
 	case float64:
 		switch name {
 		case "gmv", "gmv_prev", "gmv_per_1k":
-			return USD(x)
+			return l.Num(usd(x))
 		case "gmv_change_pct", "followers_change_pct":
-			return strconv.FormatFloat(x, 'f', 0, 64) + "%"
+			return l.pct(x, 0)
+		case "gmv_rank", "rank_prev", "rank_change", "followers_rank":
+			return l.Num(count(int(x)))
 		}
-		return CompactN(x)
+		return l.Num(Num{V: x, Form: Compact})
 	case int:
-		return Int(x)
+		return l.Num(count(x))
 	}
 	return fmt.Sprint(v)
 }
 
+// weekLabels name the snapshots on the weeks axis by their day, short,
+// and by their number too where two share a day.
+func weekLabels(h []market.Summary, l *Locale) []string {
+	seen := map[string]int{}
+	for _, m := range h {
+		seen[l.ShortDate(m.TakenAt)]++
+	}
+	var out []string
+	for _, m := range h {
+		d := l.ShortDate(m.TakenAt)
+		if seen[d] > 1 {
+			d = l.T("chart.week_label", "date", d, "id", strconv.FormatInt(m.ID, 10))
+		}
+		out = append(out, l.Iso(d))
+	}
+	return out
+}
+
 // historyChart draws the source's market over its snapshots: total GMV
 // and creators, week by week.
-func historyChart(s *market.Snapshot, h []market.Summary) (Chart, error) {
-	ch := Chart{ID: "chart-history", Height: 380, Title: "The market week by week",
-		Subtitle: fmt.Sprintf("Total GMV (USD) and creators in each of %s snapshots", Int(len(h)))}
+func historyChart(s *market.Snapshot, h []market.Summary, l *Locale) (Chart, error) {
+	ch := Chart{ID: "chart-history", Name: "history", Height: 380}
+	t := &chartText{l: l, c: &ch}
+	t.title("chart.history.title")
+	t.subtitle("chart.history.subtitle", "n", len(h))
+	chartSource(t, s)
 	var xs []string
 	var gmv, n []opts.LineData
+	var rows [][]string
+	partial := 0
+	xs = weekLabels(h, l)
 	for _, m := range h {
-		xs = append(xs, fmt.Sprintf("%s #%d", m.TakenAt.UTC().Format("2006-01-02"), m.ID))
-		gmv = append(gmv, opts.LineData{Value: round2(m.TotalGMVUSD)})
+		gmv = append(gmv, opts.LineData{Value: m.TotalGMVUSD})
 		n = append(n, opts.LineData{Value: m.Creators})
+		rows = append(rows, []string{strconv.FormatInt(m.ID, 10), m.TakenAt.UTC().Format("2006-01-02T15:04:05Z"), string(m.Status),
+			full(m.TotalGMVUSD), strconv.Itoa(m.Creators)})
+		if m.Status == market.RunPartial {
+			partial++
+		}
 	}
+	ch.Drawn = len(h)
+	gName, cName := l.Chart("chart.history.gmv"), l.Chart("chart.history.creators")
 	line := charts.NewLine()
 	line.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: ch.ID, Width: "100%", Height: fmt.Sprintf("%dpx", ch.Height)}),
-		title(ch.Title, ch.Subtitle+"\n"+sourceLine(s)),
-		charts.WithGridOpts(opts.Grid{Top: "90", Left: "70", Right: "60", Bottom: "60"}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "GMV (USD)", NameLocation: "middle", NameGap: 55}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
 	)
-	line.ExtendYAxis(opts.YAxis{Type: "value", Name: "creators", NameLocation: "middle", NameGap: 45, Position: "right"})
+	line.ExtendYAxis(opts.YAxis{Type: "value"})
 	line.SetXAxis(xs).
-		AddSeries("total GMV (USD)", gmv, charts.WithLineStyleOpts(opts.LineStyle{Color: "#d1495b", Width: 2}), charts.WithItemStyleOpts(opts.ItemStyle{Color: "#d1495b"})).
-		AddSeries("creators", n, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1}), charts.WithLineStyleOpts(opts.LineStyle{Color: "#3b6ea5", Type: "dashed"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: "#3b6ea5"}))
-	ch.Notes = []string{"Each point is a stored snapshot of the source, partial ones included (marked in the table of snapshots); GMV is the sum over creators with a GMV value."}
+		AddSeries(gName, gmv, charts.WithLineStyleOpts(opts.LineStyle{Color: okVermillion, Width: 2.5}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: okVermillion}), charts.WithLineChartOpts(opts.LineChart{Symbol: "circle", SymbolSize: 7})).
+		AddSeries(cName, n, charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, Symbol: "rect", SymbolSize: 6}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: okBlue, Type: "dashed", Width: 1.5}), charts.WithItemStyleOpts(opts.ItemStyle{Color: okBlue}))
+	t.note("chart.history.note")
+	if partial > 0 {
+		t.note("chart.history.partial", "n", partial)
+	}
+	first, last := h[0], h[len(h)-1]
+	ch.Alt = l.T("chart.history.alt", "n", len(h), "from", l.Date(first.TakenAt), "to", l.Date(last.TakenAt),
+		"gmv_from", usd(first.TotalGMVUSD), "gmv_to", usd(last.TotalGMVUSD), "creators_from", first.Creators, "creators_to", last.Creators)
 	var err error
-	ch.Option, err = optionJSON(line)
-	return ch, err
+	if ch.CSV, err = csvRows([]string{"snapshot", "taken_at", "status", "total_gmv_usd", "creators"}, rows); err != nil {
+		return ch, err
+	}
+	obj, err := toMap(line)
+	if err != nil {
+		return ch, err
+	}
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 8, "bottom": 16, "containLabel": true}
+	obj["tooltip"] = map[string]any{"trigger": "axis", "confine": true}
+	mergeAxis(obj, "xAxis", map[string]any{"axisLabel": map[string]any{"hideOverlap": true}, "boundaryGap": false})
+	y0 := axisName(l.Chart("chart.axis.gmv_usd"), l, false)
+	y0["axisLabel"] = map[string]any{"formatter": "fmt:money"}
+	y0["splitLine"] = splitLine()
+	y1 := axisName(l.Chart("chart.axis.creators"), l, false)
+	y1["axisLabel"] = map[string]any{"formatter": "fmt:compact"}
+	y1["splitLine"] = map[string]any{"show": false}
+	y1["position"] = "right"
+	y1["nameTextStyle"] = map[string]any{"color": mutedColor, "align": "right"}
+	obj["yAxis"] = []any{y0, y1}
+	series := obj["series"].([]any)
+	series[0].(map[string]any)["tooltip"] = map[string]any{"valueFormatter": "fmt:money"}
+	series[1].(map[string]any)["tooltip"] = map[string]any{"valueFormatter": "fmt:count"}
+	ch.meta.YNameTop = true
+	return ch, finish(&ch, obj, l)
 }
 
 // seriesChart draws the top creators' GMV over the snapshots.
-func seriesChart(s *market.Snapshot, h []market.Summary, series map[string][]market.SeriesPoint, order []string) (Chart, error) {
-	ch := Chart{ID: "chart-top-series", Height: 400, Title: "Today's top sellers over the weeks",
-		Subtitle: fmt.Sprintf("GMV (USD) of this snapshot's %d largest sellers in each snapshot", len(order))}
+func seriesChart(s *market.Snapshot, h []market.Summary, series map[string][]market.SeriesPoint, order []string, l *Locale) (Chart, error) {
+	ch := Chart{ID: "chart-top-series", Name: "top-sellers", Height: 400}
+	t := &chartText{l: l, c: &ch}
+	t.title("chart.top.title")
+	t.subtitle("chart.top.subtitle", "n", len(order))
+	chartSource(t, s)
 	var xs []string
 	at := map[int64]int{}
+	xs = weekLabels(h, l)
 	for i, m := range h {
-		xs = append(xs, fmt.Sprintf("%s #%d", m.TakenAt.UTC().Format("2006-01-02"), m.ID))
 		at[m.ID] = i
 	}
 	line := charts.NewLine()
 	line.SetGlobalOptions(
-		charts.WithInitializationOpts(opts.Initialization{ChartID: ch.ID, Width: "100%", Height: fmt.Sprintf("%dpx", ch.Height)}),
-		title(ch.Title, ch.Subtitle+"\n"+sourceLine(s)),
-		charts.WithGridOpts(opts.Grid{Top: "90", Left: "70", Right: "30", Bottom: "70"}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "GMV (USD)", NameLocation: "middle", NameGap: 55}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
 	)
 	line.SetXAxis(xs)
-	for _, hnd := range order {
+	var rows [][]string
+	for k, hnd := range order {
 		data := make([]opts.LineData, len(h))
+		cells := make([]string, len(h))
 		for i := range data {
 			data[i] = opts.LineData{Value: "-"} // absent that week: a gap, not a zero
 		}
 		for _, p := range series[hnd] {
 			if i, ok := at[p.Snapshot]; ok && p.HasGMV {
-				data[i] = opts.LineData{Value: round2(p.GMVUSD)}
+				data[i] = opts.LineData{Value: p.GMVUSD}
+				cells[i] = full(p.GMVUSD)
+				ch.Drawn++
 			}
 		}
-		line.AddSeries("@"+hnd, data, charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false)}))
+		for i, m := range h {
+			rows = append(rows, []string{"@" + hnd, strconv.FormatInt(m.ID, 10), m.TakenAt.UTC().Format("2006-01-02T15:04:05Z"), cells[i]})
+		}
+		sym := []string{"circle", "rect", "triangle", "diamond", "roundRect"}[k%5]
+		line.AddSeries(l.Iso("@"+hnd), data, charts.WithLineChartOpts(opts.LineChart{ConnectNulls: opts.Bool(false), Symbol: sym, SymbolSize: 7}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: palette[k%len(palette)], Width: 2}), charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[k%len(palette)]}))
 	}
-	ch.Notes = []string{"A week a creator was not in the snapshot is a gap in its line, never a zero."}
+	t.note("chart.top.note")
+	names := make([]string, len(order))
+	for i, h := range order {
+		names[i] = "@" + h
+	}
+	ch.Alt = l.T("chart.top.alt", "n", len(order), "names", strings.Join(names, ", "), "weeks", len(h))
 	var err error
-	ch.Option, err = optionJSON(line)
-	return ch, err
+	if ch.CSV, err = csvRows([]string{"handle", "snapshot", "taken_at", "gmv_usd"}, rows); err != nil {
+		return ch, err
+	}
+	obj, err := toMap(line)
+	if err != nil {
+		return ch, err
+	}
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 16, "bottom": 16, "containLabel": true}
+	obj["tooltip"] = map[string]any{"trigger": "axis", "valueFormatter": "fmt:money", "confine": true}
+	mergeAxis(obj, "xAxis", map[string]any{"axisLabel": map[string]any{"hideOverlap": true}, "boundaryGap": false})
+	y := axisName(l.Chart("chart.axis.gmv_usd"), l, false)
+	y["type"] = "value"
+	y["axisLabel"] = map[string]any{"formatter": "fmt:money"}
+	y["splitLine"] = splitLine()
+	mergeAxis(obj, "yAxis", y)
+	ch.meta.YNameTop = true
+	return ch, finish(&ch, obj, l)
 }
 
 // TopHandles returns the n largest sellers of a snapshot, largest first.

@@ -23,27 +23,36 @@ type indexRow struct {
 
 // WriteIndex writes Dir/index.html: every snapshot, newest first, with
 // its date, source, status and headline figures, linked to its report.
-func WriteIndex(dir string, all []market.Summary, now time.Time) (string, error) {
+func WriteIndex(dir string, all []market.Summary, now time.Time, lang string) (string, error) {
+	l, err := LoadLocale(lang)
+	if err != nil {
+		return "", err
+	}
 	var rows []indexRow
 	for i := len(all) - 1; i >= 0; i-- {
 		m := all[i]
-		r := indexRow{ID: m.ID, Source: m.Source, Date: m.TakenAt.UTC().Format("2006-01-02 15:04"), Status: string(m.Status),
+		r := indexRow{ID: m.ID, Source: m.Source, Date: l.DateTime(m.TakenAt), Status: string(m.Status),
 			Creators: count(m.Creators), GMV: usd(m.TotalGMVUSD), Partial: m.Status == market.RunPartial, Sample: m.Sample,
 			Href: strconv.FormatInt(m.ID, 10) + "/index.html"}
 		_, err := os.Stat(filepath.Join(dir, strconv.FormatInt(m.ID, 10), "index.html"))
 		r.HasReport = err == nil
 		rows = append(rows, r)
 	}
-	t, err := template.New("index").Parse(indexTmpl)
+	t, err := template.New("index").Funcs(template.FuncMap{"t": l.HTML, "n": l.Num}).Parse(indexTmpl)
 	if err != nil {
 		return "", err
+	}
+	dirAttr := "ltr"
+	if l.RTL {
+		dirAttr = "rtl"
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, struct {
 		Rows      []indexRow
 		Generated string
 		CSS       template.CSS
-	}{rows, now.UTC().Format("2006-01-02 15:04 MST"), templates.CSS()}); err != nil {
+		Lang, Dir string
+	}{rows, l.DateTime(now), templates.CSS(), l.Tag.String(), dirAttr}); err != nil {
 		return "", fmt.Errorf("render the index of reports: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -54,16 +63,16 @@ func WriteIndex(dir string, all []market.Summary, now time.Time) (string, error)
 }
 
 const indexTmpl = `<!doctype html>
-<html lang="en">
+<html lang="{{.Lang}}" dir="{{.Dir}}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="gmvscope">
-<title>gmvscope reports</title><style>{{.CSS}}</style></head>
+<title>{{t "index.title"}}</title><style>{{.CSS}}</style></head>
 <body>
-<header><p class="kicker">gmvscope</p><h1>Reports</h1>
-<p class="lede">Every stored snapshot, newest first. <code>latest/&lt;source&gt;/</code> always holds the newest complete report of each source. Written {{.Generated}}.</p></header>
-<main><table>
-<thead><tr><th>Snapshot</th><th>Source</th><th>Taken</th><th>Status</th><th class="n">Creators</th><th class="n">Total GMV (USD)</th></tr></thead>
-<tbody>{{range .Rows}}<tr{{if .Partial}} class="bad"{{end}}><td>{{if .HasReport}}<a href="{{.Href}}">{{.ID}}</a>{{else}}{{.ID}}{{end}}</td><td>{{.Source}}{{if .Sample}} (sample data){{end}}</td><td>{{.Date}}</td><td>{{.Status}}</td><td class="n">{{.Creators}}</td><td class="n">{{.GMV}}</td></tr>{{end}}</tbody>
-</table></main>
+<header><p class="kicker">gmvscope</p><h1>{{t "index.h1"}}</h1>
+<p class="lede">{{t "index.lede" "date" .Generated}}</p></header>
+<main><div class="table-wrap" role="region" tabindex="0"><table>
+<thead><tr><th>{{t "index.snapshot"}}</th><th>{{t "index.source"}}</th><th>{{t "index.taken"}}</th><th>{{t "index.status"}}</th><th class="n">{{t "col.creators"}}</th><th class="n">{{t "index.total_gmv"}}</th></tr></thead>
+<tbody>{{range .Rows}}<tr{{if .Partial}} class="bad"{{end}}><td>{{if .HasReport}}<a href="{{.Href}}">{{.ID}}</a>{{else}}{{.ID}}{{end}}</td><td><bdi>{{.Source}}</bdi>{{if .Sample}} {{t "index.sample"}}{{end}}</td><td>{{.Date}}</td><td>{{.Status}}</td><td class="n">{{n .Creators}}</td><td class="n">{{n .GMV}}</td></tr>{{end}}</tbody>
+</table></div></main>
 </body></html>
 `
 
@@ -81,21 +90,8 @@ func Latest(dir, source string, id int64) (string, error) {
 		return "", fmt.Errorf("latest report: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	entries, err := os.ReadDir(from)
-	if err != nil {
+	if err := copyFiles(from, tmp, true); err != nil {
 		return "", fmt.Errorf("latest report: %w", err)
-	}
-	for _, e := range entries {
-		if e.IsDir() || e.Name()[0] == '.' {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(from, e.Name()))
-		if err != nil {
-			return "", fmt.Errorf("latest report: %w", err)
-		}
-		if err := os.WriteFile(filepath.Join(tmp, e.Name()), b, 0o644); err != nil {
-			return "", fmt.Errorf("latest report: %w", err)
-		}
 	}
 	old := to + ".old"
 	os.RemoveAll(old)
@@ -107,6 +103,39 @@ func Latest(dir, source string, id int64) (string, error) {
 	}
 	os.RemoveAll(old)
 	return filepath.Join(to, "index.html"), nil
+}
+
+// copyFiles copies the files of from into to, and with sub the files of
+// its folders (charts/) one level down.
+func copyFiles(from, to string, sub bool) error {
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name()[0] == '.' {
+			continue
+		}
+		if e.IsDir() {
+			if sub {
+				if err := os.MkdirAll(filepath.Join(to, e.Name()), 0o755); err != nil {
+					return err
+				}
+				if err := copyFiles(filepath.Join(from, e.Name()), filepath.Join(to, e.Name()), false); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SafeName makes text from a config or a page safe as a file name: letters,

@@ -3,8 +3,9 @@
 package report
 
 import (
-	"fmt"
 	"html/template"
+	"math"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,8 +14,12 @@ import (
 	"gmvscope/market"
 )
 
-// Model is everything the report template shows, already formatted.
+// Model is everything the report template shows, already formatted in
+// the report's locale.
 type Model struct {
+	L             *Locale
+	Lang          string // the html lang attribute: en, ar
+	Dir           string // ltr or rtl
 	Title         string
 	Source        market.SourceInfo
 	SnapshotID    int64
@@ -26,6 +31,7 @@ type Model struct {
 	Period        string
 	Headline      []Figure
 	Charts        map[string]Chart
+	Order         []string // chart ids in the page's order
 	Tiers         []TierRow
 	AboveWeight   []AboveRow
 	AbovePool     int
@@ -33,14 +39,19 @@ type Model struct {
 	Products      []ProductRow
 	ProductsNote  string
 	Quality       Quality
-	RateNote      string
+	RateNote      template.HTML
 	LocalCurrency string     // the source's currency when it is not USD: tables show both
 	Week          *Week      // what changed since the snapshot before
 	Alerts        []AlertRow // the alert rules that fired
 	HasHistory    bool       // two snapshots or more: the charts over the weeks
 	Echarts       template.JS
 	EchartsVer    string
+	ChartsJS      template.JS
+	LocaleJS      template.JS
 	CSS           template.CSS
+	PrintSource   string // the source line on every printed page
+	ExportW       int    // the download buttons' image size (DefaultSize)
+	ExportH       int
 }
 
 // Figure is one headline number with what it means. Text, when set, is
@@ -48,11 +59,11 @@ type Model struct {
 type Figure struct {
 	Label string
 	Value Num
-	Note  string
+	Note  template.HTML
 	Text  string
 }
 
-// Shown is the figure as the report writes it.
+// Shown is the figure as an English report writes it.
 func (f Figure) Shown() string {
 	if f.Text != "" {
 		return f.Text
@@ -68,7 +79,8 @@ type TierRow struct {
 
 // AboveRow is one creator who sells above their follower count.
 type AboveRow struct {
-	Handle, URL            string
+	Handle                 string
+	URL                    template.URL // empty unless the creator's URL is http(s)
 	Followers, GMV, Per1K  Num
 	GMVLocal               Num // in the source's currency when it is not USD
 	RankGMV, RankFollowers Num
@@ -77,9 +89,10 @@ type AboveRow struct {
 
 // ProductRow is one product by estimated GMV.
 type ProductRow struct {
-	ID, Title, URL, Shop, Price string
-	Units, EstGMV, Creators     Num
-	Estimate                    bool
+	ID, Title, Shop, Price  string
+	URL                     template.URL
+	Units, EstGMV, Creators Num
+	Estimate                bool
 }
 
 // Quality is the data-quality section.
@@ -118,46 +131,62 @@ type PageRow struct {
 type RejectGroup struct {
 	Field, Reason string
 	Count         int
-	Examples      []market.Reject
+	Examples      []RejectExample
 }
 
-// Chart is one rendered chart: the echarts option as JSON safe to inline.
-type Chart struct {
-	ID, Title, Subtitle string
-	Notes               []string
-	Option              template.JS
-	Height              int
+// RejectExample is one rejected value with where it was published.
+type RejectExample struct {
+	market.Reject
+	Link template.URL // the page, when its URL is http(s)
 }
 
-func buildModel(s *market.Snapshot, a market.Analysis, now time.Time) Model {
+// Link returns u as a link target when it is an absolute http or https
+// URL, and "" otherwise: the page then shows the URL as text. Scraped and
+// imported URLs ("javascript:", "N/A", "tiktok.com/@x") never become
+// links, and html/template never has to replace one with #ZgotmplZ.
+func Link(u string) template.URL {
+	p, err := url.Parse(strings.TrimSpace(u))
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return template.URL(p.String())
+}
+
+func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale) Model {
 	m := Model{
-		Title:      fmt.Sprintf("Do followers sell? %s, snapshot %d", s.Source.Name, s.ID),
+		L: l, Lang: l.Tag.String(), Dir: "ltr",
+		Title:      l.T("report.title", "source", s.Source.Name, "id", strconv.FormatInt(s.ID, 10)),
 		Source:     s.Source,
 		SnapshotID: s.ID, RunID: s.RunID, Status: s.Status,
-		TakenAt:   s.TakenAt.UTC().Format("2006-01-02 15:04 MST"),
-		Generated: now.UTC().Format("2006-01-02 15:04 MST"),
-		Window:    s.FirstFetch.UTC().Format("2006-01-02 15:04:05") + " to " + s.LastFetch.UTC().Format("2006-01-02 15:04:05 MST"),
-		Period:    periodLabel(s.Source.Period),
+		TakenAt:   l.DateTime(s.TakenAt),
+		Generated: l.DateTime(now),
+		Window:    l.T("report.window", "from", l.DateTime(s.FirstFetch), "to", l.DateTime(s.LastFetch)),
+		Period:    periodLabel(s.Source.Period, l),
 		AbovePool: a.AboveWeightPool,
 	}
+	if l.RTL {
+		m.Dir = "rtl"
+	}
+	m.ExportW, m.ExportH = DefaultSize.W, DefaultSize.H
+	m.PrintSource = l.T("report.print_source", "source", s.Source.Name, "id", strconv.FormatInt(s.ID, 10), "date", l.Date(s.TakenAt))
 	if c := s.Source.Currency; c != "" && c != "USD" && s.Source.RateUSD > 0 {
 		m.LocalCurrency = c
 	}
-	m.RateNote = fmt.Sprintf("%s → USD at %s (rate as of %s)", s.Source.Currency, strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.6f", s.Source.RateUSD), "0"), "."), s.Source.RateAsOf.Format("2006-01-02"))
-	ci := "n/a"
+	m.RateNote = l.HTML("report.rate_note", "cur", s.Source.Currency, "rate", rateText(s.Source.RateUSD), "date", s.Source.RateAsOf.Format("2006-01-02"))
+	ci := l.T("na")
 	if a.Spearman.HasInterval {
-		ci = fmt.Sprintf("95%% CI %.2f to %.2f", a.Spearman.Low, a.Spearman.High)
+		ci = l.T("report.ci", "low", Num{V: a.Spearman.Low, Form: Fixed2}, "high", Num{V: a.Spearman.High, Form: Fixed2})
 	}
 	m.Headline = []Figure{
-		{Label: "Creators", Value: count(a.Creators), Note: fmt.Sprintf("%s with both followers and GMV", Int(a.WithBoth))},
-		{Label: "Total GMV", Value: usd(a.TotalGMVUSD), Note: totalNote(s.Source, a.TotalGMVUSD, m.Period)},
-		{Label: "Median followers", Value: Num{V: a.MedianFollowers, Form: Compact}, Note: "per creator"},
-		{Label: "Spearman ρ", Value: Num{V: a.Spearman.Rho, Form: Fixed2}, Note: fmt.Sprintf("%s, n = %s", ci, Int(a.Spearman.N))},
-		{Label: "Elasticity", Value: Num{V: a.Fit.Slope, Form: Fixed2}, Note: "% change in GMV per 1% more followers (log-log fit)"},
-		{Label: "R²", Value: Num{V: a.Fit.R2, Form: Fixed2}, Note: fmt.Sprintf("share of log-GMV variance explained by log-followers, n = %s", Int(a.Fit.N))},
+		{Label: l.T("head.creators"), Value: count(a.Creators), Note: l.HTML("head.creators_note", "both", a.WithBoth, "plotted", len(a.Points))},
+		{Label: l.T("head.total_gmv"), Value: usd(a.TotalGMVUSD), Note: totalNote(s.Source, a.TotalGMVUSD, m.Period, l)},
+		{Label: l.T("head.median_followers"), Value: Num{V: a.MedianFollowers, Form: Compact}, Note: l.HTML("head.median_followers_note", "n", a.Creators-a.MissingFollowers)},
+		{Label: l.T("head.rho"), Value: Num{V: a.Spearman.Rho, Form: Fixed2}, Note: l.HTML("head.rho_note", "ci", ci, "n", a.Spearman.N)},
+		{Label: l.T("head.elasticity"), Value: Num{V: a.Fit.Slope, Form: Fixed2}, Note: l.HTML("head.elasticity_note", "n", a.Fit.N)},
+		{Label: l.T("head.r2"), Value: Num{V: a.Fit.R2, Form: Fixed2}, Note: l.HTML("head.r2_note", "n", a.Fit.N)},
 	}
 	for _, t := range a.Tiers {
-		m.Tiers = append(m.Tiers, TierRow{Label: t.Label, Creators: count(t.Creators), CreatorShare: share(t.CreatorShare),
+		m.Tiers = append(m.Tiers, TierRow{Label: tierLabel(t, l), Creators: count(t.Creators), CreatorShare: share(t.CreatorShare),
 			GMVShare: share(t.GMVShare), MedianGMV: usd(t.MedianGMV), MedianPer1K: usd(t.MedianGMVPer1K)})
 	}
 	urls := map[string]string{}
@@ -165,7 +194,7 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time) Model {
 		urls[c.Handle] = c.URL
 	}
 	for _, p := range a.AboveWeight {
-		row := AboveRow{Handle: p.Handle, URL: urls[p.Handle], Followers: Num{V: p.Followers, Form: Compact},
+		row := AboveRow{Handle: p.Handle, URL: Link(urls[p.Handle]), Followers: Num{V: p.Followers, Form: Compact},
 			GMV: usd(p.GMVUSD), Per1K: usd(p.Per1K), RankGMV: count(p.RankGMV), RankFollowers: count(p.RankFollow), Estimate: p.Estimate}
 		if m.LocalCurrency != "" {
 			row.GMVLocal = Num{V: p.GMVUSD / s.Source.RateUSD, Form: Money, Cur: m.LocalCurrency}
@@ -173,42 +202,50 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time) Model {
 		m.AboveWeight = append(m.AboveWeight, row)
 	}
 	m.Concentration = []Figure{
-		{Label: "Top 1% of creators", Value: share(a.Concentration.Top1), Note: "share of GMV"},
-		{Label: "Top 10% of creators", Value: share(a.Concentration.Top10), Note: "share of GMV"},
-		{Label: "Gini", Value: Num{V: a.Concentration.Gini, Form: Fixed3}, Note: "0 = everyone sells the same, 1 = one creator sells everything"},
+		{Label: l.T("conc.top1"), Value: share(a.Concentration.Top1), Note: l.HTML("conc.top1_note", "k", topK(a.Concentration.N, 0.01))},
+		{Label: l.T("conc.top10"), Value: share(a.Concentration.Top10), Note: l.HTML("conc.top10_note", "k", topK(a.Concentration.N, 0.10))},
+		{Label: l.T("conc.gini"), Value: Num{V: a.Concentration.Gini, Form: Fixed3}, Note: l.HTML("conc.gini_note", "n", a.Concentration.N)},
 	}
 	for _, p := range a.TopProducts {
-		m.Products = append(m.Products, ProductRow{ID: p.ID, Title: p.Title, URL: p.URL, Shop: p.Shop,
-			Price: price(p.Price), Units: Num{V: p.Units.Mid(), Form: Compact}, EstGMV: usd(p.EstGMVUSD), Creators: count(len(p.Creators)), Estimate: p.Estimate})
+		m.Products = append(m.Products, ProductRow{ID: p.ID, Title: p.Title, URL: Link(p.URL), Shop: p.Shop,
+			Price: price(p.Price, l), Units: Num{V: p.Units.Mid(), Form: Compact}, EstGMV: usd(p.EstGMVUSD), Creators: count(len(p.Creators)), Estimate: p.Estimate})
 	}
 	if a.ProductsNoEstimate > 0 {
-		m.ProductsNote = fmt.Sprintf("%s products had no usable price or units and are not ranked.", Int(a.ProductsNoEstimate))
+		m.ProductsNote = l.T("products.no_estimate", "n", a.ProductsNoEstimate)
 	}
-	m.Quality = quality(s, a)
+	m.Quality = quality(s, a, l)
 	return m
+}
+
+// topK is how many creators the top share p of n is: ⌈n·p⌉.
+func topK(n int, p float64) int { return int(math.Ceil(float64(n) * p)) }
+
+func rateText(r float64) string {
+	return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(r, 'f', 6, 64), "0"), ".")
 }
 
 // totalNote says what the USD total is, and in a non-USD market the total
 // in the source's own currency with the rate and date that converted it.
-func totalNote(src market.SourceInfo, usd float64, period string) string {
+func totalNote(src market.SourceInfo, usd float64, period string, l *Locale) template.HTML {
 	if src.Currency == "" || src.Currency == "USD" || src.RateUSD <= 0 {
-		return "USD, " + period
+		return l.HTML("head.total_note", "period", period)
 	}
-	return fmt.Sprintf("USD, %s; %s at %s USD per %s (rate as of %s)", period, Num{V: usd / src.RateUSD, Form: Money, Cur: src.Currency},
-		strconv.FormatFloat(src.RateUSD, 'f', -1, 64), src.Currency, src.RateAsOf.Format("2006-01-02"))
+	return l.HTML("head.total_note_local", "period", period, "local", Num{V: usd / src.RateUSD, Form: Money, Cur: src.Currency},
+		"rate", strconv.FormatFloat(src.RateUSD, 'f', -1, 64), "cur", src.Currency, "date", src.RateAsOf.Format("2006-01-02"))
 }
 
-func ms(ns int64) string {
-	return strconv.FormatFloat(float64(ns)/1e6, 'f', 1, 64) + " ms"
+func ms(ns int64, l *Locale) string {
+	return l.T("unit.ms", "v", l.fixed(float64(ns)/1e6, 1))
 }
 
-// price writes a product's price in its currency, a range as low–high.
-func price(v *market.Value) string {
+// price writes a product's price in its currency, exactly ($12.99); a
+// range as low–high.
+func price(v *market.Value, l *Locale) string {
 	if v == nil {
-		return "n/a"
+		return l.T("na")
 	}
 	major := func(n int64) string {
-		return Num{V: market.Major(float64(n), v.Currency), Form: Money, Cur: v.Currency}.String()
+		return l.Num(Num{V: market.Major(float64(n), v.Currency), Form: Price, Cur: v.Currency})
 	}
 	if v.Estimate {
 		return major(v.Low) + "–" + major(v.High)
@@ -222,17 +259,21 @@ func usd(v float64) Num   { return Num{V: v, Form: Money} }
 func share(v float64) Num { return Num{V: v, Form: Share} }
 func bytesN(n int64) Num  { return Num{V: float64(n), Form: Bytes} }
 
-func periodLabel(p market.Period) string {
+func periodLabel(p market.Period, l *Locale) string {
 	switch p {
 	case market.PeriodCumulative:
-		return "cumulative"
+		return l.T("period.cumulative")
 	case market.PeriodMonth:
-		return "calendar month"
+		return l.T("period.month")
 	}
-	return "last " + strings.TrimSuffix(string(p), "d") + " days"
+	days, err := strconv.Atoi(strings.TrimSuffix(string(p), "d"))
+	if err != nil {
+		return string(p)
+	}
+	return l.T("period.days", "n", days)
 }
 
-func quality(s *market.Snapshot, a market.Analysis) Quality {
+func quality(s *market.Snapshot, a market.Analysis, l *Locale) Quality {
 	q := Quality{RangeGMV: a.RangeGMV, MissingFollowers: a.MissingFollowers, MissingGMV: a.MissingGMV, ZeroGMV: a.ZeroGMV,
 		Rejects: len(s.Rejects), Ranges: s.Ranges}
 	for _, r := range s.Ranges {
@@ -247,24 +288,27 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 		sort.Strings(codes)
 		var parts []string
 		for _, code := range codes {
-			parts = append(parts, fmt.Sprintf("%s: %s", code, Int(c.ByStatus[code])))
+			parts = append(parts, l.T("fetch.status_count", "code", code, "n", c.ByStatus[code]))
+		}
+		fig := func(key string, v int) Figure {
+			return Figure{Label: l.T("fetch." + key), Value: count(v), Note: l.HTML("fetch." + key + "_note")}
 		}
 		q.Crawl = []Figure{
-			{Label: "Responses by status", Text: strings.Join(parts, ", ")},
-			{Label: "Retries", Value: count(c.Retries), Note: "failed attempts tried again (network errors, timeouts, 408, 429, 5xx, walls, pages without their rows)"},
-			{Label: "Downloaded", Value: bytesN(c.Bytes)},
-			{Label: "Records", Value: count(c.Records), Note: "rows read from the pages (a creator's leaderboard row and profile are two); rejected values are listed below"},
-			{Label: "Latency", Text: fmt.Sprintf("p50 %s, p95 %s", ms(c.LatencyP50), ms(c.LatencyP95)), Note: "per request"},
-			{Label: "Robots.txt denials", Value: count(c.RobotsDeny), Note: "URLs not fetched because robots.txt disallows them"},
-			{Label: "Robots.txt requests", Value: count(c.RobotsFetch), Note: "a stored robots.txt younger than robots_ttl (default 24 h) is reused; one that answered 5xx is asked for again later"},
-			{Label: "Off-site links", Value: count(c.OffSite), Note: "links to origins outside allowed_hosts, not followed"},
-			{Label: "Legacy charsets", Value: count(c.Decoded), Note: "pages converted to UTF-8"},
-			{Label: "Repeated pages", Value: count(c.Repeated), Note: "pagination pages whose rows repeated an earlier page; that chain was stopped"},
-			{Label: "Unchanged pages", Value: count(c.NotModified), Note: "answered 304 Not Modified to a conditional GET; the stored page was read again"},
-			{Label: "Repaired texts", Value: count(c.Repaired), Note: "texts that were not valid UTF-8 (bytes replaced with �) or held control characters such as NUL (dropped)"},
+			{Label: l.T("fetch.status"), Text: strings.Join(parts, l.T("list_sep"))},
+			fig("retries", c.Retries),
+			{Label: l.T("fetch.downloaded"), Value: bytesN(c.Bytes)},
+			fig("records", c.Records),
+			{Label: l.T("fetch.latency"), Text: l.T("fetch.latency_value", "p50", ms(c.LatencyP50, l), "p95", ms(c.LatencyP95, l)), Note: l.HTML("fetch.latency_note")},
+			fig("robots_deny", c.RobotsDeny),
+			fig("robots_fetch", c.RobotsFetch),
+			fig("offsite", c.OffSite),
+			fig("decoded", c.Decoded),
+			fig("repeated", c.Repeated),
+			fig("not_modified", c.NotModified),
+			fig("repaired", c.Repaired),
 		}
 		if c.Pending > 0 {
-			q.Crawl = append(q.Crawl, Figure{Label: "Not fetched", Value: count(c.Pending), Note: "URLs found but never fetched: a budget stopped the run"})
+			q.Crawl = append(q.Crawl, fig("pending", c.Pending))
 		}
 	}
 	for _, c := range s.Crawl.Coverage {
@@ -294,7 +338,7 @@ func quality(s *market.Snapshot, a market.Analysis) Quality {
 		}
 		g.Count++
 		if len(g.Examples) < 3 {
-			g.Examples = append(g.Examples, r)
+			g.Examples = append(g.Examples, RejectExample{Reject: r, Link: Link(r.URL)})
 		}
 	}
 	for _, g := range groups {

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"encoding/csv"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"gmvscope/market"
 )
+
+// tags matches HTML tags, to read a page's text.
+var tags = regexp.MustCompile(`<[^>]+>`)
 
 const evil = `</script><script>alert(1)</script><img src=x onerror=alert(2)>`
 
@@ -35,16 +39,17 @@ func hostileSnapshot() *market.Snapshot {
 func TestRenderEscapesScrapedText(t *testing.T) {
 	s := hostileSnapshot()
 	a := market.Analyze(*s, 1, Outliers, Top)
-	html, err := Render(s, a, Context{}, time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC))
+	html, err := Render(s, a, Context{}, time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC), nil)
 	needEcharts(t, err)
 	for _, bad := range []string{"<script>alert", "<img src=x", `href="javascript:`, "onerror=alert(2)>"} {
 		if bytes.Contains(html, []byte(bad)) {
 			t.Errorf("scraped text reached the HTML unescaped: %q", bad)
 		}
 	}
-	// Exactly our own scripts: the echarts build, the chart options and the loader.
-	if n := bytes.Count(html, []byte("<script")); n != 5 {
-		t.Errorf("%d <script> tags, want 5 (echarts, 3 chart options, loader)", n)
+	// Exactly our own scripts: echarts, charts.js, the locale, the loader,
+	// and each chart's option, text and data.
+	if n := bytes.Count(html, []byte("<script")); n != 4+3*3 {
+		t.Errorf("%d <script> tags, want %d (echarts, charts.js, locale, loader, 3 × option, meta, CSV)", n, 4+3*3)
 	}
 	if !bytes.Contains(html, []byte(`\u003c/script\u003e`)) {
 		t.Error("chart options should carry scraped names JSON-escaped")
@@ -68,9 +73,9 @@ func TestRenderDeterministic(t *testing.T) {
 	s := hostileSnapshot()
 	a := market.Analyze(*s, 1, Outliers, Top)
 	now := time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC)
-	one, err := Render(s, a, Context{}, now)
+	one, err := Render(s, a, Context{}, now, nil)
 	needEcharts(t, err)
-	two, _ := Render(s, market.Analyze(*s, 1, Outliers, Top), Context{}, now)
+	two, _ := Render(s, market.Analyze(*s, 1, Outliers, Top), Context{}, now, nil)
 	if !bytes.Equal(one, two) {
 		t.Error("the same snapshot and clock rendered different HTML")
 	}
@@ -82,7 +87,10 @@ func TestCSVFormulaSafe(t *testing.T) {
 	if err := WriteCSV(&buf, s, market.Analyze(*s, 1, Outliers, Top)); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&buf).ReadAll()
+	if !bytes.HasPrefix(buf.Bytes(), []byte(bom)) {
+		t.Error("data.csv must start with a UTF-8 BOM, or Excel on Windows garbles non-ASCII names")
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte(bom)))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +118,9 @@ func TestLocalCurrencyBesideUSD(t *testing.T) {
 		s.Creators[i].GMV = &g
 		s.Creators[i].GMVUSD = float64(g.Num) * 0.000063
 	}
-	html, err := Render(s, market.Analyze(*s, s.Source.RateUSD, Outliers, Top), Context{}, time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC))
+	html, err := Render(s, market.Analyze(*s, s.Source.RateUSD, Outliers, Top), Context{}, time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC), nil)
 	needEcharts(t, err)
+	html = tags.ReplaceAll(html, nil)
 	for _, want := range []string{"GMV (IDR)", "at 0.000063 USD per IDR (rate as of 2026-11-16)", "IDR → USD at 0.000063 (rate as of 2026-11-16)"} {
 		if !bytes.Contains(html, []byte(want)) {
 			t.Errorf("report lacks %q", want)
@@ -125,7 +134,7 @@ func TestQualityFetchingFigures(t *testing.T) {
 	s := hostileSnapshot()
 	s.Crawl = market.CrawlStats{ByStatus: map[string]int{"200": 1200, "503": 7}, Retries: 9, Records: 2400, Bytes: 3 << 20,
 		LatencyP50: 2e6, LatencyP95: 9e6, RobotsDeny: 4, RobotsFetch: 1, NotModified: 300}
-	q := quality(s, market.Analyze(*s, 1, Outliers, Top))
+	q := quality(s, market.Analyze(*s, 1, Outliers, Top), English())
 	got := map[string]string{}
 	for _, f := range q.Crawl {
 		got[f.Label] = f.Shown()
@@ -150,12 +159,29 @@ func TestFormat(t *testing.T) {
 		{Num{V: 1234567, Form: Count}, "1,234,567"},
 		{Num{V: -1234567, Form: Count}, "-1,234,567"},
 		{Num{V: 35812, Form: Compact}, "35.8K"},
+		{Num{V: 999960, Form: Compact}, "1.0M"},
 		{Num{V: 0.375, Form: Share}, "37.5%"},
-		{Num{V: 853.39, Form: Money}, "$853.39"},
+		{Num{V: 0.37549, Form: Share}, "37.5%"},
+		// Money: three significant digits under 1,000, compact above; a
+		// value that rounds to 1,000 is compact, never "$1000.00".
+		{Num{V: 853.39, Form: Money}, "$853"},
+		{Num{V: 46.76, Form: Money}, "$46.8"},
+		{Num{V: 8.534, Form: Money}, "$8.53"},
+		{Num{V: 9.996, Form: Money}, "$10.0"},
+		{Num{V: 99.96, Form: Money}, "$100"},
+		{Num{V: 999.995, Form: Money}, "$1.0K"},
+		{Num{V: 2600, Form: Money}, "$2.6K"},
 		{Num{V: 2100000, Form: Money}, "$2.1M"},
-		{Num{V: 12345, Form: Money, Cur: "PYG"}, "PYG 12.3K"},
-		{Num{V: 500, Form: Money, Cur: "XPF"}, "XPF 500"},
-		{Num{V: 5.125, Form: Money, Cur: "KWD"}, "KWD 5.125"},
+		{Num{V: -2100000, Form: Money}, "-$2.1M"},
+		{Num{V: 12345, Form: Money, Cur: "PYG"}, "₲12.3K"},
+		{Num{V: 12345, Form: Money, Cur: "XAG"}, "XAG 12.3K"},
+		{Num{V: 12345, Form: Money, Cur: "EUR"}, "€12.3K"},
+		{Num{V: 2100000, Form: Money, Cur: "IDR"}, "Rp2.1M"},
+		// A price is exact, in its currency's minor units.
+		{Num{V: 12.99, Form: Price}, "$12.99"},
+		{Num{V: 853.39, Form: Price}, "$853.39"},
+		{Num{V: 500, Form: Price, Cur: "XPF"}, "XPF 500"},
+		{Num{V: 5.125, Form: Price, Cur: "KWD"}, "KWD 5.125"},
 		{Num{NA: true, Form: Count}, "n/a"},
 	} {
 		if got := tc.n.String(); got != tc.want {

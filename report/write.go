@@ -3,7 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"html"
 	"html/template"
 	"os"
 	"path/filepath"
@@ -15,10 +17,11 @@ import (
 	"gmvscope/templates"
 )
 
-// Options say where reports go and what time it is.
+// Options say where reports go, in which language, and what time it is.
 type Options struct {
-	Dir string           // reports folder; each snapshot gets Dir/<snapshot>/
-	Now func() time.Time // the clock; fixed in tests so output is byte-identical
+	Dir  string           // reports folder; each snapshot gets Dir/<snapshot>/
+	Now  func() time.Time // the clock; fixed in tests so output is byte-identical
+	Lang string           // a language tag (en, ar, ar-AE); "" is English
 }
 
 // Outliers and Top bound the report's lists.
@@ -31,42 +34,61 @@ const (
 // from its analysis (market.Analyze, computed once by the caller) into
 // Dir/<snapshot id>/ atomically and returns the HTML path.
 //
-// Beside it go changes.csv (every creator of this snapshot or the one
-// before, when there is one) and alerts.json (the alerts that fired).
+// Beside it go summary.json (every headline figure at full precision),
+// changes.csv (every creator of this snapshot or the one before, when
+// there is one), alerts.json (the alerts that fired), and charts/: a page
+// per chart to embed in an iframe, the data each chart drew as CSV, and
+// the scripts those pages load.
 func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	html, err := Render(s, a, x, o.Now())
+	l, err := LoadLocale(o.Lang)
+	if err != nil {
+		return "", err
+	}
+	now := o.Now()
+	m, err := model(s, a, x, now, l)
+	if err != nil {
+		return "", err
+	}
+	html, err := renderModel(m)
 	if err != nil {
 		return "", err
 	}
 	dir := filepath.Join(o.Dir, strconv.FormatInt(s.ID, 10))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
 		return "", fmt.Errorf("write report: %w", err)
 	}
 	var data bytes.Buffer
 	if err := WriteCSV(&data, s, a); err != nil {
 		return "", err
 	}
-	if err := writeAtomic(filepath.Join(dir, "data.csv"), data.Bytes()); err != nil {
-		return "", err
-	}
+	files := map[string][]byte{"data.csv": data.Bytes()}
 	if x.Changes != nil {
 		var changes bytes.Buffer
 		if err := WriteChanges(&changes, s, x.Changes); err != nil {
 			return "", err
 		}
-		if err := writeAtomic(filepath.Join(dir, "changes.csv"), changes.Bytes()); err != nil {
-			return "", err
-		}
+		files["changes.csv"] = changes.Bytes()
 	}
 	var alerts bytes.Buffer
 	if err := WriteAlerts(&alerts, s, x.Alerts); err != nil {
 		return "", err
 	}
-	if err := writeAtomic(filepath.Join(dir, "alerts.json"), alerts.Bytes()); err != nil {
+	files["alerts.json"] = alerts.Bytes()
+	sum, err := Summarize(s, a, now)
+	if err != nil {
 		return "", err
+	}
+	files["summary.json"] = sum
+	if err := writeEmbeds(filepath.Join(dir, "charts"), m, files); err != nil {
+		return "", err
+	}
+	for name, b := range files {
+		if err := writeAtomic(filepath.Join(dir, name), b); err != nil {
+			return "", err
+		}
 	}
 	path := filepath.Join(dir, "index.html")
 	if err := writeAtomic(path, html); err != nil {
@@ -75,43 +97,138 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 	return path, nil
 }
 
-// Render returns the report HTML. The same snapshot, context and clock
-// give the same bytes.
-func Render(s *market.Snapshot, a market.Analysis, x Context, now time.Time) ([]byte, error) {
-	m := buildModel(s, a, now)
-	m.Week = buildWeek(s, x)
-	m.Alerts = alertRows(s, x.Alerts)
-	var err error
-	if m.Echarts, err = templates.Echarts(); err != nil {
+// Render returns the report HTML in locale l (nil: English). The same
+// snapshot, context, clock and locale give the same bytes.
+func Render(s *market.Snapshot, a market.Analysis, x Context, now time.Time, l *Locale) ([]byte, error) {
+	if l == nil {
+		l = English()
+	}
+	m, err := model(s, a, x, now, l)
+	if err != nil {
 		return nil, err
 	}
-	m.EchartsVer = templates.EchartsVersion
-	m.CSS = templates.CSS()
-	m.Charts = map[string]Chart{}
-	for _, build := range []func() (Chart, error){
-		func() (Chart, error) { return scatterChart(s, a, m.Period) },
-		func() (Chart, error) { return tierChart(s, a) },
-		func() (Chart, error) { return lorenzChart(s, a) },
-	} {
+	return renderModel(m)
+}
+
+// Charts builds the snapshot's charts in locale l, in the report's order:
+// the weeks' two charts first when the source has two snapshots or more.
+func Charts(s *market.Snapshot, a market.Analysis, x Context, l *Locale) ([]Chart, error) {
+	period := periodLabel(s.Source.Period, l)
+	builds := []func() (Chart, error){
+		func() (Chart, error) { return scatterChart(s, a, period, l) },
+		func() (Chart, error) { return tierChart(s, a, l) },
+		func() (Chart, error) { return lorenzChart(s, a, l) },
+	}
+	if len(x.History) >= 2 {
+		builds = append(builds,
+			func() (Chart, error) { return historyChart(s, x.History, l) },
+			func() (Chart, error) { return seriesChart(s, x.History, x.Series, TopHandles(s, 5), l) })
+	}
+	var out []Chart
+	for _, build := range builds {
 		c, err := build()
 		if err != nil {
 			return nil, err
 		}
-		m.Charts[c.ID] = c
+		out = append(out, c)
 	}
-	if len(x.History) >= 2 {
-		c, err := historyChart(s, x.History)
-		if err != nil {
-			return nil, err
-		}
-		m.Charts[c.ID] = c
-		if c, err = seriesChart(s, x.History, x.Series, TopHandles(s, 5)); err != nil {
-			return nil, err
-		}
-		m.Charts[c.ID] = c
-		m.HasHistory = true
+	return out, nil
+}
+
+func model(s *market.Snapshot, a market.Analysis, x Context, now time.Time, l *Locale) (Model, error) {
+	m := buildModel(s, a, now, l)
+	m.Week = buildWeek(s, x, l)
+	m.Alerts = alertRows(s, x.Alerts, l)
+	var err error
+	if m.Echarts, err = templates.Echarts(); err != nil {
+		return m, err
 	}
-	t, err := templates.Report(template.FuncMap{"int": Int})
+	m.EchartsVer = templates.EchartsVersion
+	m.CSS = templates.CSS()
+	m.ChartsJS = templates.ChartsJS()
+	loc, err := json.Marshal(l.JS())
+	if err != nil {
+		return m, err
+	}
+	m.LocaleJS = template.JS(loc)
+	cs, err := Charts(s, a, x, l)
+	if err != nil {
+		return m, err
+	}
+	m.Charts = map[string]Chart{}
+	for _, c := range cs {
+		m.Charts[c.ID] = c
+		m.Order = append(m.Order, c.ID)
+	}
+	m.HasHistory = len(x.History) >= 2
+	return m, nil
+}
+
+// funcs are the templates' functions, in the model's locale.
+func funcs(m Model) template.FuncMap {
+	l := m.L
+	return template.FuncMap{
+		"t":   l.HTML,
+		"n":   l.Num,
+		"int": func(n int) string { return l.Num(count(n)) },
+		"sub": func(a, b int) int { return a - b },
+		"fig": func(f Figure) string {
+			if f.Text != "" {
+				return f.Text
+			}
+			return l.Num(f.Value)
+		},
+		"handle": handleHTML,
+		"link": func(href, text string) template.HTML {
+			return template.HTML(`<a href="` + html.EscapeString(href) + `">` + html.EscapeString(text) + `</a>`)
+		},
+		"code": func(s string) template.HTML {
+			return template.HTML("<code><bdi>" + html.EscapeString(s) + "</bdi></code>")
+		},
+		"urlOf": func(u string, link template.URL) template.HTML {
+			if link == "" {
+				return template.HTML("<bdi>" + html.EscapeString(u) + "</bdi>")
+			}
+			return template.HTML(`<a href="` + html.EscapeString(string(link)) + `" rel="nofollow noreferrer"><bdi>` + html.EscapeString(u) + `</bdi></a>`)
+		},
+		"codes": func(us []string) template.HTML {
+			var parts []string
+			for _, u := range us {
+				parts = append(parts, "<code><bdi>"+html.EscapeString(u)+"</bdi></code>")
+			}
+			return template.HTML(strings.Join(parts, l.T("list_sep")))
+		},
+		"fileName": func(name string) string { return chartFile(m.Source.Name, m.SnapshotID, name) },
+		"embed":    func(c Chart) string { return embedSnippet(c) },
+		"csvJSON": func(b []byte) (template.JS, error) {
+			j, err := json.Marshal(string(b))
+			return template.JS(j), err
+		},
+	}
+}
+
+// handleHTML writes @handle, isolated, as a link when its URL is http(s).
+func handleHTML(h string, u template.URL) template.HTML {
+	text := "<bdi>@" + html.EscapeString(h) + "</bdi>"
+	if u == "" {
+		return template.HTML(text)
+	}
+	return template.HTML(`<a href="` + html.EscapeString(string(u)) + `" rel="nofollow noreferrer">` + text + `</a>`)
+}
+
+// chartFile names a chart's downloads: gmvscope-demo-2-scatter.
+func chartFile(source string, id int64, name string) string {
+	return SafeName("gmvscope-" + source + "-" + strconv.FormatInt(id, 10) + "-" + name)
+}
+
+// embedSnippet is the iframe a page pastes to show the chart.
+func embedSnippet(c Chart) string {
+	return fmt.Sprintf(`<iframe src="charts/%s.html" title="%s" width="100%%" height="%d" style="border:0;width:100%%" loading="lazy"></iframe>`,
+		c.Name, html.EscapeString(string(c.meta.PlainTitle)), c.Height+230)
+}
+
+func renderModel(m Model) ([]byte, error) {
+	t, err := templates.Report(funcs(m))
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +283,7 @@ func WriteCSV(w *bytes.Buffer, s *market.Snapshot, a market.Analysis) error {
 	for _, p := range a.Points {
 		ranks[p.Handle] = p
 	}
+	w.WriteString(bom)
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err

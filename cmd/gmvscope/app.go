@@ -90,6 +90,7 @@ var commands = []struct {
 	{"run", "crawl every enabled source (or --source), store snapshots, write reports", func(m *Main) command { return &RunCommand{m: m, report: true} }},
 	{"crawl", "crawl and store snapshots without writing reports", func(m *Main) command { return &RunCommand{m: m} }},
 	{"report", "write the report of a stored snapshot", func(m *Main) command { return &ReportCommand{m: m} }},
+	{"export", "write a snapshot's charts as PNG, SVG and CSV, with title, notes, source and date inside", func(m *Main) command { return &ExportCommand{m: m} }},
 	{"check", "validate the config; or run a source's extractor on a saved file or a URL", func(m *Main) command { return &CheckCommand{m: m} }},
 	{"reparse", "rebuild a run's snapshot from its stored pages with the current config, no network", func(m *Main) command { return &ReparseCommand{m: m} }},
 	{"import", "read a vendor export (CSV or JSON) through a source's column mapping into a snapshot", func(m *Main) command { return &ImportCommand{m: m} }},

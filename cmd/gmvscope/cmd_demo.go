@@ -26,10 +26,11 @@ type DemoCommand struct {
 
 // ParseFlags reads the demo flags.
 func (c *DemoCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlags("demo", "demo [--creators N] [--seed S] [--week N] [--chaos RATE] [--truth FILE] [--serve] [--config FILE] [--db FILE] [--out DIR]\n\n"+
+	fs := c.m.newFlags("demo", "demo [--creators N] [--seed S] [--week N] [--chaos RATE] [--truth FILE] [--serve] [--lang TAG] [--config FILE] [--db FILE] [--out DIR]\n\n"+
 		"Serve the bundled sample market on 127.0.0.1, crawl it over HTTP into a snapshot and write its report.\n"+
 		"The config's demo source is used; without a config, the one built into gmvscope.", "gmvscope demo --creators 20000")
 	c.where.add(fs)
+	c.where.addLang(fs)
 	fs.IntVar(&c.creators, "creators", 2000, "`N` creators in the sample market, 1 to 600000")
 	fs.Uint64Var(&c.seed, "seed", 1, "the sample market's `SEED`; the same seed gives the same market")
 	fs.IntVar(&c.week, "week", 1, "serve `WEEK` 1, 2, ... of the same market: creators grow or fade, some enter the leaderboard and some drop out")

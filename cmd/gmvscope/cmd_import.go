@@ -20,10 +20,11 @@ type ImportCommand struct {
 
 // ParseFlags reads the import flags.
 func (c *ImportCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlags("import", "import FILE --source NAME [--kind KIND] [--config FILE] [--db FILE] [--out DIR] [--no-report]\n\n"+
+	fs := c.m.newFlags("import", "import FILE --source NAME [--kind KIND] [--lang TAG] [--config FILE] [--db FILE] [--out DIR] [--no-report]\n\n"+
 		"Read a vendor export (CSV or JSON) through a source's column mapping into a run and snapshot, as a crawl would.",
 		"gmvscope import kalodata-export.csv --source kalodata")
 	c.where.add(fs)
+	c.where.addLang(fs)
 	fs.StringVar(&c.source, "source", "", "the source `NAME` whose field mapping reads the file (required)")
 	fs.StringVar(&c.kind, "kind", "", "the page `KIND` that maps the file's columns (default: the source's only page kind)")
 	fs.BoolVar(&c.noRep, "no-report", false, "store the snapshot without writing its report")

@@ -18,10 +18,11 @@ type ReportCommand struct {
 
 // ParseFlags reads the report flags.
 func (c *ReportCommand) ParseFlags(args []string) error {
-	fs := c.m.newFlags("report", "report [--snapshot ID | --source NAME] [--config FILE] [--db FILE] [--out DIR]\n\n"+
+	fs := c.m.newFlags("report", "report [--snapshot ID | --source NAME] [--lang TAG] [--config FILE] [--db FILE] [--out DIR]\n\n"+
 		"Write a stored snapshot's report (the newest of --source, or of all sources), after any\n"+
 		"report a crashed run left unwritten.", "gmvscope report --source demo")
 	c.where.add(fs)
+	c.where.addLang(fs)
 	fs.Int64Var(&c.snapshot, "snapshot", 0, "the snapshot `ID` (default: the newest of --source, or the newest of all)")
 	fs.StringVar(&c.source, "source", "", "report the newest snapshot of source `NAME`")
 	pos, err := fs.parse(args)

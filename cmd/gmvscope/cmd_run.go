@@ -33,9 +33,10 @@ func (c *RunCommand) ParseFlags(args []string) error {
 	if !c.report {
 		what = "crawl the sources and store their snapshots, without reports"
 	}
-	fs := c.m.newFlags(name, name+" [--source NAME]... [--config FILE] [--db FILE] [--out DIR] [--resume]\n\n"+strings.ToUpper(what[:1])+what[1:]+
+	fs := c.m.newFlags(name, name+" [--source NAME]... [--lang TAG] [--config FILE] [--db FILE] [--out DIR] [--resume]\n\n"+strings.ToUpper(what[:1])+what[1:]+
 		". Without --source, every enabled source but the sample one.", "gmvscope "+name+" --source demo --config config.yaml")
 	c.where.add(fs)
+	c.where.addLang(fs)
 	fs.Var(&c.sources, "source", "the source `NAME` to crawl (repeatable or comma-separated; default: every enabled source)")
 	fs.BoolVar(&c.resume, "resume", false, "only resume unfinished runs (an unfinished run is always resumed before a new one starts)")
 	pos, err := fs.parse(args)

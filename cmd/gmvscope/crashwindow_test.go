@@ -98,7 +98,7 @@ func TestKillAfterFailure(t *testing.T) {
 		t.Errorf("stderr: %s", out)
 	}
 	html, err := os.ReadFile(filepath.Join(filepath.Dir(db), "reports", "1", "index.html"))
-	if err != nil || !strings.Contains(string(html), "<strong>Partial run:</strong> "+want) {
+	if err != nil || !strings.Contains(pageText(string(html)), "Partial run: "+want) {
 		t.Errorf("the report does not say the run is partial (%v)", err)
 	}
 }

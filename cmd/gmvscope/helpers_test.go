@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"gmvscope/internal/testkit"
+	"html"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -92,6 +95,9 @@ func (c withCleanup) Run() int {
 	if sharedDir != "" {
 		os.RemoveAll(sharedDir)
 	}
+	for _, d := range weeksDirs {
+		os.RemoveAll(d)
+	}
 	return code
 }
 
@@ -138,3 +144,57 @@ func sharedDemo(t *testing.T) demoRun {
 	}
 	return shared
 }
+
+// pageText is an HTML page's text as a reader sees it: tags dropped,
+// entities decoded, runs of white space one space.
+func pageText(page string) string {
+	page = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>`).ReplaceAllString(page, " ")
+	page = html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(page, ""))
+	return strings.Join(strings.Fields(page), " ")
+}
+
+// weeksRun is the demo market crawled twice (weeks 1 and 2) with its
+// week-2 report in English and in Arabic.
+type weeksRun struct {
+	dir, db, en, ar string
+	err             error
+}
+
+var (
+	weeksOnce   sync.Once
+	weeksShared weeksRun
+)
+
+// sharedWeeks crawls the two demo weeks on first use.
+func sharedWeeks(t *testing.T) weeksRun {
+	t.Helper()
+	weeksOnce.Do(func() {
+		w := &weeksShared
+		dir, err := os.MkdirTemp("", "gmvscope-weeks-")
+		if err != nil {
+			w.err = err
+			return
+		}
+		weeksDirs = append(weeksDirs, dir)
+		w.dir, w.db = dir, filepath.Join(dir, "gmvscope.db")
+		for _, args := range [][]string{
+			{"demo", "--config", "../../config.yaml", "--db", w.db, "--out", dir},
+			{"demo", "--week", "2", "--config", "../../config.yaml", "--db", w.db, "--out", dir},
+			{"report", "--snapshot", "2", "--lang", "ar", "--config", "../../config.yaml", "--db", w.db, "--out", filepath.Join(dir, "ar")},
+		} {
+			m := newTestMain()
+			if code := m.Run(context.Background(), args); code != 0 {
+				w.err = fmt.Errorf("%v: exit %d: %s", args, code, m.errs)
+				return
+			}
+		}
+		w.en = filepath.Join(dir, "reports", "2", "index.html")
+		w.ar = filepath.Join(dir, "ar", "reports", "2", "index.html")
+	})
+	if weeksShared.err != nil {
+		t.Fatal(weeksShared.err)
+	}
+	return weeksShared
+}
+
+var weeksDirs []string

@@ -222,9 +222,9 @@ func TestReportContents(t *testing.T) {
 	for _, want := range []string{
 		"Sample data.", "Spearman ρ", fmt.Sprintf("%.2f", a.Spearman.Rho), "Elasticity",
 		"Top 1% of creators", "Gini", "Top products by estimated GMV", "Data quality", "Methodology and sources",
-		`id="chart-scatter"`, `id="chart-tiers"`, `id="chart-lorenz"`, fmt.Sprintf("<strong>%d</strong> values or rows rejected", len(run.snap.Rejects)),
+		`id="chart-scatter"`, `id="chart-tiers"`, `id="chart-lorenz"`, fmt.Sprintf("%d values or rows rejected", len(run.snap.Rejects)),
 	} {
-		if !bytes.Contains(html, []byte(want)) {
+		if !bytes.Contains(html, []byte(want)) && !strings.Contains(pageText(string(html)), want) {
 			t.Errorf("report lacks %q", want)
 		}
 	}

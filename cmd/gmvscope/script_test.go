@@ -24,6 +24,9 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("REPO", repo)
+			// GMVBIN is the folder testscript put gmvscope in: PATH=$GMVBIN
+			// is a machine with gmvscope and nothing else (no Chromium).
+			env.Setenv("GMVBIN", filepath.SplitList(env.Getenv("PATH"))[0])
 			env.Setenv("GMVSCOPE_LOG", "warn") // scripts check what a user reads, not the run log
 			return nil
 		},

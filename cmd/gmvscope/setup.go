@@ -19,6 +19,7 @@ import (
 // takes: --config, --db and --out.
 type where struct {
 	config, db, out string
+	lang            string // --lang, for commands that write reports or charts
 }
 
 func (w *where) add(fs *flags) {
@@ -27,7 +28,24 @@ func (w *where) add(fs *flags) {
 	fs.StringVar(&w.out, "out", "", "the output folder `DIR` (default: the config's output)")
 }
 
-// loadConfig finds and loads the config, with --db and --out applied.
+// addLang adds --lang, the language of the reports or charts a command writes.
+func (w *where) addLang(fs *flags) {
+	fs.StringVar(&w.lang, "lang", "", "write reports and charts in language `TAG`: en, ar, or a regional tag such as ar-AE for Latin digits (default: the config's lang, else en)")
+}
+
+// applyLang sets cfg's language from --lang, when given.
+func (w where) applyLang(cfg *config.Config) error {
+	if w.lang == "" {
+		return nil
+	}
+	if err := config.CheckLang(w.lang); err != nil {
+		return &UsageError{Msg: "--lang: " + err.Error()}
+	}
+	cfg.Lang = w.lang
+	return nil
+}
+
+// loadConfig finds and loads the config, with --db, --out and --lang applied.
 func (m *Main) loadConfig(w where) (*config.Config, error) {
 	path, err := config.Find(config.Where{Flag: w.config, Getenv: m.getenv, UserDir: m.UserConfigDir})
 	if err != nil {
@@ -43,7 +61,7 @@ func (m *Main) loadConfig(w where) (*config.Config, error) {
 	if w.out != "" {
 		cfg.Output = w.out
 	}
-	return cfg, nil
+	return cfg, w.applyLang(cfg)
 }
 
 // loadOrBuiltIn is loadConfig, falling back to the config built into the
@@ -63,7 +81,7 @@ func (m *Main) loadOrBuiltIn(w where) (*config.Config, error) {
 	if w.out != "" {
 		cfg.Output = w.out
 	}
-	return cfg, nil
+	return cfg, w.applyLang(cfg)
 }
 
 // errNoStore means the store does not exist yet: nothing was ever stored.
