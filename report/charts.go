@@ -89,10 +89,8 @@ type chartMeta struct {
 
 // chartText is a chart's text, once for the page and once for images.
 type chartText struct {
-	l    *Locale
-	c    *Chart
-	page []template.HTML
-	img  []string
+	l *Locale
+	c *Chart
 }
 
 func (t *chartText) title(key string, args ...any) {
@@ -204,7 +202,7 @@ func finish(c *Chart, obj map[string]any, l *Locale) error {
 			}
 			lg["data"] = names
 		}
-		lg["itemGap"] = 14
+		lg["itemGap"] = 20
 		lg["textStyle"] = map[string]any{"color": inkColor}
 	}
 	c.view = obj
@@ -315,31 +313,52 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	for _, p := range a.Outliers {
 		outlier[p.Handle] = true
 	}
-	var creators, outs []opts.ScatterData
+	var plain []market.Point
+	var outs []opts.ScatterData
 	var rows [][]string
 	minF, maxF, minG, maxG := math.Inf(1), 0.0, math.Inf(1), 0.0
 	for _, p := range points {
 		minF, maxF = math.Min(minF, p.Followers), math.Max(maxF, p.Followers)
 		minG, maxG = math.Min(minG, p.GMVUSD), math.Max(maxG, p.GMVUSD)
-		if outlier[p.Handle] {
-			continue
+		if !outlier[p.Handle] {
+			plain = append(plain, p)
 		}
-		creators = append(creators, opts.ScatterData{Name: l.Iso("@" + p.Handle), Value: []float64{p.Followers, p.GMVUSD}})
-		rows = append(rows, []string{"creators", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
+	}
+	// Above LargeScatter the creators are drawn in large mode, one compound
+	// path per series; a path's opacity does not build up where its own
+	// points overlap, so they are dealt round several series (every k-th
+	// point in each) whose overlaps do, and dense regions stay darker.
+	k := 1
+	if len(plain) > LargeScatter {
+		k = min(8, (len(plain)+2499)/2500)
+	}
+	chunks := make([][]opts.ScatterData, k)
+	for c := range k {
+		for i := c; i < len(plain); i += k {
+			p := plain[i]
+			chunks[c] = append(chunks[c], opts.ScatterData{Name: l.Iso("@" + p.Handle), Value: []float64{p.Followers, p.GMVUSD}})
+			rows = append(rows, []string{"creators", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
+		}
 	}
 	for _, p := range a.Outliers {
 		outs = append(outs, opts.ScatterData{Name: l.Iso("@" + p.Handle), Value: []float64{p.Followers, p.GMVUSD}})
 		rows = append(rows, []string{"outliers", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
 	}
-	ch.Drawn = len(creators) + len(outs)
+	ch.Drawn = len(plain) + len(outs)
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}),
 	)
 	sName, oName, fName := l.Chart("chart.scatter.creators"), l.Chart("chart.scatter.outliers"), l.Chart("chart.scatter.fit")
-	sc.AddSeries(sName, creators, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 5}),
-		charts.WithItemStyleOpts(opts.ItemStyle{Color: okBlue, Opacity: opts.Float(0.45)}))
+	for _, c := range chunks {
+		size, alpha := 5.0, 0.45
+		if k > 1 {
+			size, alpha = 3.5, 0.3
+		}
+		sc.AddSeries(sName, c, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: float32(size)}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: okBlue, Opacity: opts.Float(float32(alpha))}))
+	}
 	sc.AddSeries(oName, outs, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 9}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: okVermillion, BorderColor: "#fff", BorderWidth: 1}))
 	hasFit := a.Fit.N >= 2 && maxF > minF
@@ -396,12 +415,14 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	mergeAxis(obj, "xAxis", x)
 	mergeAxis(obj, "yAxis", y)
 	series := obj["series"].([]any)
-	sm := series[0].(map[string]any)
-	if len(creators) > LargeScatter {
-		sm["large"], sm["largeThreshold"] = true, LargeScatter
+	for c := range k {
+		sm := series[c].(map[string]any)
+		if k > 1 {
+			sm["large"], sm["largeThreshold"] = true, 1
+		}
+		sm["emphasis"] = map[string]any{"focus": "none", "scale": 1.6}
 	}
-	sm["emphasis"] = map[string]any{"focus": "none", "scale": 1.6}
-	om := series[1].(map[string]any)
+	om := series[k].(map[string]any)
 	om["label"] = map[string]any{"show": true, "formatter": "{b}", "position": "right", "align": "left", "verticalAlign": "middle", "fontSize": 11, "color": inkColor,
 		"textBorderColor": "#fff", "textBorderWidth": 3}
 	om["labelLine"] = map[string]any{"show": true, "length2": 4, "lineStyle": map[string]any{"color": mutedColor, "width": 1}}
@@ -413,7 +434,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 		// A dash, as the fit line is drawn: not the series' default circle.
 		legend = append(legend, map[string]any{"name": fName, "icon": dashIcon,
 			"itemStyle": map[string]any{"color": okBlack}})
-		series[2].(map[string]any)["z"] = 4
+		series[k+1].(map[string]any)["z"] = 4
 	}
 	lg["data"] = legend
 	ch.meta.XNameBelow, ch.meta.YNameTop = true, true

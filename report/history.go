@@ -224,7 +224,7 @@ func historyChart(s *market.Snapshot, h []market.Summary, l *Locale) (Chart, err
 	if err != nil {
 		return ch, err
 	}
-	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 8, "bottom": 16, "containLabel": true}
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 32, "bottom": 16, "containLabel": true}
 	obj["tooltip"] = map[string]any{"trigger": "axis", "confine": true}
 	mergeAxis(obj, "xAxis", map[string]any{"axisLabel": map[string]any{"hideOverlap": true}, "boundaryGap": false})
 	y0 := axisName(l.Chart("chart.axis.gmv_usd"), l, false)
@@ -297,7 +297,7 @@ func seriesChart(s *market.Snapshot, h []market.Summary, series map[string][]mar
 	if err != nil {
 		return ch, err
 	}
-	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 16, "bottom": 16, "containLabel": true}
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 32, "bottom": 16, "containLabel": true}
 	obj["tooltip"] = map[string]any{"trigger": "axis", "valueFormatter": "fmt:money", "confine": true}
 	mergeAxis(obj, "xAxis", map[string]any{"axisLabel": map[string]any{"hideOverlap": true}, "boundaryGap": false})
 	y := axisName(l.Chart("chart.axis.gmv_usd"), l, false)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gmvscope/market"
 	"gmvscope/templates"
@@ -168,10 +169,11 @@ func model(s *market.Snapshot, a market.Analysis, x Context, now time.Time, l *L
 func funcs(m Model) template.FuncMap {
 	l := m.L
 	return template.FuncMap{
-		"t":   l.HTML,
-		"n":   l.Num,
-		"int": func(n int) string { return l.Num(count(n)) },
-		"sub": func(a, b int) int { return a - b },
+		"t":    l.HTML,
+		"n":    l.Num,
+		"int":  func(n int) string { return l.Num(count(n)) },
+		"sub":  func(a, b int) int { return a - b },
+		"long": func(s string) bool { return utf8.RuneCountInString(s) > 9 }, // "٥٦٫٣ مليون دولار" takes a smaller type
 		"fig": func(f Figure) string {
 			if f.Text != "" {
 				return f.Text

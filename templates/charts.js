@@ -248,6 +248,18 @@
     } finally { c.dispose(); }
   }
 
-  root.gmvscope = { hydrate: hydrate, publish: publish, svg: svg, wrap: wrap,
+  // viewBox gives the SVG a chart drew in el a viewBox of its size, so CSS
+  // can scale it (print sets it to the page's width) and it stays vector.
+  function viewBox(el) {
+    var s = el.querySelector("svg");
+    if (!s) { return; }
+    var w = s.getAttribute("width"), h = s.getAttribute("height");
+    if (w && h && s.getAttribute("viewBox") !== "0 0 " + w + " " + h) {
+      s.setAttribute("viewBox", "0 0 " + w + " " + h);
+      s.setAttribute("preserveAspectRatio", "xMidYMid meet");
+    }
+  }
+
+  root.gmvscope = { hydrate: hydrate, viewBox: viewBox, publish: publish, svg: svg, wrap: wrap,
     format: { fixed: fixed, compact: compact, money: money, pct: pct } };
 })(this);

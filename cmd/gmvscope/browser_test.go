@@ -192,8 +192,10 @@ func TestReportInBrowser(t *testing.T) {
 	run := sharedDemo(t)
 	tb := newTab(t, desktop)
 	tb.open(run.report)
-	points := eval[int](tb, `(function () { var s = window.gmvscopeCharts["chart-scatter"].getOption().series; return s[0].data.length + s[1].data.length; })()`)
-	outliers := eval[int](tb, `window.gmvscopeCharts["chart-scatter"].getOption().series[1].data.length`)
+	// The scatter's series: the creators (several in large mode), then the outliers.
+	scatter := `window.gmvscopeCharts["chart-scatter"].getOption().series.filter(function (s) { return s.type === "scatter"; })`
+	points := eval[int](tb, `(function () { var n = 0; `+scatter+`.forEach(function (s) { n += s.data.length; }); return n; })()`)
+	outliers := eval[int](tb, `(function () { var s = `+scatter+`; return s[s.length - 1].data.length; })()`)
 	want := market.Analyze(*run.snap, 1, report.Outliers, report.Top)
 	if points != len(want.Points) || points < 1900 {
 		t.Errorf("scatter holds %d points, want %d", points, len(want.Points))
@@ -419,7 +421,11 @@ func checkSVG(t *testing.T, b []byte, points int, title string) {
 	if info.Title != title || !strings.Contains(strings.Join(info.Texts, "\n"), title) {
 		t.Errorf("SVG <title> %q and texts lack %q", info.Title, title)
 	}
-	if got := info.Points[0] + info.Points[1] + info.Large; got != points {
+	got := info.Large
+	for _, n := range info.Points {
+		got += n
+	}
+	if got != points {
 		t.Errorf("SVG draws %v points by series, want %d", info.Points, points)
 	}
 }
