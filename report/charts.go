@@ -122,7 +122,7 @@ func chartSource(t *chartText, s *market.Snapshot) {
 	}
 	args := []any{"source", name, "sites", hosts, "fetched", fetched}
 	t.c.Source, t.c.meta.Source = l.HTML("chart.source", args...), l.Lines("chart.source", args...)
-	d := []any{"id", strconv.FormatInt(s.ID, 10), "date", l.Date(s.TakenAt)}
+	d := []any{"id", l.ID(s.ID), "date", l.Date(s.TakenAt)}
 	t.c.Date, t.c.meta.Date = l.HTML("chart.snapshot_date", d...), l.Lines("chart.snapshot_date", d...)
 }
 
@@ -263,16 +263,15 @@ func niceBound(v float64, up bool) float64 {
 	return p
 }
 
+// axisName places an axis's name: below the x axis, centred; above a
+// left y axis, starting at the axis and running into the plot (in both
+// directions: right-aligned Arabic would run off the chart's left edge).
 func axisName(name string, l *Locale, below bool) map[string]any {
 	if below {
 		return map[string]any{"name": name, "nameLocation": "middle", "nameGap": 28, "nameTextStyle": map[string]any{"color": mutedColor}}
 	}
-	align := "left"
-	if l.RTL {
-		align = "right"
-	}
 	return map[string]any{"name": name, "nameLocation": "end", "nameGap": 12,
-		"nameTextStyle": map[string]any{"color": mutedColor, "align": align, "padding": []int{0, 0, 0, -8}}}
+		"nameTextStyle": map[string]any{"color": mutedColor, "align": "left", "padding": []int{0, 0, 0, -8}}}
 }
 
 func mergeAxis(obj map[string]any, key string, extra map[string]any) {

@@ -80,10 +80,10 @@ func buildWeek(s *market.Snapshot, x Context, l *Locale) *Week {
 	for _, c := range s.Creators {
 		urls[c.Handle] = c.URL
 	}
-	w.Prev = l.HTML("week.prev", "id", strconv.FormatInt(ch.Prev.ID, 10), "date", l.Date(ch.Prev.TakenAt))
+	w.Prev = l.HTML("week.prev", "id", l.ID(ch.Prev.ID), "date", l.Date(ch.Prev.TakenAt))
 	for _, c := range ch.Caveats {
 		w.Notes = append(w.Notes, l.HTML("week.caveat_"+c.Code, "prev_period", periodLabel(c.PrevPeriod, l), "period", periodLabel(c.CurPeriod, l),
-			"id", strconv.FormatInt(c.PrevID, 10), "before", c.PrevCreators, "now", c.CurCreators))
+			"id", l.ID(c.PrevID), "before", c.PrevCreators, "now", c.CurCreators))
 	}
 	stayed := 0
 	for _, r := range ch.Rows {
@@ -167,7 +167,7 @@ func weekLabels(h []market.Summary, l *Locale) []string {
 	for _, m := range h {
 		d := l.ShortDate(m.TakenAt)
 		if seen[d] > 1 {
-			d = l.T("chart.week_label", "date", d, "id", strconv.FormatInt(m.ID, 10))
+			d = l.T("chart.week_label", "date", d, "id", l.ID(m.ID))
 		}
 		out = append(out, l.Iso(d))
 	}

@@ -559,6 +559,10 @@ func (l *Locale) DateTime(t time.Time) string {
 	return l.T("date_time", "date", l.Date(t), "time", hm)
 }
 
+// ID writes a snapshot or run number in the locale's digits, ungrouped:
+// snapshot 1234, اللقطة ١٢٣٤.
+func (l *Locale) ID(id int64) string { return l.digitsOf(strconv.FormatInt(id, 10)) }
+
 // digitsOf writes the ASCII digits of s in the locale's digits.
 func (l *Locale) digitsOf(s string) string {
 	var b strings.Builder

@@ -155,7 +155,7 @@ func Link(u string) template.URL {
 func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale) Model {
 	m := Model{
 		L: l, Lang: l.Tag.String(), Dir: "ltr",
-		Title:      l.T("report.title", "source", s.Source.Name, "id", strconv.FormatInt(s.ID, 10)),
+		Title:      l.T("report.title", "source", s.Source.Name, "id", l.ID(s.ID)),
 		Source:     s.Source,
 		SnapshotID: s.ID, RunID: s.RunID, Status: s.Status,
 		TakenAt:   l.DateTime(s.TakenAt),
@@ -168,7 +168,7 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 		m.Dir = "rtl"
 	}
 	m.ExportW, m.ExportH = DefaultSize.W, DefaultSize.H
-	m.PrintSource = l.T("report.print_source", "source", s.Source.Name, "id", strconv.FormatInt(s.ID, 10), "date", l.Date(s.TakenAt))
+	m.PrintSource = l.T("report.print_source", "source", s.Source.Name, "id", l.ID(s.ID), "date", l.Date(s.TakenAt))
 	if c := s.Source.Currency; c != "" && c != "USD" && s.Source.RateUSD > 0 {
 		m.LocalCurrency = c
 	}

@@ -173,6 +173,7 @@ func funcs(m Model) template.FuncMap {
 		"n":    l.Num,
 		"int":  func(n int) string { return l.Num(count(n)) },
 		"sub":  func(a, b int) int { return a - b },
+		"id":   l.ID,
 		"long": func(s string) bool { return utf8.RuneCountInString(s) > 9 }, // "٥٦٫٣ مليون دولار" takes a smaller type
 		"fig": func(f Figure) string {
 			if f.Text != "" {

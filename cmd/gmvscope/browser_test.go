@@ -429,3 +429,51 @@ func checkSVG(t *testing.T, b []byte, points int, title string) {
 		t.Errorf("SVG draws %v points by series, want %d", info.Points, points)
 	}
 }
+
+// TestTooltipEscapes hovers (showTip) a creator whose handle is markup in a
+// report written from it: the tooltip shows the text, followers and GMV
+// formatted as the page writes them, and runs nothing.
+func TestTooltipEscapes(t *testing.T) {
+	at := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	s := &market.Snapshot{ID: 9, RunID: 9, Status: market.RunOK, TakenAt: at, FirstFetch: at, LastFetch: at,
+		Source: market.SourceInfo{Name: "shop", Currency: "USD", Period: "28d", RateUSD: 1, RateAsOf: at, StartURLs: []string{"https://shop.example/top"}}}
+	const evil = `<img src=x onerror="window.__xss=1">`
+	for i := range 40 {
+		h := fmt.Sprintf("c%02d", i)
+		if i == 0 {
+			h = evil
+		}
+		f := float64(1000 * (i + 1))
+		g := int64(100 * (40 - i) * (i%7 + 1))
+		s.Creators = append(s.Creators, market.Creator{Handle: h, Followers: &market.Value{Kind: market.KindCount, Num: int64(f)},
+			GMV: &market.Value{Kind: market.KindMoney, Num: g * 100, Currency: "USD"}, GMVUSD: float64(g)})
+	}
+	a := market.Analyze(*s, 1, report.Outliers, report.Top)
+	path, err := report.Write(s, a, report.Context{}, report.Options{Dir: t.TempDir(), Now: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t, desktop)
+	tb.open(path)
+	tip := eval[string](tb, `(function () {
+		var c = window.gmvscopeCharts["chart-scatter"], series = c.getOption().series;
+		for (var si = 0; si < series.length; si++) {
+			var d = series[si].data || [];
+			for (var di = 0; di < d.length; di++) {
+				if (d[di].name && d[di].name.indexOf("<img") >= 0) {
+					c.dispatchAction({type: "showTip", seriesIndex: si, dataIndex: di});
+					var el = document.querySelector("#chart-scatter > div:last-child");
+					return el ? el.textContent : "no tooltip";
+				}
+			}
+		}
+		return "no such point";
+	})()`)
+	if !strings.Contains(tip, evil) || !strings.Contains(tip, "Followers: 1.0K") || !strings.Contains(tip, "GMV (USD): $") {
+		t.Errorf("tooltip text %q", tip)
+	}
+	if xss := eval[bool](tb, `window.__xss === 1`); xss {
+		t.Error("a handle in a tooltip ran as HTML")
+	}
+	tb.clean()
+}
