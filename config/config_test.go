@@ -48,6 +48,7 @@ func TestErrors(t *testing.T) {
 		{"alert-type.yaml", `testdata/alert-type.yaml:7:14: alerts.rules[0].when: expected bool, but got float64 (in "followers + 1")`},
 		{"cron-bad.yaml", `testdata/cron-bad.yaml:11: sources[0].cron: end of range (61) above maximum (59): 61; want five fields (minute hour day-of-month month day-of-week, such as "0 6 * * 1" for Mondays at 06:00) or @hourly, @daily, @weekly, @monthly, @every 6h`},
 		{"schedule-tz.yaml", `testdata/schedule-tz.yaml:5: schedule.timezone: not an IANA time zone: "Mars/Olympus"`},
+		{"lang-unknown.yaml", `testdata/lang-unknown.yaml:2: lang: no messages for "fr": gmvscope writes reports in ar, en (another language is one file in templates/lang)`},
 		{"env-unset.yaml", `testdata/env-unset.yaml:6: sources[0].base_url: ${SHOP_URL}: the environment variable SHOP_URL is not set (write ${SHOP_URL:-default} for a default)`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

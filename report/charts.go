@@ -122,6 +122,10 @@ func chartSource(t *chartText, s *market.Snapshot) {
 	}
 	args := []any{"source", name, "sites", hosts, "fetched", fetched}
 	t.c.Source, t.c.meta.Source = l.HTML("chart.source", args...), l.Lines("chart.source", args...)
+	if s.Status == market.RunPartial {
+		// An image of a partial run's chart says so wherever it is published.
+		t.note("chart.partial", "reason", s.Reason)
+	}
 	d := []any{"id", l.ID(s.ID), "date", l.Date(s.TakenAt)}
 	t.c.Date, t.c.meta.Date = l.HTML("chart.snapshot_date", d...), l.Lines("chart.snapshot_date", d...)
 }

@@ -275,3 +275,27 @@ func TestExportFiles(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSVGScatter draws the scatter as SVG in goja: 2,000 creators
+// (the sample market) and 20,000 (large mode).
+func BenchmarkSVGScatter(b *testing.B) {
+	r, err := NewSVGRenderer()
+	if err != nil {
+		b.Skip(err)
+	}
+	for _, n := range []int{2000, 20000} {
+		s := synthSnapshot(n, uint64(n))
+		a := market.Analyze(*s, 1, Outliers, Top)
+		c, err := scatterChart(s, a, "last 28 days", English())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := r.Render(c, DefaultSize.W, DefaultSize.H, English()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
