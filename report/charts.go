@@ -515,10 +515,12 @@ func tierChart(s *market.Snapshot, a market.Analysis, l *Locale) (Chart, error) 
 	if err != nil {
 		return ch, err
 	}
-	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 16, "bottom": 36, "containLabel": true}
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 16, "bottom": 48, "containLabel": true}
 	obj["tooltip"] = map[string]any{"trigger": "axis", "valueFormatter": "fmt:pct", "confine": true}
 	x := axisName(l.Chart("chart.axis.followers"), l, true)
-	x["axisLabel"] = map[string]any{"interval": 0, "hideOverlap": false, "fontSize": 11}
+	x["axisLabel"] = map[string]any{"interval": 0, "hideOverlap": false, "fontSize": 11, "lineHeight": 14, "formatter": "fmt:wrapcat"}
+	x["nameGap"] = 40 // room for a label wrapped onto two lines
+	obj["gmvscope"] = map[string]any{"categories": len(labels)}
 	x["axisTick"] = map[string]any{"alignWithLabel": true}
 	y := axisName(l.Chart("chart.axis.share_pct"), l, false)
 	y["axisLabel"] = map[string]any{"formatter": "fmt:pct"}

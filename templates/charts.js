@@ -115,6 +115,18 @@
           return { x: x, y: p.rect.y + p.rect.height / 2, moveOverlap: "shiftY", hideOverlap: true };
         };
       }
+      if (name === "wrapcat") {
+        // A category label wrapped at spaces to its share of the plot's
+        // width, so four tier names fit a phone without overlapping.
+        var cats = (parent === "axisLabel" && meta.categories) || 4;
+        var room = Math.max(48, ((width || 600) - 90) / cats - 8);
+        return function (v) {
+          var plain = String(v).replace(/[\u2066-\u2069]/g, "");
+          var ec = root.echarts;
+          if (!ec || ec.format.getTextRect(plain, "11px " + FONT).width <= room) { return v; }
+          return iso(wrap(ec, plain, room, "11px " + FONT), L).join("\n");
+        };
+      }
       if (name === "xy") {
         var fx = values[meta.x || "compact"], fy = values[meta.y || "money"];
         return function (p) {
