@@ -16,11 +16,12 @@ const (
 	EntityProduct Entity = "product"
 	EntityVideo   Entity = "video" // a post or video with its views and estimated earnings
 	EntityDaily   Entity = "daily" // one day of a channel's history, keyed by date
+	EntityLive    Entity = "live"  // one live-shopping session: its creator, start, length, viewers, GMV
 )
 
-// Entities lists every valid Entity. Snapshots merge creators and
-// products; the others are kept as records.
-var Entities = []Entity{EntityCreator, EntityProduct, EntityVideo, EntityDaily}
+// Entities lists every valid Entity. Snapshots merge creators, products
+// and live sessions; the others are kept as records.
+var Entities = []Entity{EntityCreator, EntityProduct, EntityLive, EntityVideo, EntityDaily}
 
 // Record is what one page said about one creator or product: its key
 // (canonical handle or product id) and its fields, each with raw text.
@@ -31,6 +32,10 @@ type Record struct {
 	// Precedence orders records of one key when fields disagree: the higher
 	// wins (a profile's exact JSON over a leaderboard's rounded "35.8K").
 	Precedence int `json:"precedence"`
+	// Line is where on its page the record was: a CSV file's line, a
+	// row's position in an HTML table or a JSON list (1 = first); 0 when
+	// unknown.
+	Line int `json:"line,omitempty"`
 }
 
 // Reject is a value, row or page that could not be used, kept with its raw

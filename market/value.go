@@ -18,18 +18,19 @@ type Kind string
 
 // The value kinds a source can declare for a field.
 const (
-	KindCount   Kind = "count"   // an exact non-negative integer: followers, units sold, views
-	KindMoney   Kind = "money"   // an amount in minor units of a currency; a range is allowed
-	KindRange   Kind = "range"   // a low-high range of counts or money; always an estimate
-	KindPercent Kind = "percent" // a percentage such as engagement
-	KindRate    Kind = "rate"    // an amount per unit of time: "$51.72k Per Day"
-	KindNumber  Kind = "number"  // a plain decimal such as a 4.5 rating, in Float
-	KindText    Kind = "text"    // free text such as a display name
-	KindURL     Kind = "url"     // a link, resolved against the page URL
+	KindCount    Kind = "count"    // an exact non-negative integer: followers, units sold, views
+	KindMoney    Kind = "money"    // an amount in minor units of a currency; a range is allowed
+	KindRange    Kind = "range"    // a low-high range of counts or money; always an estimate
+	KindPercent  Kind = "percent"  // a percentage such as engagement
+	KindRate     Kind = "rate"     // an amount or a count per unit of time: "$51.72k Per Day", "437 items per minute"
+	KindDuration Kind = "duration" // a length of time in seconds: "1h 23m", "01:23:45", "83 min"
+	KindNumber   Kind = "number"   // a plain decimal such as a 4.5 rating, in Float
+	KindText     Kind = "text"     // free text such as a display name
+	KindURL      Kind = "url"      // a link, resolved against the page URL
 )
 
 // Kinds lists every valid Kind, for error messages.
-var Kinds = []Kind{KindCount, KindMoney, KindRange, KindPercent, KindRate, KindNumber, KindText, KindURL}
+var Kinds = []Kind{KindCount, KindMoney, KindRange, KindPercent, KindRate, KindDuration, KindNumber, KindText, KindURL}
 
 // Valid reports whether k is one of Kinds.
 func (k Kind) Valid() bool {
@@ -58,11 +59,12 @@ type Value struct {
 	Period   string  `json:"period,omitempty"`   // window a GMV or units figure covers
 	Open     string  `json:"open,omitempty"`     // "above" (10K+: at least Low) or "below" (<100: at most High)
 	Per      string  `json:"per,omitempty"`      // a rate's time unit: minute, hour, day, week, month, year
+	Unit     string  `json:"unit,omitempty"`     // what a rate of a count counts: "items", "views" (money rates have Currency)
 }
 
 // IsNumeric reports whether v carries a count or an amount.
 func (v Value) IsNumeric() bool {
-	return v.Kind == KindCount || v.Kind == KindMoney || v.Kind == KindRange || v.Kind == KindRate
+	return v.Kind == KindCount || v.Kind == KindMoney || v.Kind == KindRange || v.Kind == KindRate || v.Kind == KindDuration
 }
 
 // Mid returns the value as one number in its own unit: Num for a point value,
@@ -122,7 +124,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		b = append(b, `,"high":`...)
 		b = strconv.AppendInt(b, v.High, 10)
 		b = append(b, `,"estimate":true`...)
-	case v.Kind == KindCount || v.Kind == KindMoney || v.Kind == KindRate || v.Num != 0:
+	case v.Kind == KindCount || v.Kind == KindMoney || v.Kind == KindRate || v.Kind == KindDuration || v.Num != 0:
 		b = append(b, `,"num":`...)
 		b = strconv.AppendInt(b, v.Num, 10)
 	}
@@ -130,7 +132,7 @@ func (v Value) AppendJSON(b []byte) []byte {
 		b = append(b, `,"float":`...)
 		b = strconv.AppendFloat(b, v.Float, 'g', -1, 64)
 	}
-	for _, f := range [...]struct{ name, val string }{{"text", v.Text}, {"currency", v.Currency}, {"period", v.Period}, {"open", v.Open}, {"per", v.Per}} {
+	for _, f := range [...]struct{ name, val string }{{"text", v.Text}, {"currency", v.Currency}, {"period", v.Period}, {"open", v.Open}, {"per", v.Per}, {"unit", v.Unit}} {
 		if f.val != "" {
 			b = append(b, `,"`...)
 			b = append(b, f.name...)

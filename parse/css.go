@@ -133,18 +133,17 @@ func (e *cssExtractor) Extract(in Input) Result {
 	if rows.Length() == 0 {
 		res.Rejects = append(res.Rejects, pageReject(in, doc.Find("title").Text(), "no rows match "+e.spec.Rows))
 	}
-	rows.Each(func(_ int, row *goquery.Selection) {
+	rows.Each(func(i int, row *goquery.Selection) {
 		b := newRow(e.spec, in.URL)
 		for _, f := range e.fields {
 			raws, found := cssRaws(row, f, in)
 			b.add(f.field, raws, found)
 		}
 		rec, rej := b.finish(func() string { return rowText(row) })
-		res.Repaired += b.repaired
 		if rec != nil {
-			res.Records = append(res.Records, *rec)
+			rec.Line = i + 1 // the row's position on the page
 		}
-		res.Rejects = append(res.Rejects, rej...)
+		res.addRow(b, rec, rej)
 	})
 	links := func(l cssLink, kind string) int {
 		var raws []string

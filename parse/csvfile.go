@@ -106,14 +106,13 @@ func (e *csvExtractor) Extract(in Input) Result {
 			b.add(f, []string{row[i]}, true)
 		}
 		rec2, rej := b.finish(func() string { return strings.Join(row, ",") })
-		res.Repaired += b.repaired
 		for i := range rej {
 			rej[i].URL = lineURL(in, rec.line) // the line, as file:///export.csv#L12
 		}
 		if rec2 != nil {
-			res.Records = append(res.Records, *rec2)
+			rec2.Line = rec.line
 		}
-		res.Rejects = append(res.Rejects, rej...)
+		res.addRow(b, rec2, rej)
 	}
 	e.expect.check(&res, false)
 	return res

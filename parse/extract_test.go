@@ -120,9 +120,9 @@ func TestSpecErrors(t *testing.T) {
 		{"bad rows selector", func(s *PageSpec) { s.Rows = "tr[" }, `rows: bad CSS selector "tr["`},
 		{"bad field selector", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "td..a", Kind: "text"} }, `fields.handle.selector: bad CSS selector "td..a"`},
 		{"bad regex", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "a", Regex: "([", Kind: "text"} }, `fields.handle.regex: bad regex`},
-		{"unknown kind", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "a", Kind: "integer"} }, `fields.handle.kind: unknown kind "integer"; one of count, money, range, percent, rate, number, text, url`},
+		{"unknown kind", func(s *PageSpec) { s.Fields["handle"] = FieldSpec{Selector: "a", Kind: "integer"} }, `fields.handle.kind: unknown kind "integer"; one of count, money, range, percent, rate, duration, number, text, url`},
 		{"key not a field", func(s *PageSpec) { s.Key = "id" }, `key: "id" is not one of the fields`},
-		{"bad entity", func(s *PageSpec) { s.Entity = "shop" }, `entity: must be one of creator, product, video, daily, not "shop"`},
+		{"bad entity", func(s *PageSpec) { s.Entity = "shop" }, `entity: must be one of creator, product, live, video, daily, not "shop"`},
 		{"json with a selector", func(s *PageSpec) { s.Type = "json" }, `fields.handle.path: missing`},
 		{"csv without column", func(s *PageSpec) { s.Type = "csv" }, `fields.handle.column: missing`},
 		{"bad json path", func(s *PageSpec) {

@@ -231,18 +231,17 @@ func (e *jsonExtractor) Extract(in Input) Result {
 	if len(rows) == 0 {
 		res.Rejects = append(res.Rejects, pageReject(in, text, "no rows at "+e.spec.Rows))
 	}
-	for _, row := range rows {
+	for i, row := range rows {
 		b := newRow(e.spec, in.URL)
 		for _, f := range e.fields {
 			raws, found := jsonRaws(row, f, in)
 			b.add(f.field, raws, found)
 		}
 		rec, rej := b.finish(func() string { return string(oj.JSON(row)) })
-		res.Repaired += b.repaired
 		if rec != nil {
-			res.Records = append(res.Records, *rec)
+			rec.Line = i + 1 // the row's position in the page's list
 		}
-		res.Rejects = append(res.Rejects, rej...)
+		res.addRow(b, rec, rej)
 	}
 	collect := func(l jsonLink, kind string) int {
 		var raws []string

@@ -24,6 +24,12 @@ type Result struct {
 	// Repaired counts texts whose bytes were not valid UTF-8 (replaced
 	// with U+FFFD) or held control characters such as NUL (dropped).
 	Repaired int
+	// Missing counts, per field, values the source marks as missing in
+	// optional fields ("N/A", an empty cell): no value and no reject.
+	Missing map[string]int
+	// Undecodable counts records whose key held bytes that are not text
+	// in the page's encoding (kept as \xHH, so no two keys become one).
+	Undecodable int
 	// Listing is what the page says about its listing ("1-50 of 2,000").
 	Listing market.Listing
 	// Failure, when set, says why the page is not a good page of its kind
@@ -121,6 +127,25 @@ func NormalizeURL(u *url.URL) string {
 }
 
 var escapeRe = regexp.MustCompile(`%[0-9a-fA-F]{2}`)
+
+// addRow adds one row's record and rejects to the result, with what the
+// row builder counted.
+func (res *Result) addRow(b *rowBuilder, rec *market.Record, rej []market.Reject) {
+	res.Repaired += b.repaired
+	if b.undecodable {
+		res.Undecodable++
+	}
+	for f, n := range b.missing {
+		if res.Missing == nil {
+			res.Missing = map[string]int{}
+		}
+		res.Missing[f] += n
+	}
+	if rec != nil {
+		res.Records = append(res.Records, *rec)
+	}
+	res.Rejects = append(res.Rejects, rej...)
+}
 
 func pageReject(in Input, raw, reason string) market.Reject {
 	return market.Reject{URL: in.URL.String(), Raw: truncate(raw, 300), Reason: reason}

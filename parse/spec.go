@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -25,6 +26,11 @@ type PageSpec struct {
 	Next       *LinkSpec            `yaml:"next"`   // pagination: same page kind
 	Follow     []LinkSpec           `yaml:"follow"` // links to other page kinds
 	Expect     ExpectSpec           `yaml:"expect"` // what a good page of this kind has
+	// Encoding is what an imported file's bytes are (windows-1252,
+	// utf-16, shift_jis, ...); empty: its byte order mark, else UTF-8
+	// when valid, else detected. Crawled pages take theirs from the
+	// response (header, byte order mark, <meta>, detection).
+	Encoding string `yaml:"encoding"`
 }
 
 // FieldSpec says where one field is and what kind of value it holds.
@@ -87,6 +93,9 @@ func compileFields(s PageSpec, o Options) ([]field, error) {
 	if s.Key == "" {
 		return nil, specErr("key", "missing: name the field that identifies a record")
 	}
+	if err := CheckEncoding(s.Encoding); err != nil {
+		return nil, specErr("encoding", "%v", err)
+	}
 	if _, ok := s.Fields[s.Key]; !ok {
 		return nil, specErr("key", "%q is not one of the fields", s.Key)
 	}
@@ -138,6 +147,7 @@ func compileField(path, n string, fs FieldSpec, o Options) (field, error) {
 	}
 	if fs.Currency != "" {
 		f.opts.Currency = fs.Currency
+		f.opts.RateOfMoney = true
 	}
 	// The source's period is the window GMV covers; any other field
 	// carries a period only when it declares one (a price has none).
@@ -172,6 +182,11 @@ type rowBuilder struct {
 	// repaired counts texts that were not valid UTF-8 or held control
 	// characters (NUL), and were made valid.
 	repaired int
+	// undecodable: the key held bytes that are not UTF-8, kept escaped.
+	undecodable bool
+	// missing counts, per field, values the source marks as missing ("N/A",
+	// an empty cell) in optional fields: no value, and no reject either.
+	missing map[string]int
 }
 
 func newRow(s PageSpec, u *url.URL) *rowBuilder {
@@ -181,9 +196,17 @@ func newRow(s PageSpec, u *url.URL) *rowBuilder {
 // add parses the raw strings found for f (nil: no element matched).
 func (r *rowBuilder) add(f field, raws []string, found bool) {
 	for i, raw := range raws {
+		if f.name == r.spec.Key && !utf8.ValidString(raw) {
+			// A key keeps its undecodable bytes as \xHH: as U+FFFD, two
+			// creators whose names differ only there would become one.
+			raw = EscapeInvalid(raw)
+			r.undecodable = true
+		}
 		if t, ok := ValidText(raw); !ok {
 			raws[i] = t
 			r.repaired++
+		} else {
+			raws[i] = raw
 		}
 	}
 	if !found {
@@ -222,7 +245,7 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 	text := raw
 	for _, m := range f.spec.Missing {
 		if strings.EqualFold(strings.TrimSpace(raw), m) {
-			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: ErrMissing.Error()})
+			r.missingValue(f, raw)
 			return nil
 		}
 	}
@@ -235,6 +258,10 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 		text = m[len(m)-1]
 	}
 	v, err := Value(f.spec.Kind, text, f.opts)
+	if errors.Is(err, ErrMissing) && !errors.Is(err, ErrMasked) {
+		r.missingValue(f, raw)
+		return nil
+	}
 	if err != nil {
 		r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: err.Error()})
 		return nil
@@ -249,6 +276,20 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 		}
 	}
 	return &v
+}
+
+// missingValue records a value the source marks as missing: in an
+// optional field it is counted, not rejected; in a field every record
+// should have it is a reject saying so. Never a zero.
+func (r *rowBuilder) missingValue(f field, raw string) {
+	if f.spec.Optional {
+		if r.missing == nil {
+			r.missing = map[string]int{}
+		}
+		r.missing[f.name]++
+		return
+	}
+	r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: ErrMissing.Error()})
 }
 
 // finish returns the record (nil if the key is unusable) and the rejects,

@@ -58,10 +58,14 @@ func (e *FieldError) Unwrap() error { return e.Err }
 
 // Options are what a source says about its values.
 type Options struct {
-	Currency string // ISO 4217 code that "$" and bare amounts mean; default USD
-	Locale   string // decides "1.234" (en: 1.234, de: 1234) and units ("M" is 10⁹ in id); default en
-	Period   string // window of GMV and units fields unless a field says otherwise
-	Signed   bool   // counts and amounts may be negative (deltas such as "-1,234")
+	// RateOfMoney makes a rate without a currency mark money in Currency
+	// (a field that declares its currency); otherwise "437 items per
+	// minute" is a rate of a count.
+	RateOfMoney bool
+	Currency    string // ISO 4217 code that "$" and bare amounts mean; default USD
+	Locale      string // decides "1.234" (en: 1.234, de: 1234) and units ("M" is 10⁹ in id); default en
+	Period      string // window of GMV and units fields unless a field says otherwise
+	Signed      bool   // counts and amounts may be negative (deltas such as "-1,234")
 	// Rated, when set, lists the currencies that have a USD rate; money in
 	// any other currency is an ErrCurrency reject rather than a number
 	// that cannot be compared.
@@ -119,11 +123,17 @@ var (
 )
 
 // Clean decodes entities and folds the spaces and direction marks pages
-// put around values.
+// put around values: for numbers, whose text may carry "&euro;95" from an
+// export that kept a page's source.
 func Clean(s string) string {
 	if strings.IndexByte(s, '&') >= 0 {
 		s = html.UnescapeString(s)
 	}
+	return fold(s)
+}
+
+// fold folds the spaces and direction marks around a text and trims it.
+func fold(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			s = spaces.Replace(s)
@@ -149,7 +159,15 @@ func numeric(s string) string {
 func Value(kind market.Kind, raw string, o Options) (market.Value, error) {
 	v := market.Value{Kind: kind, Raw: raw}
 	if kind == market.KindText || kind == market.KindURL {
-		v.Text = Clean(raw)
+		// Text is taken as the page gives it: goquery and the JSON and CSV
+		// readers have decoded it already, and a name that really holds
+		// "&amp;" keeps it. Only spaces and direction marks are folded.
+		v.Text = fold(raw)
+		if v.Text == "" || (kind == market.KindURL && missingText[strings.ToLower(v.Text)]) {
+			// An empty cell, or "N/A" where a link belongs, is no value:
+			// never the page's own URL or file:///…/N/A.
+			return v, ErrMissing
+		}
 		return v, nil
 	}
 	if len(raw) > maxNumberText {
@@ -204,9 +222,15 @@ func value(v market.Value, o Options) (market.Value, error) {
 		if !ok {
 			return v, ErrNotRate
 		}
-		v, err := p.rated(p.amount(v, amount, true))
 		v.Per = per
-		return v, err
+		if cur, rest := stripCurrency(strings.TrimLeft(amount, "+-"), ""); cur != "" && rest != strings.TrimLeft(amount, "+-") || p.o.RateOfMoney {
+			v, err := p.rated(p.amount(v, amount, true))
+			v.Per = per
+			return v, err
+		}
+		return p.countRate(v, amount)
+	case market.KindDuration:
+		return duration(v, s)
 	case market.KindRange:
 		if _, _, ok := splitRange(s); !ok && openBound(s) == "" {
 			return v, fmt.Errorf("%w: not a range", ErrMalformed)
@@ -369,6 +393,31 @@ func (p parser) point(s string, money bool) (int64, string, error) {
 	return n, cur, err
 }
 
+// scaled reads a count with its suffix ("1.2K") as an exact decimal,
+// not necessarily whole.
+func (p parser) scaled(s string) (decimal.Decimal, error) {
+	num, unit := splitUnit(strings.TrimSpace(s))
+	if num == "" {
+		return decimal.Decimal{}, ErrMalformed
+	}
+	exp, ok := p.loc.unitOf(unit)
+	if !ok {
+		return decimal.Decimal{}, fmt.Errorf("%w %q", ErrUnit, unit)
+	}
+	neg := strings.HasPrefix(num, "-")
+	d, err := p.decimal(strings.TrimLeft(num, "+-"))
+	if err != nil {
+		return d, err
+	}
+	if neg {
+		if !p.o.Signed {
+			return d, ErrNegative
+		}
+		d = d.Neg()
+	}
+	return d.Shift(exp), nil
+}
+
 // whole returns d as an integer. A float artefact (33299999.999999996, six
 // or more decimals within a millionth of a whole number) is rounded.
 var (
@@ -516,6 +565,84 @@ func splitPer(s string) (string, string, bool) {
 		return s, "", false
 	}
 	return strings.TrimSpace(s[:m[0]]), perUnit[strings.ToLower(s[m[2]:m[3]])], true
+}
+
+// countRate reads "437 items", "1.2K views", "12.5": a rate of a count,
+// exact in Float (rates need not be whole), rounded in Num.
+func (p parser) countRate(v market.Value, s string) (market.Value, error) {
+	words := strings.Fields(s)
+	if len(words) == 0 {
+		return v, ErrMalformed
+	}
+	num, rest := words[0], words[1:]
+	// "1.2 K views": a suffix on its own is part of the number.
+	if len(rest) > 0 {
+		if _, ok := p.loc.unitOf(rest[0]); ok && rest[0] != "" {
+			num, rest = num+rest[0], rest[1:]
+		}
+	}
+	d, err := p.scaled(num)
+	if err != nil {
+		return v, fmt.Errorf("%w: not an amount and what it counts", ErrMalformed)
+	}
+	v.Float, _ = d.Float64()
+	v.Num = d.Round(0).IntPart()
+	v.Unit = strings.ToLower(strings.Join(rest, " "))
+	return v, nil
+}
+
+// durationRe reads "1h 23m 5s", "83 min", "2.5 hours", "1 小时 20 分钟".
+var durationRe = regexp.MustCompile(`(?i)(\d+(?:[.,]\d+)?)\s*(hours?|hrs?|h|小时|時間|minutes?|mins?|m|分钟|分|seconds?|secs?|s|秒)\b?`)
+
+var durationUnit = map[string]float64{"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "小时": 3600, "時間": 3600,
+	"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "分钟": 60, "分": 60,
+	"s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "秒": 1}
+
+// duration reads a length of time into seconds: "01:23:45" and "83:20"
+// (hours, minutes, seconds; minutes and seconds), "1h 23m", "83 min",
+// "2.5 hours", or plain seconds ("5400").
+func duration(v market.Value, s string) (market.Value, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := plainCount(s); ok {
+		v.Num = n
+		return v, nil
+	}
+	if parts := strings.Split(s, ":"); len(parts) == 2 || len(parts) == 3 {
+		total := int64(0)
+		for i, part := range parts {
+			n, ok := plainCount(part)
+			if !ok || (i > 0 && n >= 60) {
+				return v, fmt.Errorf("%w: not a duration such as 01:23:45", ErrMalformed)
+			}
+			total = total*60 + n
+		}
+		if len(parts) == 2 { // mm:ss
+			v.Num = total
+		} else {
+			v.Num = total
+		}
+		return v, nil
+	}
+	ms := durationRe.FindAllStringSubmatchIndex(s, -1)
+	if ms == nil {
+		return v, fmt.Errorf("%w: not a duration such as 1h 23m or 01:23:45", ErrMalformed)
+	}
+	rest := s
+	total := 0.0
+	for i := len(ms) - 1; i >= 0; i-- {
+		m := ms[i]
+		n, err := strconv.ParseFloat(strings.Replace(s[m[2]:m[3]], ",", ".", 1), 64)
+		if err != nil {
+			return v, ErrMalformed
+		}
+		total += n * durationUnit[strings.ToLower(s[m[4]:m[5]])]
+		rest = rest[:m[0]] + rest[m[1]:]
+	}
+	if strings.Trim(rest, " ,") != "" {
+		return v, fmt.Errorf("%w: %q is not part of a duration", ErrMalformed, strings.TrimSpace(rest))
+	}
+	v.Num = int64(math.Round(total))
+	return v, nil
 }
 
 var pctRe = regexp.MustCompile(`^\(?\s*([+-]?[\d.,]+)\s*%\s*\)?$`)

@@ -172,3 +172,50 @@ func TestPlainCountMatchesParser(t *testing.T) {
 		}
 	}
 }
+
+// TestRateOfCounts: a rate counts what it says ("437 items per minute")
+// unless it carries a currency mark or its field declares a currency;
+// "items per minute" is never stored as USD.
+func TestRateOfCounts(t *testing.T) {
+	for _, tc := range []struct {
+		raw       string
+		o         Options
+		num       int64
+		float     float64
+		unit, cur string
+		per       string
+	}{
+		{"437 items per minute", Options{}, 437, 437, "items", "", "minute"},
+		{"12.5 items/min", Options{}, 13, 12.5, "items", "", "minute"},
+		{"1.2K views per day", Options{}, 1200, 1200, "views", "", "day"},
+		{"3.4K/day", Options{}, 3400, 3400, "", "", "day"},
+		{"$51.72k Per Day", Options{}, 5172000, 0, "", "USD", "day"},
+		{"51.72k per day", Options{Currency: "USD", RateOfMoney: true}, 5172000, 0, "", "USD", "day"},
+	} {
+		v, err := Value(market.KindRate, tc.raw, tc.o)
+		if err != nil || v.Num != tc.num || v.Unit != tc.unit || v.Currency != tc.cur || v.Per != tc.per || (tc.float != 0 && v.Float != tc.float) {
+			t.Errorf("rate %q = %+v, %v", tc.raw, v, err)
+		}
+	}
+	if _, err := Value(market.KindRate, "lots per minute", Options{}); err == nil {
+		t.Error("a rate without a number parsed")
+	}
+}
+
+// TestDuration: a live session's length in seconds, as sites write it.
+func TestDuration(t *testing.T) {
+	for raw, want := range map[string]int64{
+		"5400": 5400, "01:23:45": 5025, "83:20": 5000, "1h 23m": 4980, "1h23m5s": 4985, "83 min": 4980,
+		"2.5 hours": 9000, "1 小时 20 分钟": 4800, "45s": 45, "1 hr, 30 mins": 5400,
+	} {
+		v, err := Value(market.KindDuration, raw, Options{})
+		if err != nil || v.Num != want {
+			t.Errorf("duration %q = %d, %v; want %d", raw, v.Num, err, want)
+		}
+	}
+	for _, raw := range []string{"soon", "1:75:00", "3 days"} {
+		if v, err := Value(market.KindDuration, raw, Options{}); err == nil {
+			t.Errorf("duration %q parsed as %d", raw, v.Num)
+		}
+	}
+}

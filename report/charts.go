@@ -426,7 +426,10 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 		sm["emphasis"] = map[string]any{"focus": "none", "scale": 1.6}
 	}
 	om := series[k].(map[string]any)
-	om["label"] = map[string]any{"show": true, "formatter": "{b}", "position": "right", "align": "left", "verticalAlign": "middle", "fontSize": 11, "color": inkColor,
+	// lineHeight given: without it echarts takes a label's height from the
+	// width of "国", which a machine without CJK fonts draws narrow, and the
+	// labels it shifts apart still overlap.
+	om["label"] = map[string]any{"show": true, "formatter": "{b}", "position": "right", "align": "left", "verticalAlign": "middle", "fontSize": 11, "lineHeight": 14, "color": inkColor,
 		"textBorderColor": "#fff", "textBorderWidth": 3}
 	om["labelLine"] = map[string]any{"show": true, "length2": 4, "lineStyle": map[string]any{"color": mutedColor, "width": 1}}
 	om["labelLayout"] = "fmt:outliers"
