@@ -91,8 +91,11 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 	if err := CheckLang(c.Lang); err != nil {
 		return errAt(n, "lang", "%v", err)
 	}
-	if c.UserAgent == "" {
-		return errAt(n, "user_agent", "missing: name gmvscope and a contact URL, e.g. \"gmvscope/0.1 (+https://example.org/contact)\"")
+	if _, ok := c.Rates["USD"]; !ok {
+		if c.Rates == nil {
+			c.Rates = Rates{}
+		}
+		c.Rates["USD"] = Rate{USD: 1} // by definition, on every date
 	}
 	if len(c.Sources) == 0 {
 		return errAt(n, "sources", "missing: configure at least one source")
@@ -109,6 +112,12 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		}
 		if err := s.compileCron(); err != nil {
 			return err
+		}
+	}
+	// Only a crawler sends a User-Agent: an import-only config needs none.
+	for i, s := range c.Sources {
+		if c.UserAgent == "" && len(s.Start) > 0 {
+			return errAt(n, "user_agent", "missing: sources[%d] (%s) crawls, and a crawler names gmvscope and a contact URL, e.g. \"gmvscope/0.1 (+https://example.org/contact)\"", i, s.Name)
 		}
 	}
 	for i, r := range c.Alerts.Rules {

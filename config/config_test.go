@@ -19,7 +19,7 @@ func TestErrors(t *testing.T) {
 		{"bad-period.yaml", `testdata/bad-period.yaml:10: sources[0].period: "fortnight" is not a period (1d, 7d, 28d, 30d, month, cumulative, or <n>d)`},
 		{"no-rate.yaml", `testdata/no-rate.yaml:9: sources[0].currency: no rate for IDR under rates: add one with its as_of date`},
 		{"start-kind.yaml", `testdata/start-kind.yaml:8: sources[0].start[0].kind: page kind "leaderboard" is not configured under pages`},
-		{"no-user-agent.yaml", `testdata/no-user-agent.yaml:1: user_agent: missing: name gmvscope and a contact URL, e.g. "gmvscope/0.1 (+https://example.org/contact)"`},
+		{"no-user-agent.yaml", `testdata/no-user-agent.yaml:1: user_agent: missing: sources[0] (shop) crawls, and a crawler names gmvscope and a contact URL, e.g. "gmvscope/0.1 (+https://example.org/contact)"`},
 		{"bad-json-path.yaml", `testdata/bad-json-path.yaml:20: sources[0].pages.top.fields.followers.path: bad JSON path "$..[": not terminated at 5 in $..[`},
 		{"bad-key.yaml", `testdata/bad-key.yaml:16: sources[0].pages.top.key: "id" is not one of the fields`},
 		{"missing-period.yaml", `testdata/missing-period.yaml:5: sources[0].period: missing: the window GMV covers (1d, 7d, 28d, 30d, month, cumulative)`},
@@ -182,5 +182,30 @@ sources:
 		if err != nil || got != tc.want {
 			t.Errorf("%s on %+v: %v %v, want %v", tc.r.Name, tc.f, got, err, tc.want)
 		}
+	}
+}
+
+// An import-only config (no start URLs) needs no user_agent, and a USD
+// source needs no USD rate: it is 1.
+func TestImportOnly(t *testing.T) {
+	cfg, err := Parse("import.yaml", []byte(`sources:
+  - name: vendor
+    currency: USD
+    period: 28d
+    pages:
+      export:
+        type: csv
+        entity: creator
+        key: handle
+        fields:
+          handle: {column: Handle, kind: text}
+          gmv: {column: GMV, kind: money}
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := cfg.Source("vendor")
+	if info := cfg.Info(src); info.RateUSD != 1 || !info.RateAsOf.IsZero() {
+		t.Errorf("USD rate %v as of %v, want 1 and no date", info.RateUSD, info.RateAsOf)
 	}
 }

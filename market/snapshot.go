@@ -1,9 +1,11 @@
 package market
 
 import (
+	"hash/fnv"
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -34,6 +36,12 @@ type Creator struct {
 	Region      string
 	URL         string // the profile page, or the first page that named the creator
 	Products    []string
+	// Rank is the rank the source showed (its own order), not the one
+	// gmvscope computes.
+	Rank *Value
+	// GMV by channel, when the source splits it: sold in live sessions,
+	// through videos, and from the product showcase (shop tab).
+	GMVLive, GMVVideo, GMVShowcase *Value
 }
 
 // Product is the merged view of one product in a snapshot.
@@ -43,6 +51,7 @@ type Product struct {
 	Shop     string
 	Price    *Value
 	Units    *Value
+	GMV      *Value // the revenue the source gives, when it gives one
 	URL      string
 	Creators []string
 }
@@ -54,6 +63,79 @@ func (p Product) EstGMV() (float64, bool) {
 		return 0, false
 	}
 	return p.Price.Mid() * p.Units.Mid(), true
+}
+
+// Revenue returns the product's GMV in minor units: the source's own
+// figure when it gives one, else price × units with estimated true.
+func (p Product) Revenue() (v float64, currency string, estimated, ok bool) {
+	if p.GMV != nil {
+		return p.GMV.Mid(), p.GMV.Currency, p.GMV.Estimate, true
+	}
+	v, ok = p.EstGMV()
+	if ok {
+		currency = p.Price.Currency
+	}
+	return v, currency, true, ok
+}
+
+// Live is the merged view of one live-shopping session.
+type Live struct {
+	ID          string
+	Creator     string // the creator's key (handle)
+	Start       string // as the source wrote it; see StartTime
+	Title       string
+	URL         string
+	Products    []string
+	Duration    *Value // seconds
+	Viewers     *Value
+	PeakViewers *Value
+	GMV         *Value
+	GMVUSD      float64
+	Units       *Value
+}
+
+// Hours returns the session's length in hours; ok is false without one.
+func (l Live) Hours() (float64, bool) {
+	if l.Duration == nil || l.Duration.Mid() <= 0 {
+		return 0, false
+	}
+	return l.Duration.Mid() / 3600, true
+}
+
+// Repeat is a record that repeated one already merged: the same key from
+// the same page kind (an export's row twice, a creator on two pages of a
+// leaderboard). Identical repeats change nothing; a conflicting one lost
+// to the first (equal precedence keeps the first) and Diffs say where.
+type Repeat struct {
+	Entity    Entity      `json:"entity"`
+	Key       string      `json:"key"`
+	Kind      string      `json:"kind"`
+	URL       string      `json:"url"`
+	Line      int         `json:"line,omitempty"`
+	FirstURL  string      `json:"first_url"`
+	FirstLine int         `json:"first_line,omitempty"`
+	Identical bool        `json:"identical"`
+	Diffs     []FieldDiff `json:"diffs,omitempty"`
+}
+
+// FieldDiff is one field a conflicting repeat disagreed on: the value the
+// snapshot kept and the repeat's.
+type FieldDiff struct {
+	Field   string `json:"field"`
+	Kept    string `json:"kept"`
+	Dropped string `json:"dropped"`
+}
+
+// RepeatCounts counts a snapshot's repeats.
+func RepeatCounts(rs []Repeat) (identical, conflicting int) {
+	for _, r := range rs {
+		if r.Identical {
+			identical++
+		} else {
+			conflicting++
+		}
+	}
+	return identical, conflicting
 }
 
 // SourceInfo is what a report says about where a snapshot came from.
@@ -115,6 +197,8 @@ type Snapshot struct {
 	TakenAt               time.Time
 	Creators              []Creator
 	Products              []Product
+	Lives                 []Live
+	Repeats               []Repeat // records merged into one already there from the same page kind
 	Rejects               []Reject
 	Pages                 []PageStat
 	Ranges                []RangeStat // values published as ranges, before merging
@@ -123,10 +207,12 @@ type Snapshot struct {
 	FirstFetch, LastFetch time.Time
 }
 
-// Assembler merges records into creators and products as they stream in.
-// For each key and field the record with the highest precedence wins; ties
-// keep the first. It keeps only the fields a snapshot uses (every value
-// stays in the store's records). The zero Assembler is ready to use.
+// Assembler merges records into creators, products and live sessions as
+// they stream in. For each key and field the record with the highest
+// precedence wins; ties keep the first. It keeps only the fields a
+// snapshot uses (every value stays in the store's records), and it counts
+// every record that repeats a key already seen from the same page kind,
+// identical or not, so that nothing is merged in silence.
 //
 // A crawl's snapshot is held until the run finishes, so the assembler holds
 // it without pointers: merged entries are plain structs whose strings are
@@ -134,34 +220,82 @@ type Snapshot struct {
 // shares (kind, currency, period) are one index into a table. The garbage
 // collector then scans a few pointers per creator instead of a dozen: for
 // the 20,000-creator benchmark crawl that was most of its collection work.
+// Fields few sources give (a rank, GMV by channel) live in a map keyed by
+// entry and field, so they cost nothing where they are absent.
 type Assembler struct {
-	creatorIdx map[string]int32 // key → index into creators
-	creators   []mergedCreator
-	productIdx map[string]int32
-	products   []mergedProduct
-	units      []unit         // the shared parts of numeric values, see packed
-	unitIdx    map[unit]int32 // index into units
-	arena      arena
+	idx     [3]map[string]int32 // per entity (creator, product, live): key → index into ents
+	ents    [3][]merged
+	extra   map[extraKey]extraVal // the sparse numeric fields
+	units   []unit                // the shared parts of numeric values, see packed
+	unitIdx map[unit]int32        // index into units
+	arena   arena
+
+	seen      map[seenKey]seenAt // where each (entry, page kind) was first seen
+	kinds     map[string]uint16
+	kindNames []string
+	lastURL   string
+	lastSpan  span
+	repeats   []Repeat
 }
 
-// The fields a snapshot keeps, by index into the precedence arrays.
-var (
-	creatorFields = []string{"display_name", "category", "region", "followers", "gmv", "units", "views", "products"}
-	productFields = []string{"title", "shop", "price", "units", "creators"}
-)
+// entityFields is what a snapshot keeps of one entity: its texts, its
+// numeric fields held in every entry, and those held only where given.
+type entityFields struct {
+	entity      Entity
+	texts, nums []string
+	sparse      []string
+}
+
+var entities = [3]entityFields{
+	{EntityCreator, []string{"display_name", "category", "region", "products"}, []string{"followers", "gmv", "units", "views"},
+		[]string{"rank", "gmv_live", "gmv_video", "gmv_showcase"}},
+	{EntityProduct, []string{"title", "shop", "creators"}, []string{"price", "units", "gmv"}, nil},
+	{EntityLive, []string{"creator", "start", "title", "products"}, []string{"duration", "viewers", "peak_viewers", "gmv", "units"}, nil},
+}
+
+func entityIndex(e Entity) int {
+	switch e {
+	case EntityCreator:
+		return 0
+	case EntityProduct:
+		return 1
+	case EntityLive:
+		return 2
+	}
+	return -1
+}
 
 const unset = -1 << 30
 
-type mergedCreator struct {
-	displayName, category, region, url, products span
-	vals                                         [4]packed // followers, gmv, units, views
-	prec                                         [9]int32  // per creatorFields, then the URL's
+// merged is one creator, product or live session: texts and values by
+// index into its entityFields, each with the precedence that set it.
+type merged struct {
+	url   span
+	texts [4]span
+	vals  [5]packed
+	prec  [10]int32 // texts, then vals, then the URL's (last)
 }
 
-type mergedProduct struct {
-	title, shop, url, creators span
-	vals                       [2]packed // price, units
-	prec                       [6]int32  // per productFields, then the URL's
+type extraKey struct {
+	idx   int32
+	field uint8
+}
+
+type extraVal struct {
+	v    packed
+	prec int32
+}
+
+type seenKey struct {
+	idx    int32
+	entity uint8
+	kind   uint16
+}
+
+type seenAt struct {
+	hash uint64
+	url  span
+	line int32
 }
 
 // packed is a numeric Value without the strings its field's values share,
@@ -175,9 +309,9 @@ type packed struct {
 
 // unit is what many values of one field have in common.
 type unit struct {
-	kind                        Kind
-	currency, period, open, per string
-	estimate                    bool
+	kind                              Kind
+	currency, period, open, per, name string
+	estimate                          bool
 }
 
 // arena holds strings back to back in chunks that never move.
@@ -217,7 +351,7 @@ func (as *Assembler) pack(v Value) packed {
 	if !v.IsNumeric() {
 		return packed{}
 	}
-	u := unit{v.Kind, v.Currency, v.Period, v.Open, v.Per, v.Estimate}
+	u := unit{v.Kind, v.Currency, v.Period, v.Open, v.Per, v.Unit, v.Estimate}
 	i, ok := as.unitIdx[u]
 	if !ok {
 		if as.unitIdx == nil {
@@ -236,23 +370,7 @@ func (as *Assembler) unpack(p packed) *Value {
 	}
 	u := as.units[p.unit-1]
 	return &Value{Kind: u.kind, Raw: as.arena.get(p.raw), Num: p.num, Low: p.low, High: p.high, Estimate: u.estimate, Float: p.float,
-		Text: as.arena.get(p.text), Currency: u.currency, Period: u.period, Open: u.open, Per: u.per}
-}
-
-// entry returns key's entry in *list, appending a new one (set up by
-// init) the first time; *idx maps keys to positions.
-func entry[T any](idx *map[string]int32, list *[]T, key string, init func(*T)) *T {
-	i, ok := (*idx)[key]
-	if !ok {
-		if *idx == nil {
-			*idx = map[string]int32{}
-		}
-		i = int32(len(*list))
-		(*idx)[key] = i
-		*list = append(*list, *new(T))
-		init(&(*list)[i])
-	}
-	return &(*list)[i]
+		Text: as.arena.get(p.text), Currency: u.currency, Period: u.period, Open: u.open, Per: u.per, Unit: u.name}
 }
 
 func newPrec(p []int32) {
@@ -261,70 +379,186 @@ func newPrec(p []int32) {
 	}
 }
 
-// Add merges one record seen on url.
-func (as *Assembler) Add(r Record, url string) {
+// Add merges one record seen on url, from a page kind nobody tracks
+// repeats for (tests, tools).
+func (as *Assembler) Add(r Record, url string) { as.AddFrom(r, url, "") }
+
+// AddFrom merges one record seen on url, a page of kind. A record whose
+// key was already seen from the same kind is a repeat: counted, with
+// where both came from and, when they differ, what the snapshot kept.
+func (as *Assembler) AddFrom(r Record, url, kind string) {
+	e := entityIndex(r.Entity)
+	if e < 0 {
+		return
+	}
+	spec := &entities[e]
+	i, ok := as.idx[e][r.Key]
+	if !ok {
+		if as.idx[e] == nil {
+			as.idx[e] = map[string]int32{}
+		}
+		i = int32(len(as.ents[e]))
+		as.idx[e][r.Key] = i
+		as.ents[e] = append(as.ents[e], merged{})
+		newPrec(as.ents[e][i].prec[:])
+	}
+	m := &as.ents[e][i]
 	prec := int32(r.Precedence)
-	switch r.Entity {
-	case EntityCreator:
-		m := entry(&as.creatorIdx, &as.creators, r.Key, func(m *mergedCreator) { newPrec(m.prec[:]) })
-		for i, name := range creatorFields {
-			v, ok := r.Fields[name]
-			if !ok || m.prec[i] >= prec {
-				continue
-			}
-			m.prec[i] = prec
-			switch name {
-			case "display_name":
-				m.displayName = as.arena.put(v.Text)
-			case "category":
-				m.category = as.arena.put(v.Text)
-			case "region":
-				m.region = as.arena.put(v.Text)
-			case "followers":
-				m.vals[0] = as.pack(v)
-			case "gmv":
-				m.vals[1] = as.pack(v)
-			case "units":
-				m.vals[2] = as.pack(v)
-			case "views":
-				m.vals[3] = as.pack(v)
-			case "products":
-				m.products = as.arena.put(v.Text)
-			}
+	nt := len(spec.texts)
+	for j, name := range spec.texts {
+		if v, ok := r.Fields[name]; ok && m.prec[j] < prec {
+			m.prec[j], m.texts[j] = prec, as.arena.put(v.Text)
 		}
-		if m.prec[8] < prec {
-			m.url, m.prec[8] = as.arena.put(url), prec
+	}
+	for j, name := range spec.nums {
+		if v, ok := r.Fields[name]; ok && m.prec[nt+j] < prec {
+			m.prec[nt+j], m.vals[j] = prec, as.pack(v)
 		}
-	case EntityProduct:
-		m := entry(&as.productIdx, &as.products, r.Key, func(m *mergedProduct) { newPrec(m.prec[:]) })
-		for i, name := range productFields {
-			v, ok := r.Fields[name]
-			if !ok || m.prec[i] >= prec {
-				continue
-			}
-			m.prec[i] = prec
-			switch name {
-			case "title":
-				m.title = as.arena.put(v.Text)
-			case "shop":
-				m.shop = as.arena.put(v.Text)
-			case "price":
-				m.vals[0] = as.pack(v)
-			case "units":
-				m.vals[1] = as.pack(v)
-			case "creators":
-				m.creators = as.arena.put(v.Text)
-			}
+	}
+	for j, name := range spec.sparse {
+		v, ok := r.Fields[name]
+		if !ok {
+			continue
 		}
-		if m.prec[5] < prec {
-			m.url, m.prec[5] = as.arena.put(url), prec
+		k := extraKey{i, uint8(j)}
+		if x, ok := as.extra[k]; ok && x.prec >= prec {
+			continue
 		}
+		if as.extra == nil {
+			as.extra = map[extraKey]extraVal{}
+		}
+		as.extra[k] = extraVal{as.pack(v), prec}
+	}
+	last := len(m.prec) - 1
+	if m.prec[last] < prec {
+		m.url, m.prec[last] = as.urlSpan(url), prec
+	}
+	if kind != "" {
+		as.track(r, e, i, url, kind)
 	}
 }
 
+// urlSpan puts url in the arena once for a run of records from one page.
+func (as *Assembler) urlSpan(url string) span {
+	if url != as.lastURL || as.lastSpan.n == 0 {
+		as.lastURL, as.lastSpan = url, as.arena.put(url)
+	}
+	return as.lastSpan
+}
+
+// track notes where (entry, kind) was first seen, and records a repeat.
+func (as *Assembler) track(r Record, e int, i int32, url, kind string) {
+	k, ok := as.kinds[kind]
+	if !ok {
+		if as.kinds == nil {
+			as.kinds, as.seen = map[string]uint16{}, map[seenKey]seenAt{}
+		}
+		k = uint16(len(as.kindNames))
+		as.kinds[kind] = k
+		as.kindNames = append(as.kindNames, kind)
+	}
+	sk := seenKey{i, uint8(e), k}
+	h := fieldsHash(r.Fields)
+	first, ok := as.seen[sk]
+	if !ok {
+		as.seen[sk] = seenAt{h, as.urlSpan(url), int32(r.Line)}
+		return
+	}
+	rep := Repeat{Entity: r.Entity, Key: r.Key, Kind: kind, URL: url, Line: r.Line,
+		FirstURL: as.arena.get(first.url), FirstLine: int(first.line), Identical: h == first.hash}
+	if !rep.Identical {
+		rep.Diffs = as.diffs(r, e, i)
+	}
+	as.repeats = append(as.repeats, rep)
+}
+
+// fieldsHash hashes a record's fields, in any order: name, raw text and
+// text of each.
+func fieldsHash(fs map[string]Value) uint64 {
+	var sum uint64
+	for name, v := range fs {
+		h := fnv.New64a()
+		h.Write([]byte(name))
+		h.Write([]byte{0})
+		h.Write([]byte(v.Raw))
+		h.Write([]byte{0})
+		h.Write([]byte(v.Text))
+		sum += h.Sum64()
+	}
+	return sum
+}
+
+// diffs lists the fields where r says other than what the entry kept.
+func (as *Assembler) diffs(r Record, e int, i int32) []FieldDiff {
+	spec := &entities[e]
+	m := &as.ents[e][i]
+	var out []FieldDiff
+	add := func(name, kept string) {
+		v := r.Fields[name]
+		if got := shown(v); got != kept {
+			out = append(out, FieldDiff{Field: name, Kept: kept, Dropped: got})
+		}
+	}
+	for j, name := range spec.texts {
+		if _, ok := r.Fields[name]; ok {
+			add(name, as.arena.get(m.texts[j]))
+		}
+	}
+	for j, name := range spec.nums {
+		if _, ok := r.Fields[name]; ok {
+			add(name, rawOf(as.unpack(m.vals[j])))
+		}
+	}
+	for j, name := range spec.sparse {
+		if _, ok := r.Fields[name]; ok {
+			add(name, rawOf(as.unpack(as.extra[extraKey{i, uint8(j)}].v)))
+		}
+	}
+	slices.SortFunc(out, func(a, b FieldDiff) int { return strings.Compare(a.Field, b.Field) })
+	return out
+}
+
+func shown(v Value) string {
+	if v.IsNumeric() {
+		return v.Raw
+	}
+	return v.Text
+}
+
+func rawOf(v *Value) string {
+	if v == nil {
+		return ""
+	}
+	return v.Raw
+}
+
+// Repeats returns the repeated records, in the order they came.
+func (as *Assembler) Repeats() []Repeat { return as.repeats }
+
 // Len returns how many creators and products the assembler holds.
 func (as *Assembler) Len() (creators, products int) {
-	return len(as.creators), len(as.products)
+	return len(as.ents[0]), len(as.ents[1])
+}
+
+// LiveCount returns how many live sessions the assembler holds.
+func (as *Assembler) LiveCount() int { return len(as.ents[2]) }
+
+func (as *Assembler) sparse(i int32, j int) *Value {
+	x, ok := as.extra[extraKey{i, uint8(j)}]
+	if !ok {
+		return nil
+	}
+	return as.unpack(x.v)
+}
+
+// each yields entity e's entries in key order.
+func (as *Assembler) each(e int, yield func(string, int32, *merged) bool) {
+	for _, k := range slices.Sorted(maps.Keys(as.idx[e])) {
+		i := as.idx[e][k]
+		if !yield(k, i, &as.ents[e][i]) {
+			return
+		}
+	}
 }
 
 // Creators yields the merged creators in handle order. rateUSD converts
@@ -332,32 +566,41 @@ func (as *Assembler) Len() (creators, products int) {
 // storing a large snapshot never holds it twice.
 func (as *Assembler) Creators(rateUSD float64) iter.Seq[Creator] {
 	return func(yield func(Creator) bool) {
-		for _, k := range slices.Sorted(maps.Keys(as.creatorIdx)) {
-			m := &as.creators[as.creatorIdx[k]]
-			c := Creator{Handle: k, DisplayName: as.arena.get(m.displayName), Category: as.arena.get(m.category),
-				Region: as.arena.get(m.region), URL: as.arena.get(m.url), Products: splitList(as.arena.get(m.products)),
-				Followers: as.unpack(m.vals[0]), GMV: as.unpack(m.vals[1]), Units: as.unpack(m.vals[2]), Views: as.unpack(m.vals[3])}
+		as.each(0, func(k string, i int32, m *merged) bool {
+			c := Creator{Handle: k, DisplayName: as.arena.get(m.texts[0]), Category: as.arena.get(m.texts[1]),
+				Region: as.arena.get(m.texts[2]), URL: as.arena.get(m.url), Products: splitList(as.arena.get(m.texts[3])),
+				Followers: as.unpack(m.vals[0]), GMV: as.unpack(m.vals[1]), Units: as.unpack(m.vals[2]), Views: as.unpack(m.vals[3]),
+				Rank: as.sparse(i, 0), GMVLive: as.sparse(i, 1), GMVVideo: as.sparse(i, 2), GMVShowcase: as.sparse(i, 3)}
 			if c.GMV != nil {
 				c.GMVUSD = Major(c.GMV.Mid(), c.GMV.Currency) * rateUSD
 			}
-			if !yield(c) {
-				return
-			}
-		}
+			return yield(c)
+		})
 	}
 }
 
 // Products yields the merged products in id order.
 func (as *Assembler) Products() iter.Seq[Product] {
 	return func(yield func(Product) bool) {
-		for _, k := range slices.Sorted(maps.Keys(as.productIdx)) {
-			m := &as.products[as.productIdx[k]]
-			p := Product{ID: k, Title: as.arena.get(m.title), Shop: as.arena.get(m.shop), URL: as.arena.get(m.url),
-				Creators: splitList(as.arena.get(m.creators)), Price: as.unpack(m.vals[0]), Units: as.unpack(m.vals[1])}
-			if !yield(p) {
-				return
+		as.each(1, func(k string, _ int32, m *merged) bool {
+			return yield(Product{ID: k, Title: as.arena.get(m.texts[0]), Shop: as.arena.get(m.texts[1]), URL: as.arena.get(m.url),
+				Creators: splitList(as.arena.get(m.texts[2])), Price: as.unpack(m.vals[0]), Units: as.unpack(m.vals[1]), GMV: as.unpack(m.vals[2])})
+		})
+	}
+}
+
+// Lives yields the merged live sessions in id order.
+func (as *Assembler) Lives(rateUSD float64) iter.Seq[Live] {
+	return func(yield func(Live) bool) {
+		as.each(2, func(k string, _ int32, m *merged) bool {
+			l := Live{ID: k, Creator: as.arena.get(m.texts[0]), Start: as.arena.get(m.texts[1]), Title: as.arena.get(m.texts[2]),
+				Products: splitList(as.arena.get(m.texts[3])), URL: as.arena.get(m.url),
+				Duration: as.unpack(m.vals[0]), Viewers: as.unpack(m.vals[1]), PeakViewers: as.unpack(m.vals[2]), GMV: as.unpack(m.vals[3]), Units: as.unpack(m.vals[4])}
+			if l.GMV != nil {
+				l.GMVUSD = Major(l.GMV.Mid(), l.GMV.Currency) * rateUSD
 			}
-		}
+			return yield(l)
+		})
 	}
 }
 
@@ -366,6 +609,9 @@ func (as *Assembler) Products() iter.Seq[Product] {
 type Draft struct {
 	Source SourceInfo
 	Merged *Assembler
+	// TakenAt is the date the data is of when it is not the run's end:
+	// an export's own date. Zero: when the run finished.
+	TakenAt time.Time
 }
 
 // ListSep separates the items of a list field (product ids of a creator).

@@ -94,6 +94,7 @@ type Page struct {
 	Attempts     int
 	Bytes        int64
 	Listing      Listing // what the page said about its listing, if it is one
+	SHA256       string  // an imported file's content hash (hex); empty for crawled pages
 }
 
 // Listing is what a page of a paginated listing says about the whole

@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
+	"gmvscope/internal/suggest"
 	"gmvscope/market"
 )
 
@@ -69,17 +71,15 @@ func (e *csvExtractor) Extract(in Input) Result {
 		header = rec.fields
 	}
 	sp.width = len(header)
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(h)] = i
+	col, missing := e.columns(header, &res)
+	if len(missing) > 0 {
+		res.Rejects = append(res.Rejects, pageReject(in, strings.Join(header, ","), strings.Join(missing, "; ")))
+		res.Failure = strings.Join(missing, "; ")
+		return res
 	}
-	for _, f := range e.fields {
-		if _, ok := col[f.spec.Column]; !ok && f.spec.From == "" && !f.spec.Optional {
-			res.Rejects = append(res.Rejects, pageReject(in, strings.Join(header, ","),
-				fmt.Sprintf("column %q is not in the header", f.spec.Column)))
-			res.Failure = fmt.Sprintf("column %q is not in the header", f.spec.Column)
-			return res
-		}
+	asOf := -1
+	if a := e.spec.AsOf; a != nil && a.Column != "" {
+		asOf = col[a.Column]
 	}
 	for {
 		rec, ok := sp.next()
@@ -92,6 +92,11 @@ func (e *csvExtractor) Extract(in Input) Result {
 			continue
 		}
 		row := rec.fields
+		if asOf >= 0 {
+			if v := strings.TrimSpace(row[asOf]); v != "" && !slices.Contains(res.AsOf, v) && len(res.AsOf) < 10 {
+				res.AsOf = append(res.AsOf, v)
+			}
+		}
 		b := newRow(e.spec, in.URL)
 		for _, f := range e.fields {
 			if f.spec.From == "url" {
@@ -116,6 +121,70 @@ func (e *csvExtractor) Extract(in Input) Result {
 	}
 	e.expect.check(&res, false)
 	return res
+}
+
+// columns maps the fields' column names to positions in header: the
+// name itself, else the one header name equal to it but for case and
+// spaces. It returns what is wrong, all of it: each required column not
+// in the header (with the nearest header names), and for an optional
+// one a warning in res.
+func (e *csvExtractor) columns(header []string, res *Result) (map[string]int, []string) {
+	col := map[string]int{}
+	folded := map[string][]string{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if _, dup := col[h]; !dup {
+			col[h] = i
+		}
+		f := foldHeader(h)
+		folded[f] = append(folded[f], h)
+	}
+	var missing []string
+	need := []struct{ name, what string }{}
+	for _, f := range e.fields {
+		if f.spec.From == "" {
+			need = append(need, struct{ name, what string }{f.spec.Column, "field " + f.name})
+		}
+	}
+	if a := e.spec.AsOf; a != nil && a.Column != "" {
+		need = append(need, struct{ name, what string }{a.Column, "as_of"})
+	}
+	trimmed := make([]string, len(header))
+	for i, h := range header {
+		trimmed[i] = strings.TrimSpace(h)
+	}
+	for i, n := range need {
+		if _, ok := col[n.name]; ok {
+			continue
+		}
+		if hs := folded[foldHeader(n.name)]; len(hs) == 1 {
+			col[n.name] = col[hs[0]]
+			continue
+		}
+		msg := fmt.Sprintf("column %q (%s) is not in the header", n.name, n.what)
+		if near := suggest.Nearest(n.name, trimmed, 3); len(near) > 0 {
+			msg += fmt.Sprintf("; closest: %q", strings.Join(near, `", "`))
+		}
+		optional := false
+		if i < len(e.fields) {
+			for _, f := range e.fields {
+				if f.spec.Column == n.name && f.spec.Optional {
+					optional = true
+				}
+			}
+		}
+		if optional {
+			res.Warnings = append(res.Warnings, "optional "+msg+": the field has no values")
+			continue
+		}
+		missing = append(missing, msg)
+	}
+	return col, missing
+}
+
+// foldHeader is a header name without case or spacing.
+func foldHeader(h string) string {
+	return strings.Join(strings.Fields(strings.ToLower(h)), " ")
 }
 
 // csvRecord is one record of a CSV file: its fields, or why it could

@@ -30,6 +30,11 @@ type Result struct {
 	// Undecodable counts records whose key held bytes that are not text
 	// in the page's encoding (kept as \xHH, so no two keys become one).
 	Undecodable int
+	// Warnings are problems that cost no record (an optional column not
+	// in the header): said, never silent.
+	Warnings []string
+	// AsOf holds the distinct values of the as_of column, in order.
+	AsOf []string
 	// Listing is what the page says about its listing ("1-50 of 2,000").
 	Listing market.Listing
 	// Failure, when set, says why the page is not a good page of its kind

@@ -31,6 +31,20 @@ type PageSpec struct {
 	// when valid, else detected. Crawled pages take theirs from the
 	// response (header, byte order mark, <meta>, detection).
 	Encoding string `yaml:"encoding"`
+	// AsOf says where an export's own date is, for its snapshot: a
+	// column of its rows or a pattern in its file name.
+	AsOf *AsOfSpec `yaml:"as_of"`
+}
+
+// AsOfSpec finds the date an export is of. Column names a CSV column
+// (the last date of a range such as "2026-10-01 ~ 2026-10-28" is taken);
+// FileName is a regular expression on the file's base name whose first
+// group is the date; Layout is Go's layout for it (2006-01-02) when the
+// usual forms are not enough or a day and a month could be swapped.
+type AsOfSpec struct {
+	Column   string `yaml:"column"`
+	FileName string `yaml:"file_name"`
+	Layout   string `yaml:"layout"`
 }
 
 // FieldSpec says where one field is and what kind of value it holds.
@@ -95,6 +109,23 @@ func compileFields(s PageSpec, o Options) ([]field, error) {
 	}
 	if err := CheckEncoding(s.Encoding); err != nil {
 		return nil, specErr("encoding", "%v", err)
+	}
+	if a := s.AsOf; a != nil {
+		if (a.Column == "") == (a.FileName == "") {
+			return nil, specErr("as_of", "name one of column (a CSV column with the date) or file_name (a pattern on the file's name)")
+		}
+		if a.Column != "" && s.Type != "csv" {
+			return nil, specErr("as_of.column", "only a csv page reads a date from a column; use file_name")
+		}
+		if a.FileName != "" {
+			re, err := regexp.Compile(a.FileName)
+			if err != nil {
+				return nil, specErr("as_of.file_name", "bad regular expression: %v", err)
+			}
+			if re.NumSubexp() < 1 {
+				return nil, specErr("as_of.file_name", "needs a group around the date, as in 'export_(\\d{8})'")
+			}
+		}
 	}
 	if _, ok := s.Fields[s.Key]; !ok {
 		return nil, specErr("key", "%q is not one of the fields", s.Key)

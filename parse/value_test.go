@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"strings"
 	"errors"
 	"strconv"
 	"testing"
@@ -217,5 +218,24 @@ func TestDuration(t *testing.T) {
 		if v, err := Value(market.KindDuration, raw, Options{}); err == nil {
 			t.Errorf("duration %q parsed as %d", raw, v.Num)
 		}
+	}
+}
+
+func TestDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-10-28": "2026-10-28", "2026/10/28": "2026-10-28", "20261028": "2026-10-28", "Oct 28, 2026": "2026-10-28",
+		"2026-10-01 ~ 2026-10-28": "2026-10-28", "2026-10-01 - 2026-10-28": "2026-10-28", "2026-10-28T23:10:00Z": "2026-10-28",
+		"2026年10月28日": "2026-10-28",
+	} {
+		got, err := Date(in, "", nil)
+		if err != nil || got.Format("2006-01-02") != want {
+			t.Errorf("Date(%q) = %v, %v; want %s", in, got, err, want)
+		}
+	}
+	if _, err := Date("03/04/2026", "", nil); err == nil || !strings.Contains(err.Error(), "day/month or month/day") {
+		t.Errorf("an ambiguous date must ask for a layout: %v", err)
+	}
+	if got, err := Date("03/04/2026", "02/01/2006", nil); err != nil || got.Format("2006-01-02") != "2026-04-03" {
+		t.Errorf("with a layout: %v %v", got, err)
 	}
 }

@@ -145,7 +145,7 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 	var as market.Assembler
 	if resumed {
 		// What the run stored before it stopped is part of its snapshot.
-		if err := p.Store.EachRecord(ctx, runID, func(r market.Record, url string) error { as.Add(r, url); return nil }); err != nil {
+		if err := p.Store.EachRecord(ctx, runID, func(r market.Record, url, kind string) error { as.AddFrom(r, url, kind); return nil }); err != nil {
 			stopLease()
 			return res, err
 		}
@@ -153,7 +153,7 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 	cr.OnCommit = func(batch []market.PageResult) {
 		for _, r := range batch {
 			for _, rec := range r.Records {
-				as.Add(rec, r.Page.URL)
+				as.AddFrom(rec, r.Page.URL, r.Page.Kind)
 			}
 		}
 	}

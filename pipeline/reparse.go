@@ -50,7 +50,7 @@ func (p *Pipeline) Reparse(ctx context.Context, run int64) (Result, error) {
 		}
 		for _, r := range batch {
 			for _, rec := range r.Records {
-				as.Add(rec, r.Page.URL)
+				as.AddFrom(rec, r.Page.URL, r.Page.Kind)
 			}
 		}
 		batch = batch[:0]

@@ -116,7 +116,7 @@ func Summarize(s *market.Snapshot, a market.Analysis, now time.Time) ([]byte, er
 	sum := Summary{Source: s.Source.Name, Sample: s.Source.Sample, Snapshot: s.ID, Run: s.RunID, Status: string(s.Status),
 		TakenAt: ts(s.TakenAt), FetchedFrom: ts(s.FirstFetch), FetchedTo: ts(s.LastFetch), Generated: ts(now),
 		StartURLs: s.Source.StartURLs, Period: string(s.Source.Period), Currency: s.Source.Currency, USDRate: s.Source.RateUSD,
-		USDRateAsOf: s.Source.RateAsOf.Format("2006-01-02"),
+		USDRateAsOf: day(s.Source.RateAsOf),
 		Creators: summaryCreators{Total: a.Creators, WithBoth: a.WithBoth, Plotted: len(a.Points), ZeroGMV: a.ZeroGMV,
 			ZeroFollowers: a.ZeroFollowers, MissingGMV: a.MissingGMV, MissingFollowers: a.MissingFollowers, RangeGMV: a.RangeGMV},
 		TotalGMVUSD: fp(a.TotalGMVUSD), Median: fp(a.MedianFollowers),

@@ -327,11 +327,19 @@ func WriteCSV(w *bytes.Buffer, s *market.Snapshot, a market.Analysis) error {
 		}
 		row = append(row, SafeCell(c.URL), SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10),
 			s.FirstFetch.UTC().Format(time.RFC3339), s.LastFetch.UTC().Format(time.RFC3339),
-			strconv.FormatFloat(s.Source.RateUSD, 'f', -1, 64), s.Source.RateAsOf.Format("2006-01-02"))
+			strconv.FormatFloat(s.Source.RateUSD, 'f', -1, 64), day(s.Source.RateAsOf))
 		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// day writes t as YYYY-MM-DD, and no date (USD's rate of 1) as "".
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
 }

@@ -33,21 +33,36 @@ func appendValuesJSON(b []byte, names []string, vals ...*market.Value) []byte {
 	return append(b, '}')
 }
 
+// The values_json fields, sorted.
 var (
-	creatorValueNames = []string{"followers", "gmv", "units", "views"}
-	productValueNames = []string{"price", "units"}
+	creatorValueNames = []string{"followers", "gmv", "gmv_live", "gmv_showcase", "gmv_video", "rank", "units", "views"}
+	productValueNames = []string{"gmv", "price", "units"}
+	liveValueNames    = []string{"duration", "gmv", "peak_viewers", "units", "viewers"}
 )
 
 type creatorValues struct {
-	Followers *market.Value `json:"followers,omitempty"`
-	GMV       *market.Value `json:"gmv,omitempty"`
-	Units     *market.Value `json:"units,omitempty"`
-	Views     *market.Value `json:"views,omitempty"`
+	Followers   *market.Value `json:"followers,omitempty"`
+	GMV         *market.Value `json:"gmv,omitempty"`
+	GMVLive     *market.Value `json:"gmv_live,omitempty"`
+	GMVShowcase *market.Value `json:"gmv_showcase,omitempty"`
+	GMVVideo    *market.Value `json:"gmv_video,omitempty"`
+	Rank        *market.Value `json:"rank,omitempty"`
+	Units       *market.Value `json:"units,omitempty"`
+	Views       *market.Value `json:"views,omitempty"`
 }
 
 type productValues struct {
+	GMV   *market.Value `json:"gmv,omitempty"`
 	Price *market.Value `json:"price,omitempty"`
 	Units *market.Value `json:"units,omitempty"`
+}
+
+type liveValues struct {
+	Duration    *market.Value `json:"duration,omitempty"`
+	GMV         *market.Value `json:"gmv,omitempty"`
+	PeakViewers *market.Value `json:"peak_viewers,omitempty"`
+	Units       *market.Value `json:"units,omitempty"`
+	Viewers     *market.Value `json:"viewers,omitempty"`
 }
 
 func numCol(v *market.Value) any {
@@ -65,16 +80,19 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 	if err != nil {
 		return 0, err
 	}
+	if !snap.TakenAt.IsZero() {
+		now = snap.TakenAt // an export's own date
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots(run_id, source, status, taken_at, source_info) VALUES (?,?,?,?,?)`,
 		runID, snap.Source.Name, status, now.UTC().Format(timeFmt), string(info))
 	if err != nil {
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	creators := s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json) VALUES `, 18, "")
+	creators := s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase) VALUES `, 22, "")
 	var buf []byte
 	for c := range snap.Merged.Creators(snap.Source.RateUSD) {
-		buf = appendValuesJSON(buf[:0], creatorValueNames, c.Followers, c.GMV, c.Units, c.Views)
+		buf = appendValuesJSON(buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
 		vals := string(buf)
 		var gmv, low, high, usd any
 		var est bool
@@ -86,16 +104,17 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 			}
 		}
 		if err := creators.addNow(ctx, tx, id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
-			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals); err != nil {
+			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
+			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase)); err != nil {
 			return 0, fmt.Errorf("write creators: %w", err)
 		}
 	}
 	if err := creators.exec(ctx, tx); err != nil {
 		return 0, fmt.Errorf("write creators: %w", err)
 	}
-	products := s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json) VALUES `, 11, "")
+	products := s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12, "")
 	for p := range snap.Merged.Products() {
-		buf = appendValuesJSON(buf[:0], productValueNames, p.Price, p.Units)
+		buf = appendValuesJSON(buf[:0], productValueNames, p.GMV, p.Price, p.Units)
 		vals := string(buf)
 		var lo, hi any
 		cur := ""
@@ -105,21 +124,53 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 				lo, hi = p.Price.Low, p.Price.High
 			}
 		}
-		if err := products.addNow(ctx, tx, id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), vals); err != nil {
+		if err := products.addNow(ctx, tx, id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), vals, numCol(p.GMV)); err != nil {
 			return 0, fmt.Errorf("write products: %w", err)
 		}
 	}
 	if err := products.exec(ctx, tx); err != nil {
 		return 0, fmt.Errorf("write products: %w", err)
 	}
+	lives := s.newRows(`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15, "")
+	for l := range snap.Merged.Lives(snap.Source.RateUSD) {
+		buf = appendValuesJSON(buf[:0], liveValueNames, l.Duration, l.GMV, l.PeakViewers, l.Units, l.Viewers)
+		var cur string
+		var usd any
+		if l.GMV != nil {
+			cur, usd = l.GMV.Currency, l.GMVUSD
+		}
+		if err := lives.addNow(ctx, tx, id, l.ID, l.Creator, l.Start, l.Title, l.URL, strings.Join(l.Products, ","), numCol(l.Duration),
+			numCol(l.Viewers), numCol(l.PeakViewers), numCol(l.GMV), cur, usd, numCol(l.Units), string(buf)); err != nil {
+			return 0, fmt.Errorf("write live sessions: %w", err)
+		}
+	}
+	if err := lives.exec(ctx, tx); err != nil {
+		return 0, fmt.Errorf("write live sessions: %w", err)
+	}
+	repeats := s.newRows(`INSERT INTO repeats(snapshot_id, entity, key, kind, url, line, first_url, first_line, identical, diffs) VALUES `, 10, "")
+	for _, r := range snap.Merged.Repeats() {
+		diffs, err := json.Marshal(r.Diffs)
+		if err != nil {
+			return 0, err
+		}
+		if r.Diffs == nil {
+			diffs = []byte("[]")
+		}
+		if err := repeats.addNow(ctx, tx, id, r.Entity, r.Key, r.Kind, r.URL, nullInt(int64(r.Line)), r.FirstURL, nullInt(int64(r.FirstLine)), r.Identical, string(diffs)); err != nil {
+			return 0, fmt.Errorf("write repeats: %w", err)
+		}
+	}
+	if err := repeats.exec(ctx, tx); err != nil {
+		return 0, fmt.Errorf("write repeats: %w", err)
+	}
 	return id, nil
 }
 
 // EachRecord calls fn with each of a run's records in storage order and the
-// URL of the page it came from, without holding them all in memory.
-func (s *DB) EachRecord(ctx context.Context, runID int64, fn func(market.Record, string) error) error {
+// URL and kind of the page it came from, without holding them all in memory.
+func (s *DB) EachRecord(ctx context.Context, runID int64, fn func(r market.Record, url, kind string) error) error {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT r.entity, r.key, r.precedence, r.fields, p.url
+		SELECT r.entity, r.key, r.precedence, r.fields, coalesce(r.line, 0), p.url, p.kind
 		FROM records r JOIN pages p ON p.id = r.page_id WHERE p.run_id = ? ORDER BY r.id`, runID)
 	if err != nil {
 		return fmt.Errorf("read records of run %d: %w", runID, err)
@@ -128,14 +179,14 @@ func (s *DB) EachRecord(ctx context.Context, runID int64, fn func(market.Record,
 	var fields []byte
 	for rows.Next() {
 		var r market.Record
-		var url string
-		if err := rows.Scan(&r.Entity, &r.Key, &r.Precedence, &fields, &url); err != nil {
+		var url, kind string
+		if err := rows.Scan(&r.Entity, &r.Key, &r.Precedence, &fields, &r.Line, &url, &kind); err != nil {
 			return fmt.Errorf("read records of run %d: %w", runID, err)
 		}
 		if err := json.Unmarshal(fields, &r.Fields); err != nil {
 			return fmt.Errorf("read record %s of run %d: %w", r.Key, runID, err)
 		}
-		if err := fn(r, url); err != nil {
+		if err := fn(r, url, kind); err != nil {
 			return err
 		}
 	}
@@ -146,7 +197,7 @@ func (s *DB) EachRecord(ctx context.Context, runID int64, fn func(market.Record,
 func (s *DB) RunRecords(ctx context.Context, runID int64) ([]market.Record, []string, error) {
 	var recs []market.Record
 	var urls []string
-	err := s.EachRecord(ctx, runID, func(r market.Record, u string) error {
+	err := s.EachRecord(ctx, runID, func(r market.Record, u, _ string) error {
 		recs, urls = append(recs, r), append(urls, u)
 		return nil
 	})
@@ -234,6 +285,7 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 			return nil, fmt.Errorf("load creator %s: %w", c.Handle, err)
 		}
 		c.Followers, c.GMV, c.Units, c.Views = cv.Followers, cv.GMV, cv.Units, cv.Views
+		c.Rank, c.GMVLive, c.GMVVideo, c.GMVShowcase = cv.Rank, cv.GMVLive, cv.GMVVideo, cv.GMVShowcase
 		if products != "" {
 			c.Products = strings.Split(products, ",")
 		}
@@ -257,13 +309,19 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 		if err := json.Unmarshal([]byte(vals), &pv); err != nil {
 			return nil, fmt.Errorf("load product %s: %w", p.ID, err)
 		}
-		p.Price, p.Units = pv.Price, pv.Units
+		p.Price, p.Units, p.GMV = pv.Price, pv.Units, pv.GMV
 		if creators != "" {
 			p.Creators = strings.Split(creators, ",")
 		}
 		snap.Products = append(snap.Products, p)
 	}
 	if err := prows.Err(); err != nil {
+		return nil, err
+	}
+	if snap.Lives, err = s.lives(ctx, id); err != nil {
+		return nil, err
+	}
+	if snap.Repeats, err = s.repeats(ctx, id); err != nil {
 		return nil, err
 	}
 	if snap.Rejects, err = s.RunRejects(ctx, snap.RunID); err != nil {
@@ -297,4 +355,68 @@ func (s *DB) RunRanges(ctx context.Context, runID int64) ([]market.RangeStat, er
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+func (s *DB) lives(ctx context.Context, id int64) ([]market.Live, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, creator, start, title, url, products, coalesce(gmv_usd, 0), values_json FROM lives WHERE snapshot_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load live sessions of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []market.Live
+	for rows.Next() {
+		var l market.Live
+		var products, vals string
+		if err := rows.Scan(&l.ID, &l.Creator, &l.Start, &l.Title, &l.URL, &products, &l.GMVUSD, &vals); err != nil {
+			return nil, err
+		}
+		var lv liveValues
+		if err := json.Unmarshal([]byte(vals), &lv); err != nil {
+			return nil, fmt.Errorf("load live session %s: %w", l.ID, err)
+		}
+		l.Duration, l.GMV, l.PeakViewers, l.Units, l.Viewers = lv.Duration, lv.GMV, lv.PeakViewers, lv.Units, lv.Viewers
+		if products != "" {
+			l.Products = strings.Split(products, ",")
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func (s *DB) repeats(ctx context.Context, id int64) ([]market.Repeat, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT entity, key, kind, url, coalesce(line, 0), first_url, coalesce(first_line, 0), identical, diffs FROM repeats WHERE snapshot_id = ? ORDER BY rowid`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load repeats of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []market.Repeat
+	for rows.Next() {
+		var r market.Repeat
+		var diffs string
+		if err := rows.Scan(&r.Entity, &r.Key, &r.Kind, &r.URL, &r.Line, &r.FirstURL, &r.FirstLine, &r.Identical, &diffs); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(diffs), &r.Diffs); err != nil {
+			return nil, fmt.Errorf("load repeat of %s: %w", r.Key, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ImportedAs returns the snapshot (ok or partial) an earlier import of a
+// file with this content hash made for source, or 0.
+func (s *DB) ImportedAs(ctx context.Context, source, sha string) (int64, time.Time, error) {
+	var id int64
+	var taken string
+	err := s.db.QueryRowContext(ctx, `SELECT s.id, s.taken_at FROM pages p JOIN snapshots s ON s.run_id = p.run_id
+		WHERE p.sha256 = ? AND s.source = ? ORDER BY s.id DESC LIMIT 1`, sha, source).Scan(&id, &taken)
+	if err == sql.ErrNoRows {
+		return 0, time.Time{}, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("look for an earlier import: %w", err)
+	}
+	t, _ := time.Parse(timeFmt, taken)
+	return id, t, nil
 }

@@ -162,8 +162,8 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM pages`).Scan(&next); err != nil {
 		return fmt.Errorf("commit batch: %w", err)
 	}
-	pages := s.newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst, listing_total, listing_pages, listing_page, listing_last, records) VALUES `, 19, "")
-	records := s.newRows(`INSERT INTO records(page_id, entity, key, precedence, fields) VALUES `, 5, "")
+	pages := s.newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst, listing_total, listing_pages, listing_page, listing_last, records, sha256) VALUES `, 20, "")
+	records := s.newRows(`INSERT INTO records(page_id, entity, key, precedence, fields, line) VALUES `, 6, "")
 	rejects := s.newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
 	links := s.newRows(`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5, "")
 	done := s.newRows(`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8, "")
@@ -185,10 +185,10 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		}
 		l := p.Listing
 		pages.add(pageID, runID, p.URL, p.Kind, p.Status, p.ContentType, at, p.Attempts, p.Bytes, p.Failure, p.ETag, p.LastModified, same, p.Compressed,
-			nullInt(l.Total), nullInt(l.Pages), nullInt(l.Page), nullInt(l.Last), len(r.Records))
+			nullInt(l.Total), nullInt(l.Pages), nullInt(l.Page), nullInt(l.Last), len(r.Records), nullText(p.SHA256))
 		for _, rec := range r.Records {
 			buf = market.AppendFieldsJSON(buf[:0], rec.Fields)
-			records.add(pageID, rec.Entity, rec.Key, rec.Precedence, string(buf))
+			records.add(pageID, rec.Entity, rec.Key, rec.Precedence, string(buf), nullInt(int64(rec.Line)))
 		}
 		for _, rj := range r.Rejects {
 			rejects.add(runID, pageID, rj.URL, rj.Entity, rj.Key, rj.Field, rj.Raw, rj.Reason)
@@ -214,6 +214,14 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 		}
 	}
 	return tx.Commit()
+}
+
+// nullText stores "" (none) as NULL.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // nullInt stores zero (unknown) as NULL.

@@ -167,7 +167,7 @@ func BenchmarkStoreCrawl(b *testing.B) {
 			}
 			for _, r := range batch {
 				for _, rec := range r.Records {
-					as.Add(rec, r.Page.URL)
+					as.AddFrom(rec, r.Page.URL, r.Page.Kind)
 				}
 			}
 		}

@@ -4,6 +4,7 @@ package suggest
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/agnivade/levenshtein"
@@ -33,4 +34,35 @@ func Hint(name string, options []string) string {
 		return fmt.Sprintf("; did you mean %s?", c)
 	}
 	return ""
+}
+
+// Nearest returns up to n options nearest to name: those that contain it
+// or that it contains (case aside) first, then by edit distance, each
+// within half the name's length.
+func Nearest(name string, options []string, n int) []string {
+	type cand struct {
+		o string
+		d int
+	}
+	low := strings.ToLower(strings.TrimSpace(name))
+	var cs []cand
+	for _, o := range options {
+		lo := strings.ToLower(strings.TrimSpace(o))
+		if lo == "" {
+			continue
+		}
+		d := levenshtein.ComputeDistance(low, lo)
+		if strings.Contains(lo, low) || strings.Contains(low, lo) {
+			d = min(d, 1)
+		}
+		if d <= max(2, len(low)/2) {
+			cs = append(cs, cand{o, d})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	var out []string
+	for _, c := range cs[:min(n, len(cs))] {
+		out = append(out, c.o)
+	}
+	return out
 }

@@ -1,0 +1,57 @@
+-- gmvscope store, schema version 6: every field a source gives has a place,
+-- and nothing is merged in silence.
+
+-- The line of the file (a CSV export's) a record came from.
+ALTER TABLE records ADD COLUMN line INTEGER;
+
+-- An imported file's content hash: importing it again is noticed.
+ALTER TABLE pages ADD COLUMN sha256 TEXT;
+CREATE INDEX pages_sha256 ON pages(sha256) WHERE sha256 IS NOT NULL;
+
+-- The rank the source showed, and GMV by channel where the source splits
+-- it (minor units of the creator's currency; NULL when not given).
+ALTER TABLE creators ADD COLUMN rank INTEGER;
+ALTER TABLE creators ADD COLUMN gmv_live INTEGER;
+ALTER TABLE creators ADD COLUMN gmv_video INTEGER;
+ALTER TABLE creators ADD COLUMN gmv_showcase INTEGER;
+
+-- A product's revenue as the source gives it (estimates from price ×
+-- units are computed in reports, never stored here).
+ALTER TABLE products ADD COLUMN gmv INTEGER;
+
+-- Live-shopping sessions, merged per session id.
+CREATE TABLE lives (
+  snapshot_id  INTEGER NOT NULL REFERENCES snapshots(id),
+  id           TEXT NOT NULL,
+  creator      TEXT NOT NULL DEFAULT '',
+  start        TEXT NOT NULL DEFAULT '',  -- as the source wrote it
+  title        TEXT NOT NULL DEFAULT '',
+  url          TEXT NOT NULL DEFAULT '',
+  products     TEXT NOT NULL DEFAULT '',  -- product ids, comma separated
+  duration_s   INTEGER,
+  viewers      INTEGER,
+  peak_viewers INTEGER,
+  gmv          INTEGER,                   -- minor units of currency
+  currency     TEXT NOT NULL DEFAULT '',
+  gmv_usd      REAL,
+  units        INTEGER,
+  values_json  TEXT NOT NULL,
+  PRIMARY KEY (snapshot_id, id)
+) WITHOUT ROWID;
+CREATE INDEX lives_creator ON lives(creator, snapshot_id);
+
+-- Records that repeated a key already merged from the same page kind: an
+-- export's row twice, a creator on two pages of a leaderboard.
+CREATE TABLE repeats (
+  snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+  entity      TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  kind        TEXT NOT NULL,
+  url         TEXT NOT NULL,
+  line        INTEGER,
+  first_url   TEXT NOT NULL,
+  first_line  INTEGER,
+  identical   INTEGER NOT NULL,
+  diffs       TEXT NOT NULL DEFAULT '[]'  -- [{field, kept, dropped}]
+);
+CREATE INDEX repeats_snapshot ON repeats(snapshot_id);
