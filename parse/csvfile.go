@@ -31,6 +31,15 @@ func newCSVFile(s PageSpec, o Options) (Extractor, error) {
 		return nil, err
 	}
 	for _, f := range fs {
+		if len(f.spec.Columns) > 0 {
+			if len(f.spec.Columns) != 2 || f.spec.Column != "" {
+				return nil, specErr("fields."+f.name+".columns", "a range in two columns names exactly two, [low, high], and no column")
+			}
+			if k := f.spec.Kind; k != market.KindRange && k != market.KindMoney && k != market.KindCount {
+				return nil, specErr("fields."+f.name+".columns", "two columns make a range: kind range, money or count, not %s", k)
+			}
+			continue
+		}
 		if f.spec.Column == "" && f.spec.From == "" {
 			return nil, specErr("fields."+f.name+".column", "missing: the CSV column this field is read from")
 		}
@@ -103,6 +112,16 @@ func (e *csvExtractor) Extract(in Input) Result {
 				b.add(f, []string{lineURL(in, rec.line)}, true)
 				continue
 			}
+			if len(f.spec.Columns) == 2 {
+				lo, okLo := col[f.spec.Columns[0]]
+				hi, okHi := col[f.spec.Columns[1]]
+				if !okLo || !okHi {
+					b.add(f, nil, false)
+					continue
+				}
+				b.add(f, []string{joinRange(row[lo], row[hi])}, true)
+				continue
+			}
 			i, ok := col[f.spec.Column]
 			if !ok {
 				b.add(f, nil, false)
@@ -142,7 +161,10 @@ func (e *csvExtractor) columns(header []string, res *Result) (map[string]int, []
 	var missing []string
 	need := []struct{ name, what string }{}
 	for _, f := range e.fields {
-		if f.spec.From == "" {
+		for _, c := range f.spec.Columns {
+			need = append(need, struct{ name, what string }{c, "field " + f.name})
+		}
+		if f.spec.From == "" && len(f.spec.Columns) == 0 {
 			need = append(need, struct{ name, what string }{f.spec.Column, "field " + f.name})
 		}
 	}
@@ -153,7 +175,7 @@ func (e *csvExtractor) columns(header []string, res *Result) (map[string]int, []
 	for i, h := range header {
 		trimmed[i] = strings.TrimSpace(h)
 	}
-	for i, n := range need {
+	for _, n := range need {
 		if _, ok := col[n.name]; ok {
 			continue
 		}
@@ -166,9 +188,9 @@ func (e *csvExtractor) columns(header []string, res *Result) (map[string]int, []
 			msg += fmt.Sprintf("; closest: %q", strings.Join(near, `", "`))
 		}
 		optional := false
-		if i < len(e.fields) {
+		if n.what != "as_of" {
 			for _, f := range e.fields {
-				if f.spec.Column == n.name && f.spec.Optional {
+				if f.spec.Optional && (f.spec.Column == n.name || slices.Contains(f.spec.Columns, n.name)) {
 					optional = true
 				}
 			}
@@ -180,6 +202,31 @@ func (e *csvExtractor) columns(header []string, res *Result) (map[string]int, []
 		missing = append(missing, msg)
 	}
 	return col, missing
+}
+
+// joinRange writes a range given in two cells as the one text a page
+// would show: "low - high"; an empty high end is open ("low+"); both
+// empty (or marked missing) is an empty value, which is missing. A high
+// end alone stays as it is, so the parser says why it is not a range.
+func joinRange(lo, hi string) string {
+	lo, hi = strings.TrimSpace(lo), strings.TrimSpace(hi)
+	if missingText[strings.ToLower(lo)] {
+		lo = ""
+	}
+	if missingText[strings.ToLower(hi)] {
+		hi = ""
+	}
+	switch {
+	case lo == "" && hi == "":
+		return ""
+	case hi == "":
+		return lo + "+"
+	case lo == "":
+		return "- " + hi
+	case lo == hi:
+		return lo
+	}
+	return lo + " - " + hi
 }
 
 // foldHeader is a header name without case or spacing.

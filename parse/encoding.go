@@ -85,20 +85,15 @@ func CheckEncoding(name string) error {
 	return err
 }
 
-// DecodeFile turns an export into UTF-8: with the encoding config names,
-// else by its byte order mark, else as UTF-8 when it is valid, else as
+// DecodeFile turns an export into UTF-8: by its byte order mark, else
+// with the encoding config names, else as UTF-8 when it is valid, else as
 // UTF-16 when every other byte is NUL, else as what chardet detects (a
 // legacy Western, Japanese or Chinese encoding). Bytes that are not text
 // in the chosen encoding are counted, and DecodeFile never merges two
 // byte sequences into one string: the rows keep what they were.
 func DecodeFile(body []byte, name string) (Decoded, error) {
-	if name != "" {
-		enc, canon, err := lookupEncoding(name)
-		if err != nil {
-			return Decoded{}, err
-		}
-		return decodeWith(body, enc, canon, "config")
-	}
+	// A byte order mark cannot be wrong, so it wins even over config: a
+	// file re-saved as "Unicode" from a spreadsheet keeps its mapping.
 	switch {
 	case bytes.HasPrefix(body, []byte("\xef\xbb\xbf")):
 		d := Decoded{Text: body[3:], Encoding: "utf-8", How: "byte order mark"}
@@ -108,6 +103,13 @@ func DecodeFile(body []byte, name string) (Decoded, error) {
 		return decodeWith(body, encodings["utf-16"], "utf-16le", "byte order mark")
 	case bytes.HasPrefix(body, []byte("\xfe\xff")):
 		return decodeWith(body, unicode.UTF16(unicode.BigEndian, unicode.UseBOM), "utf-16be", "byte order mark")
+	}
+	if name != "" {
+		enc, canon, err := lookupEncoding(name)
+		if err != nil {
+			return Decoded{}, err
+		}
+		return decodeWith(body, enc, canon, "config")
 	}
 	if utf8.Valid(body) {
 		return Decoded{Text: body, Encoding: "utf-8", How: "valid UTF-8"}, nil

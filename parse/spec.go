@@ -53,6 +53,7 @@ type FieldSpec struct {
 	Attr     string      `yaml:"attr"`     // css: attribute to read; empty reads the text
 	Path     string      `yaml:"path"`     // json: JSON path relative to the row
 	Column   string      `yaml:"column"`   // csv: column name in the header
+	Columns  []string    `yaml:"columns"`  // csv: a range's low and high ends in two columns, read as one "low - high" value
 	Regex    string      `yaml:"regex"`    // keeps the first capture group (or the whole match)
 	Kind     market.Kind `yaml:"kind"`
 	Period   string      `yaml:"period"`   // overrides the source's period for this field

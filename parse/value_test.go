@@ -1,9 +1,9 @@
 package parse
 
 import (
-	"strings"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gmvscope/market"

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gmvscope/market"
+	"gmvscope/store"
+)
+
+// exportsDir holds small exports written in the shapes real vendor
+// exports take: repeated rows, names with bytes that are not UTF-8, legacy
+// encodings, N/A links, a range in two columns, a dated file name, live
+// sessions, products with their own revenue.
+const exportsDir = "testdata/exports"
+
+// importInto imports file into db (made on first use) and returns the exit
+// code and the test main with its streams.
+func importInto(t *testing.T, db, file, source string, extra ...string) (int, *testMain) {
+	t.Helper()
+	m := newTestMain()
+	args := append([]string{"import", filepath.Join(exportsDir, file), "--source", source, "--config", filepath.Join(exportsDir, "config.yaml"),
+		"--db", db, "--out", filepath.Dir(db), "--no-report"}, extra...)
+	return m.Run(t.Context(), args), m
+}
+
+func loadSnapshot(t *testing.T, db, source string) *market.Snapshot {
+	t.Helper()
+	s, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, err := s.LatestSnapshot(t.Context(), source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Snapshot(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+func byHandle(snap *market.Snapshot) map[string]market.Creator {
+	out := map[string]market.Creator{}
+	for _, c := range snap.Creators {
+		out[c.Handle] = c
+	}
+	return out
+}
+
+// TestImportRepeatsAndDates: rows a scraper repeated are merged and said
+// (identical and conflicting, with lines and what differed); the snapshot
+// is of the date in the file's name; a range in two columns is one value;
+// N/A and empty links are missing, counted, never URLs; the same file
+// twice makes no second snapshot unless asked.
+func TestImportRepeatsAndDates(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	code, m := importInto(t, db, "creators_2026-10-28.csv", "shopcreators")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	out := m.out.String()
+	for _, want := range []string{
+		"imported 9 records",
+		"repeated rows: 3 merged into the row they repeat (2 identical, 1 conflicting: the first row's values kept; petpals lines 8 and 9)",
+		"marked missing (N/A, empty): gmv_live 2, gmv_video 2, profile 2",
+		"as of 2026-10-28 (from the file name)",
+		"encoding: utf-8 (valid UTF-8)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	snap := loadSnapshot(t, db, "shopcreators")
+	if got := snap.TakenAt.Format("2006-01-02"); got != "2026-10-28" {
+		t.Errorf("snapshot of %s, want the export's date 2026-10-28", got)
+	}
+	cs := byHandle(snap)
+	glow, home, fit, pets := cs["glowlab"], cs["homefinds"], cs["fitfam"], cs["petpals"]
+	switch {
+	case len(cs) != 6 || len(snap.Rejects) != 0:
+		t.Errorf("%d creators, %d rejects %v", len(cs), len(snap.Rejects), snap.Rejects)
+	case glow.DisplayName != "Glow Lab &amp; Co":
+		t.Errorf("a name that holds &amp; keeps it: %q", glow.DisplayName)
+	case !glow.GMV.Estimate || glow.GMV.Low != 200000000 || glow.GMV.High != 250000000 || glow.GMV.Raw != "$2,000,000 - $2,500,000":
+		t.Errorf("two-column range: %+v", glow.GMV)
+	case glow.Rank == nil || glow.Rank.Num != 1 || glow.GMVLive.Num != 180000000 || glow.GMVVideo.Num != 40000000:
+		t.Errorf("rank and channels: %+v %+v %+v", glow.Rank, glow.GMVLive, glow.GMVVideo)
+	case home.GMVLive == nil || home.GMVLive.Num != 0:
+		t.Errorf("$0 live GMV is zero, not missing: %+v", home.GMVLive)
+	case fit.GMV.Open != "above" || fit.GMV.Low != 2500000:
+		t.Errorf("a range without its high end is open: %+v", fit.GMV)
+	case pets.Followers.Num != 12000 || pets.GMVLive != nil:
+		t.Errorf("first row kept, N/A missing: %+v", pets)
+	}
+	if same, diff := market.RepeatCounts(snap.Repeats); same != 2 || diff != 1 {
+		t.Fatalf("repeats %+v", snap.Repeats)
+	}
+	for _, r := range snap.Repeats {
+		if r.Identical {
+			continue
+		}
+		want := []market.FieldDiff{{Field: "followers", Kept: "12K", Dropped: "15K"}, {Field: "gmv", Kept: "$50K - $100K", Dropped: "$50K - $120K"}}
+		if r.Key != "petpals" || r.FirstLine != 8 || r.Line != 9 || len(r.Diffs) != 2 || r.Diffs[0] != want[0] || r.Diffs[1] != want[1] {
+			t.Errorf("conflicting repeat %+v", r)
+		}
+	}
+
+	code, m = importInto(t, db, "creators_2026-10-28.csv", "shopcreators")
+	if code != 1 || !strings.Contains(m.errs.String(), "already imported as snapshot 1 of shopcreators (of 2026-10-28): the same content makes no second snapshot; pass --again") {
+		t.Errorf("second import: exit %d: %s", code, m.errs)
+	}
+	if code, m = importInto(t, db, "creators_2026-10-28.csv", "shopcreators", "--again", "--as-of", "2026-10-29"); code != 0 {
+		t.Fatalf("--again: exit %d: %s", code, m.errs)
+	}
+	if snap := loadSnapshot(t, db, "shopcreators"); snap.ID != 2 || snap.TakenAt.Format("2006-01-02") != "2026-10-29" {
+		t.Errorf("--again --as-of: snapshot %d of %s", snap.ID, snap.TakenAt)
+	}
+}
+
+// TestImportEncodings: names whose bytes are not UTF-8 stay distinct
+// creators (no two become one); windows-1252 named in config and UTF-16
+// with a byte order mark decode to the same text.
+func TestImportEncodings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	code, m := importInto(t, db, "channels.csv", "channels")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	if !strings.Contains(m.out.String(), "encoding: utf-8 (UTF-8, with bytes that are not); 6 bytes are not text in it") {
+		t.Errorf("summary: %s", m.out)
+	}
+	cs := byHandle(loadSnapshot(t, db, "channels"))
+	for _, h := range []string{"김치큰", `김\xec\xb9`, `김\xec`, `caf\xe9`, `caf\xe8`, `ma\xf1ana`, "日本語"} {
+		if _, ok := cs[h]; !ok {
+			t.Errorf("no channel %q in %d", h, len(cs))
+		}
+	}
+	if len(cs) != 7 || cs["김치큰"].Followers.Num != 30400000 || cs["김치큰"].Views.Num != 12100000000 {
+		t.Errorf("%d channels: %v", len(cs), cs["김치큰"])
+	}
+	for _, f := range []struct{ file, how string }{{"legacy-1252.csv", "windows-1252 (config)"}, {"legacy-utf16.csv", "utf-16le (byte order mark)"}} {
+		db := filepath.Join(t.TempDir(), "g.db")
+		code, m := importInto(t, db, f.file, "legacy")
+		if code != 0 || !strings.Contains(m.out.String(), "encoding: "+f.how) {
+			t.Errorf("%s: exit %d: %s%s", f.file, code, m.out, m.errs)
+			continue
+		}
+		cs := byHandle(loadSnapshot(t, db, "legacy"))
+		if cs["zoe"].DisplayName != "Zoë Café" || cs["ren"].DisplayName != "Ren — Shop" || cs["zoe"].GMV.Num != 1230000 || cs["zoe"].GMV.Currency != "EUR" {
+			t.Errorf("%s: %+v %+v", f.file, cs["zoe"], cs["ren"])
+		}
+	}
+}
+
+// TestImportLivesAndProducts: live sessions with their lengths in the
+// forms exports write them, and products with the vendor's revenue.
+func TestImportLivesAndProducts(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	if code, m := importInto(t, db, "lives.csv", "lives"); code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	snap := loadSnapshot(t, db, "lives")
+	want := map[string]struct {
+		creator           string
+		secs, gmv, viewer int64
+	}{"L100": {"glowlab", 9000, 31000000, 120000}, "L101": {"glowlab", 6300, 20500000, 95000}, "L102": {"kitchenqueen", 5400, 4800000, 40000},
+		"L103": {"homefinds", 2700, 120000, 8000}, "L104": {"deal.daily", 10800, 2200000, -1}}
+	if len(snap.Lives) != len(want) {
+		t.Fatalf("%d live sessions", len(snap.Lives))
+	}
+	for _, l := range snap.Lives {
+		w := want[l.ID]
+		viewers := int64(-1)
+		if l.Viewers != nil {
+			viewers = l.Viewers.Num
+		}
+		if strings.TrimPrefix(l.Creator, "@") != w.creator || l.Duration.Num != w.secs || l.GMV.Num != w.gmv || viewers != w.viewer {
+			t.Errorf("%s: %+v (duration %+v, gmv %+v)", l.ID, l, l.Duration, l.GMV)
+		}
+	}
+	if code, m := importInto(t, db, "products.csv", "products"); code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	ps := loadSnapshot(t, db, "products").Products
+	if len(ps) != 4 || ps[0].GMV.Num != 206000000 || ps[2].GMV != nil {
+		t.Fatalf("products %+v", ps)
+	}
+	if v, _, est, _ := ps[0].Revenue(); v != 206000000 || est {
+		t.Errorf("the vendor's revenue is used, not an estimate: %v %v", v, est)
+	}
+	if v, _, est, ok := ps[2].Revenue(); !ok || !est || v != 1250*4000 {
+		t.Errorf("without it, price × units, labelled an estimate: %v %v", v, est)
+	}
+}
+
+// TestImportColumnMistakes: every required column not in the header is
+// named at once with the nearest header names, on stderr; an optional one
+// is a warning and the import goes on.
+func TestImportColumnMistakes(t *testing.T) {
+	cfg, err := os.ReadFile(filepath.Join(exportsDir, "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(cfg), "{column: Followers, kind: count}", "{column: Follower, kind: count}", 1)
+	s = strings.Replace(s, "{column: Rank, kind: count}", "{column: Rnak, kind: count}", 1)
+	s = strings.Replace(s, "{column: Video GMV, kind: money, optional: true}", "{column: Video Gmv Total, kind: money, optional: true}", 1)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(conf, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestMain()
+	code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "creators_2026-10-28.csv"), "--source", "shopcreators",
+		"--config", conf, "--db", filepath.Join(dir, "g.db"), "--no-report"})
+	errs := m.errs.String()
+	for _, want := range []string{
+		`column "Follower" (field followers) is not in the header; closest: "Followers"`,
+		`column "Rnak" (field rank) is not in the header; closest: "Rank"`,
+		`warning: optional column "Video Gmv Total" (field gmv_video) is not in the header; closest: "Video GMV"`,
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit %d", code)
+	}
+}
