@@ -16,7 +16,7 @@ func TestErrors(t *testing.T) {
 		{"unknown-key.yaml", `testdata/unknown-key.yaml:19: sources[0].pages.top.fields.followers.colour: unknown field`},
 		{"bad-selector.yaml", `testdata/bad-selector.yaml:15: sources[0].pages.top.rows: bad CSS selector "tr[": expected identifier, found EOF instead`},
 		{"bad-kind.yaml", `testdata/bad-kind.yaml:18: sources[0].pages.top.fields.handle.kind: unknown kind "txt"; one of count, money, range, percent, rate, duration, number, text, url`},
-		{"bad-period.yaml", `testdata/bad-period.yaml:10: sources[0].period: "fortnight" is not a period (1d, 7d, 28d, 30d, month, cumulative, or <n>d)`},
+		{"bad-period.yaml", `testdata/bad-period.yaml:10: sources[0].period: "fortnight" is not a period (1d, 7d, 28d, 30d, month, cumulative, session, or <n>d)`},
 		{"no-rate.yaml", `testdata/no-rate.yaml:9: sources[0].currency: no rate for IDR under rates: add one with its as_of date`},
 		{"start-kind.yaml", `testdata/start-kind.yaml:8: sources[0].start[0].kind: page kind "leaderboard" is not configured under pages`},
 		{"no-user-agent.yaml", `testdata/no-user-agent.yaml:1: user_agent: missing: sources[0] (shop) crawls, and a crawler names gmvscope and a contact URL, e.g. "gmvscope/0.1 (+https://example.org/contact)"`},

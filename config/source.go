@@ -65,7 +65,7 @@ type SoftBlock struct {
 }
 
 var (
-	periodRe = regexp.MustCompile(`^(\d+d|month|cumulative)$`)
+	periodRe = regexp.MustCompile(`^(\d+d|month|cumulative|session)$`)
 	envName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
@@ -75,7 +75,7 @@ const maxPeriodDays = 36525
 // checkPeriod says what is wrong with a period, or nil.
 func checkPeriod(p string) error {
 	if !periodRe.MatchString(p) {
-		return fmt.Errorf("%q is not a period (1d, 7d, 28d, 30d, month, cumulative, or <n>d)", p)
+		return fmt.Errorf("%q is not a period (1d, 7d, 28d, 30d, month, cumulative, session, or <n>d)", p)
 	}
 	if d, ok := strings.CutSuffix(p, "d"); ok {
 		if n, err := strconv.Atoi(d); err != nil || n < 1 || n > maxPeriodDays {

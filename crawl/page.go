@@ -34,6 +34,7 @@ type note struct {
 	decoded     bool // converted to UTF-8 from a legacy charset
 	repeated    bool // a pagination page repeating an earlier page's rows
 	repaired    int  // texts made valid UTF-8
+	missing     map[string]int
 }
 
 // page takes one link from the budget to the extractor: origin,
@@ -149,6 +150,7 @@ func (c *Crawler) page(ctx context.Context, f *fetcher, rb *robots, lim *hostLim
 		return fail(res.Failure)
 	}
 	out.Records, out.Rejects, p.Listing, out.note.repaired = res.Records, res.Rejects, res.Listing, res.Repaired
+	out.note.missing = res.Missing
 	if first := c.pages.seen(l.Kind, l.URL, res.Records); first != "" {
 		out.note.repeated = true
 		out.Rejects = append(out.Rejects, market.Reject{URL: l.URL, Raw: first,

@@ -14,16 +14,17 @@ type Stats struct {
 	Records     int            `json:"records"`
 	Rejects     int            `json:"rejects"`
 	Bytes       int64          `json:"bytes"`
-	OffSite     int            `json:"off_site"`       // links dropped: origin not allowed
-	RobotsDeny  int            `json:"robots_deny"`    // URLs robots.txt disallowed
-	RobotsFetch int            `json:"robots_fetches"` // robots.txt requests (a stored copy younger than the TTL is not asked for again)
-	Retries     int            `json:"retries"`        // failed attempts that were tried again
-	Decoded     int            `json:"decoded"`        // pages converted to UTF-8 from a legacy charset
-	Repeated    int            `json:"repeated_pages"` // pagination pages whose rows repeated an earlier page's
-	Repaired    int            `json:"repaired_texts"` // texts made valid UTF-8 or stripped of control characters
-	NotModified int            `json:"not_modified"`   // 304s: the stored page was reused
-	Queued      int            `json:"queued"`         // links waiting when the crawl stopped
-	LatencyP50  time.Duration  `json:"latency_p50"`    // nanoseconds
+	OffSite     int            `json:"off_site"`          // links dropped: origin not allowed
+	RobotsDeny  int            `json:"robots_deny"`       // URLs robots.txt disallowed
+	RobotsFetch int            `json:"robots_fetches"`    // robots.txt requests (a stored copy younger than the TTL is not asked for again)
+	Retries     int            `json:"retries"`           // failed attempts that were tried again
+	Decoded     int            `json:"decoded"`           // pages converted to UTF-8 from a legacy charset
+	Repeated    int            `json:"repeated_pages"`    // pagination pages whose rows repeated an earlier page's
+	Repaired    int            `json:"repaired_texts"`    // texts made valid UTF-8 or stripped of control characters
+	Missing     map[string]int `json:"missing,omitempty"` // values pages mark as missing in optional fields, per field
+	NotModified int            `json:"not_modified"`      // 304s: the stored page was reused
+	Queued      int            `json:"queued"`            // links waiting when the crawl stopped
+	LatencyP50  time.Duration  `json:"latency_p50"`       // nanoseconds
 	LatencyP95  time.Duration  `json:"latency_p95"`
 	Finish      string         `json:"finish"` // why the crawl stopped
 	latencies   []time.Duration
@@ -54,6 +55,12 @@ func (s *Stats) add(o outcome) {
 	}
 	s.OffSite += n.offSite
 	s.Repaired += n.repaired
+	for f, k := range n.missing {
+		if s.Missing == nil {
+			s.Missing = map[string]int{}
+		}
+		s.Missing[f] += k
+	}
 	for _, b := range []struct {
 		set bool
 		n   *int

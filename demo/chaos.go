@@ -196,7 +196,7 @@ func (c *Chaos) serve(w http.ResponseWriter, r *http.Request, f Fault) {
 		// The page's own layout, with its data gone: the rows of a table,
 		// the JSON of a profile, the body of a product page.
 		body := c.page(r)
-		for _, cut := range [][2]string{{"<tbody", "</tbody>"}, {`<script type="application/json"`, "</script>"}, {`<main class="product"`, "</main>"}} {
+		for _, cut := range [][2]string{{"<tbody", "</tbody>"}, {`<script type="application/json"`, "</script>"}, {`<main class="product"`, "</main>"}, {`<main class="live"`, "</main>"}} {
 			i := bytes.Index(body, []byte(cut[0]))
 			if i < 0 {
 				continue

@@ -39,6 +39,12 @@ type Creator struct {
 	Products    []int    `json:"-"`
 	ProductIDs  []string `json:"products"`
 	Rank        int      `json:"rank"` // leaderboard rank by GMV, 1-based
+	// GMV by channel: live (the sum of the creator's sessions), video and
+	// the product showcase; they add up to GMVCents.
+	LiveCents     int64    `json:"gmv_live_cents"`
+	VideoCents    int64    `json:"gmv_video_cents"`
+	ShowcaseCents int64    `json:"gmv_showcase_cents"`
+	Lives         []string `json:"lives,omitempty"` // ids of the creator's live sessions
 }
 
 // Product is the ground truth about one sample product.
@@ -68,9 +74,11 @@ type Market struct {
 	Creators  []Creator // in leaderboard order (GMV descending)
 	Products  []Product
 	Malformed []Malformed
+	Lives     []Live
 	Ranges    int // leaderboard GMV cells printed as a range ("$10K-$25K")
 	byHandle  map[string]int
 	byProduct map[string]int
+	byLive    map[string]int
 	cells     [][]string // leaderboard cell text per creator, computed once
 }
 
@@ -102,7 +110,7 @@ func New(cfg Config) *Market {
 		cfg.Week = 1
 	}
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
-	m := &Market{Seed: cfg.Seed, Week: cfg.Week, byHandle: map[string]int{}, byProduct: map[string]int{}}
+	m := &Market{Seed: cfg.Seed, Week: cfg.Week, byHandle: map[string]int{}, byProduct: map[string]int{}, byLive: map[string]int{}}
 	np := max(50, cfg.Creators/4)
 	for i := range np {
 		lo := int64(299 + r.IntN(5700)) // $2.99 .. $59.99
@@ -147,6 +155,7 @@ func New(cfg Config) *Market {
 	for i, p := range m.Products {
 		m.byProduct[p.ID] = i
 	}
+	m.addLives()
 	m.cells = make([][]string, len(m.Creators))
 	for i := range m.Creators {
 		m.cells[i] = m.leaderboardCells(i)

@@ -28,6 +28,7 @@ func (m *Market) Handler() http.Handler {
 	mux.HandleFunc("GET /leaderboard", m.leaderboard)
 	mux.HandleFunc("GET /creator/{handle}", m.profile)
 	mux.HandleFunc("GET /product/{id}", m.product)
+	mux.HandleFunc("GET /live/{id}", m.live)
 	mux.HandleFunc("GET /login", loginPage)
 	return mux
 }
@@ -107,12 +108,21 @@ type profileProduct struct {
 	Title string `json:"title"`
 }
 
+type profileLive struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
+}
+
 type profileJSON struct {
 	Handle      string           `json:"handle"`
 	DisplayName string           `json:"display_name"`
 	Followers   int64            `json:"followers"`
 	Views       int64            `json:"views_28d"`
 	GMV         json.Number      `json:"gmv_28d"`
+	GMVLive     json.Number      `json:"gmv_live_28d"`
+	GMVVideo    json.Number      `json:"gmv_video_28d"`
+	GMVShowcase json.Number      `json:"gmv_showcase_28d"`
+	Lives       []profileLive    `json:"lives"`
 	Units       int64            `json:"units_28d"`
 	Currency    string           `json:"currency"`
 	Category    string           `json:"category"`
@@ -127,9 +137,13 @@ func (m *Market) profile(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	dollars := func(cents int64) json.Number { return json.Number(fmt.Sprintf("%d.%02d", cents/100, cents%100)) }
 	p := profileJSON{Handle: c.ShownHandle, DisplayName: c.DisplayName, Followers: c.Followers, Views: c.Views,
-		GMV: json.Number(fmt.Sprintf("%d.%02d", c.GMVCents/100, c.GMVCents%100)), Units: c.Units,
-		Currency: "USD", Category: c.Category, Region: c.Region, Sample: true}
+		GMV: dollars(c.GMVCents), GMVLive: dollars(c.LiveCents), GMVVideo: dollars(c.VideoCents), GMVShowcase: dollars(c.ShowcaseCents),
+		Units: c.Units, Currency: "USD", Category: c.Category, Region: c.Region, Sample: true, Lives: []profileLive{}}
+	for _, id := range c.Lives {
+		p.Lives = append(p.Lives, profileLive{ID: id, URL: "/live/" + id})
+	}
 	for _, id := range c.ProductIDs {
 		p.Products = append(p.Products, profileProduct{ID: id, URL: "/product/" + id, Title: m.Products[m.byProduct[id]].Title})
 	}
@@ -197,6 +211,7 @@ type Truth struct {
 	Creators  []Creator   `json:"creators"`
 	Products  []Product   `json:"products"`
 	Malformed []Malformed `json:"malformed"`
+	Lives     []Live      `json:"lives"`
 	Ranges    int         `json:"leaderboard_gmv_ranges"`
 }
 
@@ -204,5 +219,5 @@ type Truth struct {
 func (m *Market) WriteTruth(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(Truth{Seed: m.Seed, Week: m.Week, Creators: m.Creators, Products: m.Products, Malformed: m.Malformed, Ranges: m.Ranges})
+	return enc.Encode(Truth{Seed: m.Seed, Week: m.Week, Creators: m.Creators, Products: m.Products, Malformed: m.Malformed, Lives: m.Lives, Ranges: m.Ranges})
 }

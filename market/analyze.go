@@ -59,19 +59,50 @@ type Analysis struct {
 	Concentration      Concentration
 	TopProducts        []ProductGMV
 	ProductsNoEstimate int
+	ProductsReported   int // products whose GMV the source gives (the rest are price × units)
+	// Measure is what sales are measured by: "gmv", or "views" for a
+	// ranking that gives no GMV (followers against views instead).
+	Measure string
+	// Selection is set when the list is itself a top N by GMV: the
+	// source's rank orders GMV, so creators who sell less are not in it.
+	Selection *Selection
+	Live      LiveAnalysis
 }
 
-// ProductGMV is a product with its estimated GMV in USD.
+// Selection describes a list that is a top N by GMV.
+type Selection struct {
+	N         int
+	MinGMVUSD float64 // the smallest GMV in the list
+	Rho       float64 // Spearman's ρ of the source's rank against GMV (near −1)
+}
+
+// ProductGMV is a product with its GMV in USD: the source's own figure
+// when it gives one (Reported), else price × units.
 type ProductGMV struct {
 	Product
-	EstGMVUSD float64
-	Estimate  bool // price or units was a range
+	GMVUSD   float64
+	Reported bool // the source's figure, not an estimate
+	Estimate bool // a range: price, units or the reported GMV was one
 }
 
 // Analyze computes the report's numbers. outliers and top bound the list
 // lengths. rateUSD converts product prices in the source currency.
 func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
-	a := Analysis{Creators: len(s.Creators)}
+	a := Analysis{Creators: len(s.Creators), Measure: "gmv"}
+	if byViews(s.Creators) {
+		// A ranking without sales: followers against views, the same
+		// statistics, never a page of zeros.
+		a.Measure = "views"
+		cs := make([]Creator, len(s.Creators))
+		for i, c := range s.Creators {
+			c.GMV, c.GMVUSD = c.Views, 0
+			if c.Views != nil {
+				c.GMVUSD = c.Views.Mid()
+			}
+			cs[i] = c
+		}
+		s.Creators = cs
+	}
 	var followers, gmvAll, sx, sy []float64
 	for _, c := range s.Creators {
 		if c.Followers == nil {
@@ -137,8 +168,47 @@ func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
 
 	a.Tiers = tiers(s.Creators, a.TotalGMVUSD)
 	a.Concentration = Concentrate(gmvAll, 100)
-	a.TopProducts, a.ProductsNoEstimate = topProducts(s.Products, rateUSD, top)
+	a.TopProducts, a.ProductsNoEstimate, a.ProductsReported = topProducts(s.Products, rateUSD, top)
+	if a.Measure == "gmv" {
+		a.Selection = selection(s.Creators)
+	}
+	a.Live = AnalyzeLive(s, rateUSD, top)
 	return a
+}
+
+// byViews reports whether creators give views but no GMV at all.
+func byViews(cs []Creator) bool {
+	views := false
+	for _, c := range cs {
+		if c.GMV != nil {
+			return false
+		}
+		views = views || c.Views != nil
+	}
+	return views
+}
+
+// selection finds a list that is a top N by GMV: the source shows a rank
+// for most creators, and that rank orders GMV (ρ ≤ −0.9). Such a list
+// holds no creator below its smallest GMV, whatever their followers, so
+// any correlation it shows is weakened (range restriction).
+func selection(cs []Creator) *Selection {
+	var rk, g []float64
+	minG := math.Inf(1)
+	for _, c := range cs {
+		if c.Rank == nil || c.GMV == nil {
+			continue
+		}
+		rk, g = append(rk, c.Rank.Mid()), append(g, c.GMVUSD)
+		minG = math.Min(minG, c.GMVUSD)
+	}
+	if len(rk) < 10 || len(rk)*10 < len(cs)*9 {
+		return nil
+	}
+	if r := Spearman(rk, g); r.N > 0 && r.Rho <= -0.9 {
+		return &Selection{N: len(rk), MinGMVUSD: minG, Rho: r.Rho}
+	}
+	return nil
 }
 
 func rank(ps []Point, key func(Point) float64, set func(*Point, int)) {
@@ -191,18 +261,24 @@ func tiers(cs []Creator, total float64) []Tier {
 	return out
 }
 
-func topProducts(ps []Product, rateUSD float64, top int) ([]ProductGMV, int) {
-	var out []ProductGMV
-	missing := 0
+// topProducts ranks products by GMV: the source's own figure where it
+// gives one, else price × units (an estimate, and said so).
+func topProducts(ps []Product, rateUSD float64, top int) (out []ProductGMV, missing, reported int) {
 	for _, p := range ps {
-		g, ok := p.EstGMV()
+		g, cur, _, ok := p.Revenue()
 		if !ok {
 			missing++
 			continue
 		}
-		out = append(out, ProductGMV{Product: p, EstGMVUSD: Major(g, p.Price.Currency) * rateUSD,
-			Estimate: p.Price.Estimate || p.Units.Estimate})
+		pg := ProductGMV{Product: p, GMVUSD: Major(g, cur) * rateUSD, Reported: p.GMV != nil}
+		if pg.Reported {
+			reported++
+			pg.Estimate = p.GMV.Estimate
+		} else {
+			pg.Estimate = p.Price.Estimate || p.Units.Estimate
+		}
+		out = append(out, pg)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].EstGMVUSD > out[j].EstGMVUSD })
-	return out[:min(top, len(out))], missing
+	sort.SliceStable(out, func(i, j int) bool { return out[i].GMVUSD > out[j].GMVUSD })
+	return out[:min(top, len(out))], missing, reported
 }

@@ -20,6 +20,7 @@ const (
 	Period30D        Period = "30d"
 	PeriodMonth      Period = "month"
 	PeriodCumulative Period = "cumulative"
+	PeriodSession    Period = "session" // one live session's sales
 )
 
 // Creator is the merged view of one creator in a snapshot. Pointer fields are
@@ -175,9 +176,18 @@ type CrawlStats struct {
 	Repeated    int            `json:"repeated_pages"`
 	NotModified int            `json:"not_modified"`
 	Repaired    int            `json:"repaired_texts"` // texts made valid UTF-8 or stripped of control characters
-	Finish      string         `json:"finish"`
-	Coverage    []Coverage     `json:"coverage"` // listings against what their pages or the config say they hold
-	Pending     int            `json:"pending"`  // URLs never fetched (a budget stopped the run)
+	Missing     map[string]int `json:"missing"`        // values the source marks as missing ("N/A", empty) in optional fields, per field
+	// An import's file: its encoding and how it was found, bytes that were
+	// not text in it, warnings (an optional column not in the header), and
+	// where the snapshot's date came from.
+	Encoding    string     `json:"encoding"`
+	EncodingHow string     `json:"encoding_how"`
+	Undecodable int        `json:"undecodable_bytes"`
+	Warnings    []string   `json:"warnings"`
+	AsOfFrom    string     `json:"as_of_from"`
+	Finish      string     `json:"finish"`
+	Coverage    []Coverage `json:"coverage"` // listings against what their pages or the config say they hold
+	Pending     int        `json:"pending"`  // URLs never fetched (a budget stopped the run)
 }
 
 // RangeStat counts values a page kind published as ranges, per field.

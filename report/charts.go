@@ -597,6 +597,7 @@ func lorenzChart(s *market.Snapshot, a market.Analysis, l *Locale) (Chart, error
 // dashIcon is a legend icon drawn as the dashed line it stands for.
 const dashIcon = "path://M0,4h7v2h-7zM10,4h7v2h-7zM20,4h7v2h-7z"
 
-// ChartNames are the charts a report can have, in its order: history and
-// top-sellers only once the source has two snapshots.
-var ChartNames = []string{"scatter", "tiers", "lorenz", "history", "top-sellers"}
+// ChartNames are the charts a report can have, in its order: live and
+// channels only when the source has live sessions or GMV by channel,
+// history and top-sellers only once the source has two snapshots.
+var ChartNames = []string{"scatter", "tiers", "lorenz", "live", "channels", "history", "top-sellers"}

@@ -47,6 +47,29 @@ func synthSnapshot(n int, seed uint64) *market.Snapshot {
 		}
 		s.Creators = append(s.Creators, c)
 	}
+	// Live sessions for every 5th creator, and GMV by channel for every
+	// 10th, from a source of their own so the creators stay as they were.
+	lr := rand.New(rand.NewPCG(seed, 11))
+	money := func(usd float64) *market.Value {
+		return &market.Value{Kind: market.KindMoney, Num: int64(math.Round(usd * 100)), Currency: "USD"}
+	}
+	for i := range s.Creators {
+		c := &s.Creators[i]
+		if c.GMV == nil || c.GMVUSD <= 0 {
+			continue
+		}
+		if i%10 == 0 {
+			live := lr.Float64()
+			c.GMVLive, c.GMVVideo, c.GMVShowcase = money(c.GMVUSD*live), money(c.GMVUSD*(1-live)*0.8), money(c.GMVUSD*(1-live)*0.2)
+		}
+		if i%5 == 0 {
+			secs := int64(1800 + lr.IntN(4)*1800)
+			viewers := math.Round(math.Pow(10, 2+2*lr.Float64()))
+			s.Lives = append(s.Lives, market.Live{ID: fmt.Sprintf("L%05d", i), Creator: c.Handle, Start: "2026-11-20 19:00",
+				Duration: &market.Value{Kind: market.KindDuration, Num: secs}, Viewers: &market.Value{Kind: market.KindCount, Num: int64(viewers)},
+				GMV: money(c.GMVUSD / 3), GMVUSD: math.Round(c.GMVUSD/3*100) / 100})
+		}
+	}
 	return s
 }
 
@@ -124,7 +147,7 @@ func TestChartCSVIsChartData(t *testing.T) {
 			}
 			var fromCSV []string
 			cols := map[string][]int{
-				"scatter": {2, 3}, "tiers": {2, 3}, "lorenz": {1, 2}, "history": {3, 4}, "top-sellers": {3},
+				"scatter": {2, 3}, "tiers": {2, 3}, "lorenz": {1, 2}, "history": {3, 4}, "top-sellers": {3}, "live": {3, 4}, "channels": {1, 2, 3},
 			}[c.Name]
 			switch c.Name {
 			case "tiers":
@@ -134,7 +157,7 @@ func TestChartCSVIsChartData(t *testing.T) {
 						fromCSV = append(fromCSV, canon(r[col]))
 					}
 				}
-			case "history":
+			case "history", "channels":
 				for _, col := range cols {
 					for _, r := range rows[1:] {
 						fromCSV = append(fromCSV, canon(r[col]))
@@ -246,7 +269,7 @@ func TestExportFiles(t *testing.T) {
 	for _, f := range files {
 		names = append(names, filepath.Base(f))
 	}
-	want := "scatter.ar.csv tiers.ar.csv lorenz.ar.csv scatter-1200x628.ar.svg tiers-1200x628.ar.svg lorenz-1200x628.ar.svg"
+	want := "scatter.ar.csv tiers.ar.csv lorenz.ar.csv live.ar.csv channels.ar.csv scatter-1200x628.ar.svg tiers-1200x628.ar.svg lorenz-1200x628.ar.svg live-1200x628.ar.svg channels-1200x628.ar.svg"
 	if strings.Join(names, " ") != want {
 		t.Errorf("wrote %v, want %s", names, want)
 	}
@@ -261,7 +284,7 @@ func TestExportFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 3 {
+	if len(files) != 5 {
 		t.Fatalf("wrote %v", files)
 	}
 	for _, f := range files {

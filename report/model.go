@@ -38,6 +38,9 @@ type Model struct {
 	Concentration []Figure
 	Products      []ProductRow
 	ProductsNote  string
+	ReportedNote  string        // how many products carry the source's own GMV
+	Selection     template.HTML // the list is itself a top N by GMV: what that does to correlation
+	Live          *LiveModel    // the live-commerce section; nil without sessions or a channel split
 	Quality       Quality
 	RateNote      template.HTML
 	LocalCurrency string     // the source's currency when it is not USD: tables show both
@@ -87,12 +90,13 @@ type AboveRow struct {
 	Estimate               bool
 }
 
-// ProductRow is one product by estimated GMV.
+// ProductRow is one product by GMV: the source's figure (Reported) or
+// price × units.
 type ProductRow struct {
-	ID, Title, Shop, Price  string
-	URL                     template.URL
-	Units, EstGMV, Creators Num
-	Estimate                bool
+	ID, Title, Shop, Price string
+	URL                    template.URL
+	Units, GMV, Creators   Num
+	Reported, Estimate     bool
 }
 
 // Quality is the data-quality section.
@@ -110,6 +114,22 @@ type Quality struct {
 	Crawl                []Figure // requests by status, retries, latency, ...; empty for an import
 	Finish               string
 	Coverage             []CoverageRow // listings against the size their pages or the config give
+	Repeats              []RepeatRow   // examples: every conflicting repeat first, then identical ones
+	RepeatsSame          int
+	RepeatsDiff          int
+	Marked               string // values marked missing, per field ("profile 2, gmv_live 2")
+	Encoding             string // an import's encoding and how it was found
+	Undecodable          int
+	Warnings             []string
+	AsOf                 string // where an import's date came from
+}
+
+// RepeatRow is one repeated record: where it and the record it repeated
+// were, and what differed.
+type RepeatRow struct {
+	Key, Kind, First, Then string
+	Identical              bool
+	Diffs                  string
 }
 
 // CoverageRow is one listing's coverage: how many of its pages the run
@@ -207,12 +227,23 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 		{Label: l.T("conc.gini"), Value: Num{V: a.Concentration.Gini, Form: Fixed3}, Note: l.HTML("conc.gini_note", "n", a.Concentration.N)},
 	}
 	for _, p := range a.TopProducts {
+		units := Num{NA: true}
+		if p.Units != nil {
+			units = Num{V: p.Units.Mid(), Form: Compact}
+		}
 		m.Products = append(m.Products, ProductRow{ID: p.ID, Title: p.Title, URL: Link(p.URL), Shop: p.Shop,
-			Price: price(p.Price, l), Units: Num{V: p.Units.Mid(), Form: Compact}, EstGMV: usd(p.EstGMVUSD), Creators: count(len(p.Creators)), Estimate: p.Estimate})
+			Price: price(p.Price, l), Units: units, GMV: usd(p.GMVUSD), Creators: count(len(p.Creators)), Reported: p.Reported, Estimate: p.Estimate})
 	}
 	if a.ProductsNoEstimate > 0 {
 		m.ProductsNote = l.T("products.no_estimate", "n", a.ProductsNoEstimate)
 	}
+	if a.ProductsReported > 0 {
+		m.ReportedNote = l.T("products.reported", "n", a.ProductsReported, "all", len(s.Products))
+	}
+	if sel := a.Selection; sel != nil {
+		m.Selection = l.HTML("selection.note", "n", sel.N, "min", usd(sel.MinGMVUSD), "rho", Num{V: sel.Rho, Form: Fixed2})
+	}
+	m.Live = liveModel(s, a.Live, l)
 	m.Quality = quality(s, a, l)
 	return m
 }
@@ -327,6 +358,38 @@ func quality(s *market.Snapshot, a market.Analysis, l *Locale) Quality {
 		}
 		q.Pages = append(q.Pages, PageRow{Kind: p.Kind, Outcome: p.Outcome, Pages: p.Pages, Bytes: bytesN(p.Bytes)})
 	}
+	q.RepeatsSame, q.RepeatsDiff = market.RepeatCounts(s.Repeats)
+	for _, pass := range []bool{false, true} {
+		for _, r := range s.Repeats {
+			if r.Identical != pass || len(q.Repeats) >= 12 {
+				continue
+			}
+			row := RepeatRow{Key: r.Key, Kind: r.Kind, First: where(r.FirstURL, r.FirstLine, l), Then: where(r.URL, r.Line, l), Identical: r.Identical}
+			var ds []string
+			for _, d := range r.Diffs {
+				ds = append(ds, l.T("quality.diff", "field", d.Field, "kept", orNA(d.Kept, l), "dropped", orNA(d.Dropped, l)))
+			}
+			row.Diffs = strings.Join(ds, "; ")
+			q.Repeats = append(q.Repeats, row)
+		}
+	}
+	if len(s.Crawl.Missing) > 0 {
+		names := make([]string, 0, len(s.Crawl.Missing))
+		for f := range s.Crawl.Missing {
+			names = append(names, f)
+		}
+		sort.Strings(names)
+		var parts []string
+		for _, f := range names {
+			parts = append(parts, l.T("quality.marked_field", "field", f, "n", count(s.Crawl.Missing[f])))
+		}
+		q.Marked = strings.Join(parts, l.T("list_sep"))
+	}
+	if c := s.Crawl; c.Encoding != "" {
+		q.Encoding = l.T("quality.encoding", "enc", c.Encoding, "how", c.EncodingHow)
+		q.Undecodable = c.Undecodable
+	}
+	q.Warnings, q.AsOf = s.Crawl.Warnings, s.Crawl.AsOfFrom
 	groups := map[string]*RejectGroup{}
 	for _, r := range s.Rejects {
 		reason, _, _ := strings.Cut(r.Reason, ":")
@@ -352,4 +415,19 @@ func quality(s *market.Snapshot, a market.Analysis, l *Locale) Quality {
 		return gi.Field+gi.Reason < gj.Field+gj.Reason
 	})
 	return q
+}
+
+// where is a record's place: its line of a file, else its page's URL.
+func where(u string, line int, l *Locale) string {
+	if line > 0 {
+		return l.T("quality.line", "n", line)
+	}
+	return u
+}
+
+func orNA(s string, l *Locale) string {
+	if s == "" {
+		return l.T("na")
+	}
+	return s
 }

@@ -120,6 +120,12 @@ func Charts(s *market.Snapshot, a market.Analysis, x Context, l *Locale) ([]Char
 		func() (Chart, error) { return tierChart(s, a, l) },
 		func() (Chart, error) { return lorenzChart(s, a, l) },
 	}
+	if len(a.Live.Points) > 0 {
+		builds = append(builds, func() (Chart, error) { return liveChart(s, a.Live, l) })
+	}
+	if a.Live.Split > 0 {
+		builds = append(builds, func() (Chart, error) { return channelsChart(s, a.Live, l) })
+	}
 	if len(x.History) >= 2 {
 		builds = append(builds,
 			func() (Chart, error) { return historyChart(s, x.History, l) },
@@ -173,6 +179,7 @@ func funcs(m Model) template.FuncMap {
 		"n":    l.Num,
 		"int":  func(n int) string { return l.Num(count(n)) },
 		"sub":  func(a, b int) int { return a - b },
+		"add":  func(a, b int) int { return a + b },
 		"id":   l.ID,
 		"long": func(s string) bool { return utf8.RuneCountInString(s) > 9 }, // "٥٦٫٣ مليون دولار" takes a smaller type
 		"fig": func(f Figure) string {

@@ -208,8 +208,8 @@ func TestReportInBrowser(t *testing.T) {
 			t.Errorf("%s drew %d SVG elements", id, n)
 		}
 	}
-	if n := len(tb.drawn()); n != 3 {
-		t.Errorf("%d charts, want 3", n)
+	if n := len(tb.drawn()); n != 5 {
+		t.Errorf("%d charts, want 5 (with live and channels)", n)
 	}
 	var handles []string
 	for _, p := range want.Outliers {
@@ -277,8 +277,8 @@ func TestReportOnPhone(t *testing.T) {
 				t.Errorf("the page is %d px wide on a %d px phone", sw, phone.w)
 			}
 			drawn := tb.drawn()
-			if len(drawn) != 5 {
-				t.Errorf("%d charts drawn, want 5: %v", len(drawn), drawn)
+			if len(drawn) != 7 {
+				t.Errorf("%d charts drawn, want 7: %v", len(drawn), drawn)
 			}
 			for id, n := range drawn {
 				if n < 20 {
@@ -315,8 +315,8 @@ func TestArabicReport(t *testing.T) {
 		t.Errorf("body direction %q", d)
 	}
 	drawn := tb.drawn()
-	if len(drawn) != 5 {
-		t.Errorf("%d charts drawn, want 5", len(drawn))
+	if len(drawn) != 7 {
+		t.Errorf("%d charts drawn, want 7", len(drawn))
 	}
 	if h := eval[string](tb, `document.querySelector("#above-weight td.who bdi").textContent`); !strings.HasPrefix(h, "@") {
 		t.Errorf("a handle in the Arabic report: %q", h)

@@ -18,7 +18,7 @@ import (
 // and whether the crawl tries again after it.
 func faultReason(f demo.Fault, kind string) (reason string, retry bool) {
 	noRows := map[string]string{"leaderboard": "no rows where 1 or more expected", "profile": "no script matches script#creator-data",
-		"product": "no rows where 1 or more expected"}[kind]
+		"product": "no rows where 1 or more expected", "live": "no rows where 1 or more expected"}[kind]
 	switch f {
 	case demo.FaultTooMany:
 		return "HTTP 429", true
@@ -38,7 +38,7 @@ func faultReason(f demo.Fault, kind string) (reason string, retry bool) {
 		return noRows, true
 	case demo.FaultNoRows:
 		return map[string]string{"leaderboard": "no rows where 1 or more expected", "profile": "no rows where 1 or more expected",
-			"product": "no title on the page where its records have one"}[kind], true
+			"product": "no title on the page where its records have one", "live": "no gmv on the page where its records have one"}[kind], true
 	case demo.FaultLoginWall:
 		return "soft block: login wall (redirected to /login)", true
 	case demo.FaultHuge, demo.FaultBomb:
@@ -178,6 +178,9 @@ func chaosMix(t *testing.T, creators int, seed uint64, rate float64, faults []de
 			}
 			for _, id := range c.ProductIDs {
 				want["/product/"+id] = outcome("/product/"+id, "product")
+			}
+			for _, id := range c.Lives {
+				want["/live/"+id] = outcome("/live/"+id, "live")
 			}
 		}
 	}

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -229,5 +233,76 @@ func TestImportColumnMistakes(t *testing.T) {
 	}
 	if code != 1 {
 		t.Errorf("exit %d", code)
+	}
+}
+
+// TestCrawlRepeats: a creator on two pages of a leaderboard (the list
+// shifted while it was read) is one creator, and the repeat is counted
+// with both pages' URLs and what differed, in the snapshot and the report.
+func TestCrawlRepeats(t *testing.T) {
+	pages := map[string]string{
+		"/top?page=1": `<tr><td class="h">@ana</td><td class="f">12K</td></tr><tr><td class="h">@ben</td><td class="f">9K</td></tr>` +
+			`<a rel="next" href="/top?page=2">next</a>`,
+		"/top?page=2": `<tr><td class="h">@ben</td><td class="f">9K</td></tr><tr><td class="h">@ana</td><td class="f">12.5K</td></tr>` +
+			`<tr><td class="h">@cy</td><td class="f">3K</td></tr>`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := pages[r.URL.RequestURI()]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<html><body><table class=top>%s</table></body></html>", body)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`user_agent: "gmvscope-test (+https://example.org)"
+store: %s/g.db
+output: %s
+sources:
+  - name: shifty
+    base_url: %s
+    start: [{url: '/top?page=1', kind: top}]
+    period: 28d
+    politeness: {rps: 0, robots: false}
+    pages:
+      top:
+        type: css
+        entity: creator
+        rows: table.top tr
+        key: handle
+        fields:
+          handle:    {selector: td.h, kind: text}
+          followers: {selector: td.f, kind: count}
+        next: {selector: 'a[rel=next]'}
+`, dir, dir, srv.URL)), 0o644)
+	m := newTestMain()
+	if code := m.Run(t.Context(), []string{"run", "--config", cfg, "--source", "shifty"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	snap := loadSnapshot(t, filepath.Join(dir, "g.db"), "shifty")
+	if len(snap.Creators) != 3 {
+		t.Errorf("%d creators", len(snap.Creators))
+	}
+	if same, diff := market.RepeatCounts(snap.Repeats); same != 1 || diff != 1 {
+		t.Fatalf("repeats %+v", snap.Repeats)
+	}
+	for _, r := range snap.Repeats {
+		if r.Key == "ana" && (r.Identical || !strings.HasSuffix(r.FirstURL, "/top?page=1") || !strings.HasSuffix(r.URL, "/top?page=2") ||
+			len(r.Diffs) != 1 || r.Diffs[0] != (market.FieldDiff{Field: "followers", Kept: "12K", Dropped: "12.5K"})) {
+			t.Errorf("ana's repeat %+v", r)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "reports", strconv.FormatInt(snap.ID, 10), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<strong><bdi>2</bdi></strong> rows repeated one already read", "<strong><bdi>1</bdi></strong> identical, <strong><bdi>1</bdi></strong> conflicting",
+		"followers: 12K kept, 12.5K dropped"} {
+		if !strings.Contains(string(report), want) {
+			t.Errorf("report lacks %q", want)
+		}
 	}
 }

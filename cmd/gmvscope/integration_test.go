@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gmvscope/demo"
 	"gmvscope/market"
@@ -52,7 +53,39 @@ func TestDemoMatchesGroundTruth(t *testing.T) {
 			t.Errorf("%s category/region %s/%s, want %s/%s", want.Handle, c.Category, c.Region, want.Category, want.Region)
 		case strings.Join(c.Products, ",") != strings.Join(want.ProductIDs, ","):
 			t.Errorf("%s products %v, want %v", want.Handle, c.Products, want.ProductIDs)
+		case c.GMVLive == nil || c.GMVLive.Num != want.LiveCents || c.GMVVideo == nil || c.GMVVideo.Num != want.VideoCents ||
+			c.GMVShowcase == nil || c.GMVShowcase.Num != want.ShowcaseCents:
+			t.Errorf("%s GMV by channel %+v %+v %+v, want %d %d %d", want.Handle, c.GMVLive, c.GMVVideo, c.GMVShowcase,
+				want.LiveCents, want.VideoCents, want.ShowcaseCents)
 		}
+	}
+
+	// Every live session linked from a profile, exactly as the market holds it.
+	lives := map[string]market.Live{}
+	for _, l := range snap.Lives {
+		lives[l.ID] = l
+	}
+	if len(truth.Lives) < 200 || len(lives) != len(truth.Lives) {
+		t.Errorf("%d live sessions in the snapshot, %d in the market", len(lives), len(truth.Lives))
+	}
+	for _, want := range truth.Lives {
+		l, ok := lives[want.ID]
+		switch {
+		case !ok:
+			t.Errorf("live session %s missing", want.ID)
+		case l.Creator != want.Creator || l.Title != want.Title || l.Start != want.Start.Format(time.RFC3339):
+			t.Errorf("live %s: %q %q %q, want %q %q %v", want.ID, l.Creator, l.Title, l.Start, want.Creator, want.Title, want.Start)
+		case l.Duration == nil || l.Duration.Num != want.Seconds || l.Viewers == nil || l.Viewers.Num != want.Viewers ||
+			l.PeakViewers == nil || l.PeakViewers.Num != want.Peak:
+			t.Errorf("live %s: %+v %+v %+v, want %ds, %d viewers, %d at peak", want.ID, l.Duration, l.Viewers, l.PeakViewers, want.Seconds, want.Viewers, want.Peak)
+		case l.GMV == nil || l.GMV.Num != want.GMVCents || l.GMV.Period != "session" || l.Units == nil || l.Units.Num != want.Units:
+			t.Errorf("live %s: GMV %+v units %+v, want %d and %d", want.ID, l.GMV, l.Units, want.GMVCents, want.Units)
+		case strings.Join(l.Products, ",") != strings.Join(want.Products, ","):
+			t.Errorf("live %s products %v, want %v", want.ID, l.Products, want.Products)
+		}
+	}
+	if len(snap.Repeats) != 0 {
+		t.Errorf("repeats in a clean crawl: %+v", snap.Repeats[:min(3, len(snap.Repeats))])
 	}
 
 	type rej struct{ handle, field, raw string }
@@ -221,7 +254,7 @@ func TestReportContents(t *testing.T) {
 	a := market.Analyze(*run.snap, 1, 10, 20)
 	for _, want := range []string{
 		"Sample data.", "Spearman ρ", fmt.Sprintf("%.2f", a.Spearman.Rho), "Elasticity",
-		"Top 1% of creators", "Gini", "Top products by estimated GMV", "Data quality", "Methodology and sources",
+		"Top 1% of creators", "Gini", "Top products by GMV", "Data quality", "Methodology and sources",
 		`id="chart-scatter"`, `id="chart-tiers"`, `id="chart-lorenz"`, fmt.Sprintf("%d values or rows rejected", len(run.snap.Rejects)),
 	} {
 		if !bytes.Contains(html, []byte(want)) && !strings.Contains(pageText(string(html)), want) {
