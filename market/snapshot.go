@@ -43,6 +43,25 @@ type Creator struct {
 	// GMV by channel, when the source splits it: sold in live sessions,
 	// through videos, and from the product showcase (shop tab).
 	GMVLive, GMVVideo, GMVShowcase *Value
+	// Shown is, per numeric field that pages of more than one kind gave,
+	// each kind's text as published, the winning one first: "profile
+	// 35812 · leaderboard 35.8K".
+	Shown map[string][]Shown
+}
+
+// Shown is one page kind's text of a value.
+type Shown struct {
+	Kind string `json:"kind"`
+	Raw  string `json:"raw"`
+}
+
+// ShownText writes a field's texts as "profile 35812 · leaderboard 35.8K".
+func ShownText(ss []Shown) string {
+	parts := make([]string, len(ss))
+	for i, x := range ss {
+		parts[i] = x.Kind + " " + x.Raw
+	}
+	return strings.Join(parts, " · ")
 }
 
 // Product is the merged view of one product in a snapshot.
@@ -240,7 +259,8 @@ type Assembler struct {
 	unitIdx map[unit]int32        // index into units
 	arena   arena
 
-	seen      map[seenKey]seenAt // where each (entry, page kind) was first seen
+	shown     map[extraKey]shownAt // every page kind's text of a numeric field, where two kinds gave one
+	seen      map[seenKey]seenAt   // where each (entry, page kind) was first seen
 	kinds     map[string]uint16
 	kindNames []string
 	lastURL   string
@@ -284,6 +304,15 @@ type merged struct {
 	texts [4]span
 	vals  [5]packed
 	prec  [10]int32 // texts, then vals, then the URL's (last)
+	kinds [5]uint16 // 1 + the page kind each value came from; 0: none or untracked
+}
+
+// shownAt holds up to four page kinds' raw texts of one field, in the
+// order they came.
+type shownAt struct {
+	n     uint8
+	kinds [4]uint16
+	raws  [4]span
 }
 
 type extraKey struct {
@@ -420,9 +449,20 @@ func (as *Assembler) AddFrom(r Record, url, kind string) {
 			m.prec[j], m.texts[j] = prec, as.arena.put(v.Text)
 		}
 	}
+	k := uint16(0)
+	if kind != "" {
+		k = as.kindOf(kind) + 1
+	}
 	for j, name := range spec.nums {
-		if v, ok := r.Fields[name]; ok && m.prec[nt+j] < prec {
-			m.prec[nt+j], m.vals[j] = prec, as.pack(v)
+		v, ok := r.Fields[name]
+		if !ok || !v.IsNumeric() {
+			continue
+		}
+		if e == 0 && k > 0 && m.kinds[j] > 0 && m.kinds[j] != k {
+			as.addShown(extraKey{i, uint8(j)}, m.kinds[j], m.vals[j].raw, k, v.Raw)
+		}
+		if m.prec[nt+j] < prec {
+			m.prec[nt+j], m.vals[j], m.kinds[j] = prec, as.pack(v), k
 		}
 	}
 	for j, name := range spec.sparse {
@@ -456,8 +496,8 @@ func (as *Assembler) urlSpan(url string) span {
 	return as.lastSpan
 }
 
-// track notes where (entry, kind) was first seen, and records a repeat.
-func (as *Assembler) track(r Record, e int, i int32, url, kind string) {
+// kindOf returns the index of a page kind's name.
+func (as *Assembler) kindOf(kind string) uint16 {
 	k, ok := as.kinds[kind]
 	if !ok {
 		if as.kinds == nil {
@@ -467,6 +507,61 @@ func (as *Assembler) track(r Record, e int, i int32, url, kind string) {
 		as.kinds[kind] = k
 		as.kindNames = append(as.kindNames, kind)
 	}
+	return k
+}
+
+// addShown notes a creator's field as two page kinds showed it: the
+// first value's kind and text (when the field has no texts yet) and the
+// new one's.
+func (as *Assembler) addShown(key extraKey, firstKind uint16, firstRaw span, kind uint16, raw string) {
+	if as.shown == nil {
+		as.shown = map[extraKey]shownAt{}
+	}
+	sa, ok := as.shown[key]
+	if !ok {
+		sa.kinds[0], sa.raws[0], sa.n = firstKind, firstRaw, 1
+	}
+	for j := range sa.n {
+		if sa.kinds[j] == kind {
+			return // a repeat of that kind: the repeat is counted, not shown twice
+		}
+	}
+	if int(sa.n) < len(sa.kinds) {
+		sa.kinds[sa.n], sa.raws[sa.n] = kind, as.arena.put(raw)
+		sa.n++
+	}
+	as.shown[key] = sa
+}
+
+// shownOf returns a creator's texts of its numeric field j, the winner's
+// first; nil unless two page kinds gave the field.
+func (as *Assembler) shownOf(i int32, j int, m *merged) []Shown {
+	sa, ok := as.shown[extraKey{i, uint8(j)}]
+	if !ok || sa.n < 2 {
+		return nil
+	}
+	out := make([]Shown, 0, sa.n)
+	for x := range sa.n {
+		out = append(out, Shown{Kind: as.kindNames[sa.kinds[x]-1], Raw: as.arena.get(sa.raws[x])})
+	}
+	if w := m.kinds[j]; w > 0 {
+		slices.SortStableFunc(out, func(a, b Shown) int {
+			aw, bw := a.Kind == as.kindNames[w-1], b.Kind == as.kindNames[w-1]
+			switch {
+			case aw && !bw:
+				return -1
+			case bw && !aw:
+				return 1
+			}
+			return 0
+		})
+	}
+	return out
+}
+
+// track notes where (entry, kind) was first seen, and records a repeat.
+func (as *Assembler) track(r Record, e int, i int32, url, kind string) {
+	k := as.kindOf(kind)
 	sk := seenKey{i, uint8(e), k}
 	h := fieldsHash(r.Fields)
 	first, ok := as.seen[sk]
@@ -583,6 +678,14 @@ func (as *Assembler) Creators(rateUSD float64) iter.Seq[Creator] {
 				Rank: as.sparse(i, 0), GMVLive: as.sparse(i, 1), GMVVideo: as.sparse(i, 2), GMVShowcase: as.sparse(i, 3)}
 			if c.GMV != nil {
 				c.GMVUSD = Major(c.GMV.Mid(), c.GMV.Currency) * rateUSD
+			}
+			for j, name := range entities[0].nums {
+				if sh := as.shownOf(i, j, m); sh != nil {
+					if c.Shown == nil {
+						c.Shown = map[string][]Shown{}
+					}
+					c.Shown[name] = sh
+				}
 			}
 			return yield(c)
 		})

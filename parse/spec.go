@@ -63,6 +63,8 @@ type FieldSpec struct {
 	Optional bool        `yaml:"optional"` // no element is not a reject
 	Missing  []string    `yaml:"missing"`  // texts that mean "no value" here ("NaN" in a country column)
 	From     string      `yaml:"from"`     // "url": read the page's own URL (with regex), not its content
+	Per      string      `yaml:"per"`      // rate: the per-period a bare number has ("34.7" in an "Items/min" column): minute, hour, day, week, month, year
+	Unit     string      `yaml:"unit"`     // rate: what it counts when the text does not say ("items")
 }
 
 // LinkSpec finds links to follow.
@@ -180,6 +182,19 @@ func compileField(path, n string, fs FieldSpec, o Options) (field, error) {
 	if fs.Currency != "" {
 		f.opts.Currency = fs.Currency
 		f.opts.RateOfMoney = true
+	}
+	if fs.Per != "" || fs.Unit != "" {
+		if fs.Kind != market.KindRate {
+			return f, specErr(path+".per", "per and unit belong to kind rate, not %s", fs.Kind)
+		}
+		if fs.Per != "" {
+			per, ok := perUnit[strings.ToLower(fs.Per)]
+			if !ok {
+				return f, specErr(path+".per", "must be minute, hour, day, week, month or year, not %q", fs.Per)
+			}
+			f.opts.Per = per
+		}
+		f.opts.Unit = fs.Unit
 	}
 	// The source's period is the window GMV covers; any other field
 	// carries a period only when it declares one (a price has none).

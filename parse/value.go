@@ -62,10 +62,14 @@ type Options struct {
 	// (a field that declares its currency); otherwise "437 items per
 	// minute" is a rate of a count.
 	RateOfMoney bool
-	Currency    string // ISO 4217 code that "$" and bare amounts mean; default USD
-	Locale      string // decides "1.234" (en: 1.234, de: 1234) and units ("M" is 10⁹ in id); default en
-	Period      string // window of GMV and units fields unless a field says otherwise
-	Signed      bool   // counts and amounts may be negative (deltas such as "-1,234")
+	// Per is the per-period of a rate whose text has none (a bare "34.7"
+	// in an "Items/min" column); Unit what a rate of a count counts when
+	// its text does not say.
+	Per, Unit string
+	Currency  string // ISO 4217 code that "$" and bare amounts mean; default USD
+	Locale    string // decides "1.234" (en: 1.234, de: 1234) and units ("M" is 10⁹ in id); default en
+	Period    string // window of GMV and units fields unless a field says otherwise
+	Signed    bool   // counts and amounts may be negative (deltas such as "-1,234")
 	// Rated, when set, lists the currencies that have a USD rate; money in
 	// any other currency is an ErrCurrency reject rather than a number
 	// that cannot be compared.
@@ -219,6 +223,9 @@ func value(v market.Value, o Options) (market.Value, error) {
 		return p.rated(p.amount(v, s, true))
 	case market.KindRate:
 		amount, per, ok := splitPer(s)
+		if !ok && p.o.Per != "" {
+			amount, per, ok = s, p.o.Per, true
+		}
 		if !ok {
 			return v, ErrNotRate
 		}
@@ -588,6 +595,9 @@ func (p parser) countRate(v market.Value, s string) (market.Value, error) {
 	v.Float, _ = d.Float64()
 	v.Num = d.Round(0).IntPart()
 	v.Unit = strings.ToLower(strings.Join(rest, " "))
+	if v.Unit == "" {
+		v.Unit = p.o.Unit
+	}
 	return v, nil
 }
 

@@ -395,7 +395,11 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	ch.Alt = l.T("chart.scatter.alt", "n", ch.Drawn, "rho", Num{V: a.Spearman.Rho, Form: Fixed2},
 		"slope", Num{V: a.Fit.Slope, Form: Fixed2}, "r2", Num{V: a.Fit.R2, Form: Fixed2}, "names", strings.Join(names, ", "))
 	var err error
-	if ch.CSV, err = csvRows([]string{"series", "handle", "followers", "gmv_usd"}, rows); err != nil {
+	yCol, yFmt := "gmv_usd", "money"
+	if a.Measure == "views" {
+		yCol, yFmt = "views", "compact"
+	}
+	if ch.CSV, err = csvRows([]string{"series", "handle", "followers", yCol}, rows); err != nil {
 		return ch, err
 	}
 	obj, err := toMap(sc)
@@ -404,7 +408,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	}
 	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 24, "bottom": 36, "containLabel": true}
 	obj["tooltip"] = map[string]any{"trigger": "item", "formatter": "fmt:xy", "confine": true}
-	obj["gmvscope"] = map[string]any{"x": "compact", "y": "money", "xName": l.T("chart.axis.followers"), "yName": l.T("chart.axis.gmv_usd")}
+	obj["gmvscope"] = map[string]any{"x": "compact", "y": yFmt, "xName": l.T("chart.axis.followers"), "yName": l.T("chart.axis.gmv_usd")}
 	x := axisName(l.Chart("chart.axis.followers"), l, true)
 	y := axisName(l.Chart("chart.axis.gmv_usd"), l, false)
 	x["type"], y["type"] = "log", "log"
@@ -413,7 +417,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 		y["min"], y["max"] = niceBound(minG, false), niceBound(maxG, true)
 	}
 	x["axisLabel"] = map[string]any{"formatter": "fmt:logcompact", "hideOverlap": true}
-	y["axisLabel"] = map[string]any{"formatter": "fmt:logmoney", "hideOverlap": true}
+	y["axisLabel"] = map[string]any{"formatter": "fmt:log" + yFmt, "hideOverlap": true}
 	x["splitLine"], y["splitLine"] = splitLine(), splitLine()
 	mergeAxis(obj, "xAxis", x)
 	mergeAxis(obj, "yAxis", y)

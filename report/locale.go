@@ -43,9 +43,25 @@ type Locale struct {
 	months, short  []string
 	date, shortFmt string // "{d} {month} {y}", "{d} {month}"
 	msgs           map[string]msg
+	// variant, when set ("views"), is tried first: "views.scatter.h2"
+	// in place of "scatter.h2", for a report on a source without GMV.
+	variant string
 
-	mu      sync.Mutex
-	missing []string
+	asked *missingKeys // shared by a locale and its variants
+}
+
+// missingKeys are the message keys asked for that the file lacks.
+type missingKeys struct {
+	mu   sync.Mutex
+	keys []string
+}
+
+// Variant returns the locale whose messages are its variant's where it
+// has one ("views": a report of followers against views).
+func (l *Locale) Variant(v string) *Locale {
+	c := *l
+	c.variant = v
+	return &c
 }
 
 // msg is one message: a text, or texts by CLDR plural form.
@@ -130,7 +146,7 @@ func parseLocale(t language.Tag, lang string, raw []byte) (*Locale, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("templates/lang/%s.yaml: %s", lang, fmt.Sprintf(format, a...))
 	}
-	l := &Locale{Tag: t, Lang: lang, Name: f.Name, RTL: f.Dir == "rtl", units: f.Numbers.Units, money: f.Numbers.Money,
+	l := &Locale{asked: &missingKeys{}, Tag: t, Lang: lang, Name: f.Name, RTL: f.Dir == "rtl", units: f.Numbers.Units, money: f.Numbers.Money,
 		symbols: f.Numbers.Symbols, months: f.Dates.Months, short: f.Dates.Short,
 		date: f.Dates.Format, shortFmt: f.Dates.ShortFormat, msgs: map[string]msg{}}
 	if f.Dir != "rtl" && f.Dir != "ltr" {
@@ -195,9 +211,9 @@ func (l *Locale) symbolsFromCLDR() {
 
 // Missing returns the message keys asked for that the locale's file lacks.
 func (l *Locale) Missing() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return slices.Clone(l.missing)
+	l.asked.mu.Lock()
+	defer l.asked.mu.Unlock()
+	return slices.Clone(l.asked.keys)
 }
 
 // Keys returns the locale's message keys, sorted.
@@ -237,12 +253,17 @@ var placeholder = regexp.MustCompile(`\{([a-z_0-9]+)\}`)
 // the argument n when it has forms).
 func (l *Locale) pick(key string, args []any) string {
 	m, ok := l.msgs[key]
-	if !ok {
-		l.mu.Lock()
-		if !slices.Contains(l.missing, key) {
-			l.missing = append(l.missing, key)
+	if l.variant != "" {
+		if v, vok := l.msgs[l.variant+"."+key]; vok {
+			m, ok = v, true
 		}
-		l.mu.Unlock()
+	}
+	if !ok {
+		l.asked.mu.Lock()
+		if !slices.Contains(l.asked.keys, key) {
+			l.asked.keys = append(l.asked.keys, key)
+		}
+		l.asked.mu.Unlock()
 		return "⟦" + key + "⟧"
 	}
 	if m.plural == nil {

@@ -44,6 +44,8 @@ type Model struct {
 	Quality       Quality
 	RateNote      template.HTML
 	LocalCurrency string     // the source's currency when it is not USD: tables show both
+	Views         bool       // the source gives no GMV: followers against views
+	NoCreators    bool       // the snapshot holds no creators (live sessions only): their sections are left out
 	Week          *Week      // what changed since the snapshot before
 	Alerts        []AlertRow // the alert rules that fired
 	HasHistory    bool       // two snapshots or more: the charts over the weeks
@@ -189,17 +191,27 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 	}
 	m.ExportW, m.ExportH = DefaultSize.W, DefaultSize.H
 	m.PrintSource = l.T("report.print_source", "source", s.Source.Name, "id", l.ID(s.ID), "date", l.Date(s.TakenAt))
-	if c := s.Source.Currency; c != "" && c != "USD" && s.Source.RateUSD > 0 {
+	// Sales are GMV in USD; for a source without GMV, views (counts).
+	amt := usd
+	m.Views = a.Measure == "views"
+	if m.Views {
+		amt = func(v float64) Num { return Num{V: v, Form: Compact} }
+	}
+	if c := s.Source.Currency; c != "" && c != "USD" && s.Source.RateUSD > 0 && !m.Views {
 		m.LocalCurrency = c
 	}
 	m.RateNote = l.HTML("report.rate_note", "cur", s.Source.Currency, "rate", rateText(s.Source.RateUSD), "date", s.Source.RateAsOf.Format("2006-01-02"))
+	if c := s.Source.Currency; c == "" || c == "USD" {
+		m.RateNote = l.HTML("report.rate_note_usd")
+	}
+	m.NoCreators = a.Creators == 0
 	ci := l.T("na")
 	if a.Spearman.HasInterval {
 		ci = l.T("report.ci", "low", Num{V: a.Spearman.Low, Form: Fixed2}, "high", Num{V: a.Spearman.High, Form: Fixed2})
 	}
 	m.Headline = []Figure{
 		{Label: l.T("head.creators"), Value: count(a.Creators), Note: l.HTML("head.creators_note", "both", a.WithBoth, "plotted", len(a.Points))},
-		{Label: l.T("head.total_gmv"), Value: usd(a.TotalGMVUSD), Note: totalNote(s.Source, a.TotalGMVUSD, m.Period, l)},
+		{Label: l.T("head.total_gmv"), Value: amt(a.TotalGMVUSD), Note: totalNote(s.Source, a.TotalGMVUSD, m.Period, l)},
 		{Label: l.T("head.median_followers"), Value: Num{V: a.MedianFollowers, Form: Compact}, Note: l.HTML("head.median_followers_note", "n", a.Creators-a.MissingFollowers)},
 		{Label: l.T("head.rho"), Value: Num{V: a.Spearman.Rho, Form: Fixed2}, Note: l.HTML("head.rho_note", "ci", ci, "n", a.Spearman.N)},
 		{Label: l.T("head.elasticity"), Value: Num{V: a.Fit.Slope, Form: Fixed2}, Note: l.HTML("head.elasticity_note", "n", a.Fit.N)},
@@ -207,7 +219,7 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 	}
 	for _, t := range a.Tiers {
 		m.Tiers = append(m.Tiers, TierRow{Label: tierLabel(t, l), Creators: count(t.Creators), CreatorShare: share(t.CreatorShare),
-			GMVShare: share(t.GMVShare), MedianGMV: usd(t.MedianGMV), MedianPer1K: usd(t.MedianGMVPer1K)})
+			GMVShare: share(t.GMVShare), MedianGMV: amt(t.MedianGMV), MedianPer1K: amt(t.MedianGMVPer1K)})
 	}
 	urls := map[string]string{}
 	for _, c := range s.Creators {
@@ -215,7 +227,7 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 	}
 	for _, p := range a.AboveWeight {
 		row := AboveRow{Handle: p.Handle, URL: Link(urls[p.Handle]), Followers: Num{V: p.Followers, Form: Compact},
-			GMV: usd(p.GMVUSD), Per1K: usd(p.Per1K), RankGMV: count(p.RankGMV), RankFollowers: count(p.RankFollow), Estimate: p.Estimate}
+			GMV: amt(p.GMVUSD), Per1K: amt(p.Per1K), RankGMV: count(p.RankGMV), RankFollowers: count(p.RankFollow), Estimate: p.Estimate}
 		if m.LocalCurrency != "" {
 			row.GMVLocal = Num{V: p.GMVUSD / s.Source.RateUSD, Form: Money, Cur: m.LocalCurrency}
 		}
@@ -258,7 +270,7 @@ func rateText(r float64) string {
 // totalNote says what the USD total is, and in a non-USD market the total
 // in the source's own currency with the rate and date that converted it.
 func totalNote(src market.SourceInfo, usd float64, period string, l *Locale) template.HTML {
-	if src.Currency == "" || src.Currency == "USD" || src.RateUSD <= 0 {
+	if src.Currency == "" || src.Currency == "USD" || src.RateUSD <= 0 || l.variant == "views" {
 		return l.HTML("head.total_note", "period", period)
 	}
 	return l.HTML("head.total_note_local", "period", period, "local", Num{V: usd / src.RateUSD, Form: Money, Cur: src.Currency},

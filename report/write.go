@@ -114,11 +114,14 @@ func Render(s *market.Snapshot, a market.Analysis, x Context, now time.Time, l *
 // Charts builds the snapshot's charts in locale l, in the report's order:
 // the weeks' two charts first when the source has two snapshots or more.
 func Charts(s *market.Snapshot, a market.Analysis, x Context, l *Locale) ([]Chart, error) {
+	l = measured(l, a)
 	period := periodLabel(s.Source.Period, l)
-	builds := []func() (Chart, error){
-		func() (Chart, error) { return scatterChart(s, a, period, l) },
-		func() (Chart, error) { return tierChart(s, a, l) },
-		func() (Chart, error) { return lorenzChart(s, a, l) },
+	var builds []func() (Chart, error)
+	if a.Creators > 0 {
+		builds = append(builds,
+			func() (Chart, error) { return scatterChart(s, a, period, l) },
+			func() (Chart, error) { return tierChart(s, a, l) },
+			func() (Chart, error) { return lorenzChart(s, a, l) })
 	}
 	if len(a.Live.Points) > 0 {
 		builds = append(builds, func() (Chart, error) { return liveChart(s, a.Live, l) })
@@ -126,7 +129,7 @@ func Charts(s *market.Snapshot, a market.Analysis, x Context, l *Locale) ([]Char
 	if a.Live.Split > 0 {
 		builds = append(builds, func() (Chart, error) { return channelsChart(s, a.Live, l) })
 	}
-	if len(x.History) >= 2 {
+	if len(x.History) >= 2 && a.Measure != "views" && a.Creators > 0 {
 		builds = append(builds,
 			func() (Chart, error) { return historyChart(s, x.History, l) },
 			func() (Chart, error) { return seriesChart(s, x.History, x.Series, TopHandles(s, 5), l) })
@@ -143,6 +146,7 @@ func Charts(s *market.Snapshot, a market.Analysis, x Context, l *Locale) ([]Char
 }
 
 func model(s *market.Snapshot, a market.Analysis, x Context, now time.Time, l *Locale) (Model, error) {
+	l = measured(l, a)
 	m := buildModel(s, a, now, l)
 	m.Week = buildWeek(s, x, l)
 	m.Alerts = alertRows(s, x.Alerts, l)
@@ -167,8 +171,20 @@ func model(s *market.Snapshot, a market.Analysis, x Context, now time.Time, l *L
 		m.Charts[c.ID] = c
 		m.Order = append(m.Order, c.ID)
 	}
-	m.HasHistory = len(x.History) >= 2
+	m.HasHistory = len(x.History) >= 2 && !m.Views && !m.NoCreators
+	if m.Views || m.NoCreators {
+		m.Week = nil // week-over-week movers are by GMV, which this source does not give
+	}
 	return m, nil
+}
+
+// measured is l in the words of what the analysis measures sales by:
+// "views" messages for a source without GMV.
+func measured(l *Locale, a market.Analysis) *Locale {
+	if a.Measure == "views" && l.variant != "views" {
+		return l.Variant("views")
+	}
+	return l
 }
 
 // funcs are the templates' functions, in the model's locale.
@@ -284,7 +300,8 @@ func SafeCell(s string) string {
 // CSVHeader is data.csv's header row.
 var CSVHeader = []string{"handle", "display_name", "followers", "followers_raw", "gmv_usd", "gmv_local", "gmv_low", "gmv_high",
 	"currency", "gmv_estimate", "gmv_raw", "period", "units", "views", "category", "region", "gmv_per_1k_followers",
-	"rank_gmv", "rank_followers", "url", "source", "snapshot", "fetched_from", "fetched_to", "usd_rate", "usd_rate_as_of"}
+	"rank_gmv", "rank_followers", "url", "source", "snapshot", "fetched_from", "fetched_to", "usd_rate", "usd_rate_as_of",
+	"rank_source", "gmv_live_usd", "gmv_video_usd", "gmv_showcase_usd", "followers_shown", "gmv_shown", "units_shown", "views_shown"}
 
 // WriteCSV writes one row per creator: exact values, their raw text, and
 // where and when they were fetched.
@@ -335,6 +352,16 @@ func WriteCSV(w *bytes.Buffer, s *market.Snapshot, a market.Analysis) error {
 		row = append(row, SafeCell(c.URL), SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10),
 			s.FirstFetch.UTC().Format(time.RFC3339), s.LastFetch.UTC().Format(time.RFC3339),
 			strconv.FormatFloat(s.Source.RateUSD, 'f', -1, 64), day(s.Source.RateAsOf))
+		usd := func(v *market.Value) string {
+			if v == nil {
+				return ""
+			}
+			return strconv.FormatFloat(market.Major(v.Mid(), v.Currency)*s.Source.RateUSD, 'f', 2, 64)
+		}
+		row = append(row, num(c.Rank, mid), usd(c.GMVLive), usd(c.GMVVideo), usd(c.GMVShowcase))
+		for _, f := range []string{"followers", "gmv", "units", "views"} {
+			row = append(row, SafeCell(market.ShownText(c.Shown[f])))
+		}
 		if err := cw.Write(row); err != nil {
 			return err
 		}

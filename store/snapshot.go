@@ -89,7 +89,7 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	creators := s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase) VALUES `, 22, "")
+	creators := s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23, "")
 	var buf []byte
 	for c := range snap.Merged.Creators(snap.Source.RateUSD) {
 		buf = appendValuesJSON(buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
@@ -105,7 +105,7 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 		}
 		if err := creators.addNow(ctx, tx, id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
 			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
-			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase)); err != nil {
+			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown)); err != nil {
 			return 0, fmt.Errorf("write creators: %w", err)
 		}
 	}
@@ -269,16 +269,21 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 	if err := json.Unmarshal([]byte(stats), &snap.Crawl); err != nil {
 		return nil, fmt.Errorf("load snapshot %d: run stats: %w", id, err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var c market.Creator
-		var products, vals string
-		if err := rows.Scan(&c.Handle, &c.DisplayName, &c.GMVUSD, &c.Category, &c.Region, &c.URL, &products, &vals); err != nil {
+		var products, vals, shown string
+		if err := rows.Scan(&c.Handle, &c.DisplayName, &c.GMVUSD, &c.Category, &c.Region, &c.URL, &products, &vals, &shown); err != nil {
 			return nil, err
+		}
+		if shown != "{}" {
+			if err := json.Unmarshal([]byte(shown), &c.Shown); err != nil {
+				return nil, fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
+			}
 		}
 		var cv creatorValues
 		if err := json.Unmarshal([]byte(vals), &cv); err != nil {
@@ -419,4 +424,16 @@ func (s *DB) ImportedAs(ctx context.Context, source, sha string) (int64, time.Ti
 	}
 	t, _ := time.Parse(timeFmt, taken)
 	return id, t, nil
+}
+
+// shownJSON is a creator's shown texts as the shown column holds them.
+func shownJSON(sh map[string][]market.Shown) string {
+	if len(sh) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(sh)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
 }

@@ -169,6 +169,23 @@ func TestImportLivesAndProducts(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, m.errs)
 	}
 	snap := loadSnapshot(t, db, "lives")
+	if len(snap.Rejects) != 0 {
+		t.Errorf("rejects %+v", snap.Rejects)
+	}
+	// "34.7" in an "Items/min" column is a rate of items per minute, not
+	// money and not a reject.
+	st, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _, err := st.RunRecords(t.Context(), snap.RunID)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := recs[0].Fields["rate"]; r.Kind != market.KindRate || r.Float != 34.7 || r.Per != "minute" || r.Unit != "items" || r.Currency != "" {
+		t.Errorf("items per minute: %+v", r)
+	}
 	want := map[string]struct {
 		creator           string
 		secs, gmv, viewer int64
@@ -303,6 +320,60 @@ sources:
 		"followers: 12K kept, 12.5K dropped"} {
 		if !strings.Contains(string(report), want) {
 			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+// TestViewsReport: a ranking without GMV (followers and views only) gets
+// a report of followers against views, never a page of zero GMV.
+func TestViewsReport(t *testing.T) {
+	dir := t.TempDir()
+	m := newTestMain()
+	code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "channels.csv"), "--source", "channels",
+		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "reports", "1", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(report)
+	for _, want := range []string{"Followers vs views", "Total views", "The source gives no GMV", "Share of views", "Watched above its following"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"Followers vs GMV", "Total GMV", "$0", "Top products"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("a report without GMV shows %q", bad)
+		}
+	}
+}
+
+// TestLivesReport: a source of live sessions only gets a report about
+// its sessions, not a page of creators with zero followers and GMV.
+func TestLivesReport(t *testing.T) {
+	dir := t.TempDir()
+	m := newTestMain()
+	code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "lives.csv"), "--source", "lives",
+		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "reports", "1", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(report)
+	for _, want := range []string{"Live shopping", "Live sessions: viewers vs GMV", "GMV per live hour", "Top live sessions by GMV", "$586.2K"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"Followers vs GMV", "Follower tiers", "Spearman ρ</div>", ">$0<"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("a report of live sessions shows %q", bad)
 		}
 	}
 }

@@ -60,6 +60,15 @@ func TestDemoMatchesGroundTruth(t *testing.T) {
 		}
 	}
 
+	// Each page kind's text stays next to the winning value: the profile's
+	// exact count first, then the leaderboard's rounded one.
+	for _, want := range truth.Creators[:50] {
+		sh := got[want.Handle].Shown["followers"]
+		if len(sh) != 2 || sh[0] != (market.Shown{Kind: "profile", Raw: fmt.Sprint(want.Followers)}) || sh[1].Kind != "leaderboard" || sh[1].Raw == "" {
+			t.Errorf("%s followers shown %+v", want.Handle, sh)
+		}
+	}
+
 	// Every live session linked from a profile, exactly as the market holds it.
 	lives := map[string]market.Live{}
 	for _, l := range snap.Lives {

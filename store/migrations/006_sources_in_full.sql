@@ -14,6 +14,9 @@ ALTER TABLE creators ADD COLUMN rank INTEGER;
 ALTER TABLE creators ADD COLUMN gmv_live INTEGER;
 ALTER TABLE creators ADD COLUMN gmv_video INTEGER;
 ALTER TABLE creators ADD COLUMN gmv_showcase INTEGER;
+-- Each page kind's text of a numeric field that pages of more than one
+-- kind gave, the winning one first: {"followers": [{"kind", "raw"}, ...]}.
+ALTER TABLE creators ADD COLUMN shown TEXT NOT NULL DEFAULT '{}';
 
 -- A product's revenue as the source gives it (estimates from price ×
 -- units are computed in reports, never stored here).
