@@ -77,3 +77,28 @@ func TestArena(t *testing.T) {
 		t.Error("empty string")
 	}
 }
+
+// A key seen twice from the same page kind is a repeat, identical or with
+// what differed; from another kind it is a merge, with each kind's text
+// kept, the winner's first.
+func TestAssemblerRepeatsAndShown(t *testing.T) {
+	cnt := func(raw string, n int64) Value { return Value{Kind: KindCount, Raw: raw, Num: n} }
+	var as Assembler
+	as.AddFrom(Record{Entity: EntityCreator, Key: "mia", Precedence: 1, Line: 2, Fields: map[string]Value{"followers": cnt("35.8K", 35800)}}, "f.csv", "export")
+	as.AddFrom(Record{Entity: EntityCreator, Key: "mia", Precedence: 1, Line: 3, Fields: map[string]Value{"followers": cnt("35.8K", 35800)}}, "f.csv", "export")
+	as.AddFrom(Record{Entity: EntityCreator, Key: "mia", Precedence: 1, Line: 4, Fields: map[string]Value{"followers": cnt("36K", 36000)}}, "f.csv", "export")
+	as.AddFrom(Record{Entity: EntityCreator, Key: "mia", Precedence: 2, Fields: map[string]Value{"followers": cnt("35812", 35812)}}, "https://x/mia", "profile")
+	as.AddFrom(Record{Entity: EntityProduct, Key: "p1", Precedence: 1, Fields: map[string]Value{"units": cnt("5", 5)}}, "https://x/p1", "product")
+	reps := as.Repeats()
+	if len(reps) != 2 || !reps[0].Identical || reps[0].FirstLine != 2 || reps[0].Line != 3 || reps[1].Identical ||
+		len(reps[1].Diffs) != 1 || reps[1].Diffs[0] != (FieldDiff{Field: "followers", Kept: "35.8K", Dropped: "36K"}) {
+		t.Fatalf("repeats %+v", reps)
+	}
+	c := slices.Collect(as.Creators(1))[0]
+	if c.Followers.Num != 35812 || !reflect.DeepEqual(c.Shown["followers"], []Shown{{"profile", "35812"}, {"export", "35.8K"}}) {
+		t.Errorf("followers %v shown %+v", c.Followers, c.Shown)
+	}
+	if ShownText(c.Shown["followers"]) != "profile 35812 · export 35.8K" {
+		t.Errorf("shown text %q", ShownText(c.Shown["followers"]))
+	}
+}

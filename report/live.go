@@ -81,11 +81,14 @@ func liveModel(s *market.Snapshot, a market.LiveAnalysis, l *Locale) *LiveModel 
 }
 
 // startText writes a session's start in the locale when it is a time
-// gmvscope reads (RFC 3339, "2026-10-20 19:00"), else as the source wrote it.
+// gmvscope reads (RFC 3339, "2026-10-20 19:00"), else as the source
+// wrote it.
 func startText(s string, l *Locale) string {
 	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"} {
 		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
-			return l.DateTime(t)
+			// Short, for a table column on a phone: "20 Oct 19:00", in
+			// UTC as the column's header says.
+			return l.ShortDate(t) + " " + l.digitsOf(t.UTC().Format("15:04"))
 		}
 	}
 	return s

@@ -38,6 +38,37 @@ type Summary struct {
 	AboveWeight  []summaryCreator  `json:"above_weight"`
 	Outliers     []summaryCreator  `json:"outliers"`
 	ExcludedNote map[string]string `json:"excluded_reasons"`
+	// Measure is what "gmv" means in this file: "gmv" (USD), or "views"
+	// for a source that gives no GMV (then every gmv figure is views).
+	Measure   string            `json:"measure"`
+	Selection *summarySelection `json:"top_n_selection"` // null unless the list is itself a top N by GMV
+	Live      *summaryLive      `json:"live"`            // null without live sessions or GMV by channel
+}
+
+type summarySelection struct {
+	N         int     `json:"n"`
+	MinGMVUSD float64 `json:"min_gmv_usd"`
+	RankRho   float64 `json:"rank_gmv_rho"`
+}
+
+type summaryLive struct {
+	Sessions      int      `json:"sessions"`
+	WithGMV       int      `json:"sessions_with_gmv"`
+	GMVUSD        float64  `json:"sessions_gmv_usd"`
+	Hours         float64  `json:"hours_with_gmv"`
+	GMVPerHour    *float64 `json:"gmv_per_live_hour_usd"`
+	MedianPerHour *float64 `json:"median_session_gmv_per_hour_usd"`
+	ViewersGMVRho *float64 `json:"viewers_gmv_rho"`
+	ViewersGMVN   int      `json:"viewers_gmv_n"`
+	LiveShare     *float64 `json:"live_share"`
+	LiveShareFrom string   `json:"live_share_from"` // "channels", "sessions" or ""
+	SplitCreators int      `json:"creators_with_channel_split"`
+	LiveLed       int      `json:"live_led"`
+	VideoLed      int      `json:"video_led"`
+	Mixed         int      `json:"mixed"`
+	LiveUSD       float64  `json:"channel_live_usd"`
+	VideoUSD      float64  `json:"channel_video_usd"`
+	ShowcaseUSD   float64  `json:"channel_showcase_usd"`
 }
 
 type summaryCreators struct {
@@ -86,9 +117,14 @@ type summaryTier struct {
 }
 
 type summaryQuality struct {
-	PagesOK     int `json:"pages_ok"`
-	PagesFailed int `json:"pages_failed"`
-	Rejects     int `json:"rejects"`
+	PagesOK            int            `json:"pages_ok"`
+	PagesFailed        int            `json:"pages_failed"`
+	Rejects            int            `json:"rejects"`
+	RepeatsIdentical   int            `json:"repeats_identical"`
+	RepeatsConflicting int            `json:"repeats_conflicting"`
+	Missing            map[string]int `json:"marked_missing"`
+	Encoding           string         `json:"encoding,omitempty"`
+	Undecodable        int            `json:"undecodable_bytes"`
 }
 
 type summaryCreator struct {
@@ -130,6 +166,23 @@ func Summarize(s *market.Snapshot, a market.Analysis, now time.Time) ([]byte, er
 			"excluded_missing_gmv":       "no GMV value (absent or rejected): in no figure that uses GMV",
 			"excluded_missing_followers": "no follower count (absent or rejected): in no figure that uses followers",
 		},
+	}
+	sum.Measure = a.Measure
+	sum.Quality.RepeatsIdentical, sum.Quality.RepeatsConflicting = market.RepeatCounts(s.Repeats)
+	sum.Quality.Missing, sum.Quality.Encoding, sum.Quality.Undecodable = s.Crawl.Missing, s.Crawl.Encoding, s.Crawl.Undecodable
+	if sel := a.Selection; sel != nil {
+		sum.Selection = &summarySelection{N: sel.N, MinGMVUSD: sel.MinGMVUSD, RankRho: sel.Rho}
+	}
+	if lv := a.Live; lv.Has() {
+		sum.Live = &summaryLive{Sessions: lv.Sessions, WithGMV: lv.WithGMV, GMVUSD: lv.GMVUSD, Hours: lv.Hours,
+			ViewersGMVN: lv.Spearman.N, LiveShare: fp(lv.LiveShare), LiveShareFrom: lv.ShareFrom, SplitCreators: lv.Split,
+			LiveLed: lv.LiveLed, VideoLed: lv.VideoLed, Mixed: lv.Mixed, LiveUSD: lv.LiveUSD, VideoUSD: lv.VideoUSD, ShowcaseUSD: lv.ShowcaseUSD}
+		if lv.Timed > 0 {
+			sum.Live.GMVPerHour, sum.Live.MedianPerHour = fp(lv.GMVPerHour), fp(lv.MedianPerHr)
+		}
+		if lv.Spearman.N >= 2 {
+			sum.Live.ViewersGMVRho = fp(lv.Spearman.Rho)
+		}
 	}
 	if a.Spearman.N >= 2 {
 		sum.Spearman.Rho = fp(a.Spearman.Rho)
