@@ -170,9 +170,9 @@ func (s *Source) compile(rates Rates) error {
 			}
 		}
 		for name, f := range spec.Fields {
-			if f.Currency != "" {
-				if _, ok := rates[f.Currency]; !ok {
-					return errAt(n, pp+".fields."+name+".currency", "no rate for %s under rates", f.Currency)
+			if c := f.Currency.Code; c != "" {
+				if _, ok := rates[c]; !ok {
+					return errAt(n, pp+".fields."+name+".currency", "no rate for %s under rates", c)
 				}
 			}
 			if f.Period != "" {

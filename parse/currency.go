@@ -1,8 +1,11 @@
 package parse
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+
+	"golang.org/x/text/currency"
 )
 
 // currencyMarks maps the marks pages write next to amounts to ISO 4217
@@ -79,4 +82,17 @@ func isCode(s string) bool {
 		}
 	}
 	return len(s) == 3
+}
+
+// CurrencyCode reads a currency as a row gives it: an ISO 4217 code in
+// any case ("idr") or a mark ("Rp", "US$", "€").
+func CurrencyCode(s string) (string, error) {
+	t := strings.TrimSpace(s)
+	if u, err := currency.ParseISO(strings.ToUpper(t)); err == nil && len(t) == 3 {
+		return u.String(), nil
+	}
+	if code, rest := stripCurrency(t, ""); code != "" && rest == "" {
+		return code, nil
+	}
+	return "", fmt.Errorf("currency %q is not an ISO 4217 code or a currency mark", s)
 }

@@ -90,7 +90,7 @@ func compileExpect(s PageSpec, o Options) (expectation, error) {
 		if fs.Kind != market.KindCount {
 			return x, specErr(path+".kind", "a listing figure is a count, not %s", fs.Kind)
 		}
-		if fs.List || fs.Signed || fs.Period != "" || fs.Currency != "" {
+		if fs.List || fs.Signed || fs.Period != "" || fs.Currency != (CurrencySpec{}) {
 			return x, specErr(path, "a listing figure takes selector, attr, path, regex or from only")
 		}
 		f, err := compileField(path, listingNames[i], fs, o)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"go.yaml.in/yaml/v3"
+
 	"gmvscope/market"
 )
 
@@ -57,7 +59,7 @@ type FieldSpec struct {
 	Regex    string      `yaml:"regex"`    // keeps the first capture group (or the whole match)
 	Kind     market.Kind `yaml:"kind"`
 	Period   string      `yaml:"period"`   // overrides the source's period for this field
-	Currency string      `yaml:"currency"` // overrides the source's currency for this field
+	Currency CurrencySpec `yaml:"currency"` // overrides the source's currency for this field: a code, or where each row gives it
 	Signed   bool        `yaml:"signed"`   // the value may be negative (a change such as "-1,234")
 	List     bool        `yaml:"list"`     // every match, as a list
 	Optional bool        `yaml:"optional"` // no element is not a reject
@@ -66,6 +68,35 @@ type FieldSpec struct {
 	Per      string      `yaml:"per"`      // rate: the per-period a bare number has ("34.7" in an "Items/min" column): minute, hour, day, week, month, year
 	Unit     string      `yaml:"unit"`     // rate: what it counts when the text does not say ("items")
 }
+
+// CurrencySpec is a field's currency: an ISO 4217 code ("IDR"), or where
+// each row says it, with a field's locators ({path: $.gmv.currency},
+// {column: Currency}, {selector: td.cur}): a code or a symbol ("Rp").
+type CurrencySpec struct {
+	Code     string `yaml:"code"`
+	Selector string `yaml:"selector"`
+	Attr     string `yaml:"attr"`
+	Path     string `yaml:"path"`
+	Column   string `yaml:"column"`
+	Regex    string `yaml:"regex"`
+}
+
+// UnmarshalYAML reads a code ("IDR") or a mapping of locators.
+func (c *CurrencySpec) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		return n.Decode(&c.Code)
+	}
+	type plain CurrencySpec
+	return n.Decode((*plain)(c))
+}
+
+// FromRow reports whether each row gives the currency.
+func (c CurrencySpec) FromRow() bool {
+	return c.Selector != "" || c.Attr != "" || c.Path != "" || c.Column != ""
+}
+
+// currencySuffix names the hidden field that reads a field's currency.
+const currencySuffix = "@currency"
 
 // LinkSpec finds links to follow.
 type LinkSpec struct {
@@ -95,6 +126,9 @@ type field struct {
 	spec FieldSpec
 	re   *regexp.Regexp
 	opts Options
+	// curFor, on the hidden field that reads a row's currency, names the
+	// field whose currency it is.
+	curFor string
 }
 
 // compileFields checks the parts every extractor shares and returns the
@@ -138,14 +172,28 @@ func compileFields(s PageSpec, o Options) ([]field, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var out []field
+	var out, curs []field
 	for _, n := range names {
 		f, err := compileField("fields."+n, n, s.Fields[n], o)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, f)
+		if c := s.Fields[n].Currency; c.FromRow() {
+			if c.Code != "" {
+				return nil, specErr("fields."+n+".currency", "give a code or where the row says it, not both")
+			}
+			cf, err := compileField("fields."+n+".currency", n+currencySuffix, FieldSpec{Selector: c.Selector, Attr: c.Attr, Path: c.Path,
+				Column: c.Column, Regex: c.Regex, Kind: market.KindText, Optional: true}, o)
+			if err != nil {
+				return nil, err
+			}
+			cf.curFor = n
+			curs = append(curs, cf)
+		}
 	}
+	// A row's currencies are read before the amounts they qualify.
+	out = append(curs, out...)
 	for i, l := range s.Follow {
 		if l.Kind == "" {
 			return nil, specErr(fmt.Sprintf("follow[%d].kind", i), "missing: name the page kind the link leads to")
@@ -179,8 +227,11 @@ func compileField(path, n string, fs FieldSpec, o Options) (field, error) {
 		}
 		f.re = re
 	}
-	if fs.Currency != "" {
-		f.opts.Currency = fs.Currency
+	if fs.Currency.Code != "" {
+		f.opts.Currency = fs.Currency.Code
+		f.opts.RateOfMoney = true
+	}
+	if fs.Currency.FromRow() {
 		f.opts.RateOfMoney = true
 	}
 	if fs.Per != "" || fs.Unit != "" {
@@ -234,6 +285,8 @@ type rowBuilder struct {
 	// missing counts, per field, values the source marks as missing ("N/A",
 	// an empty cell) in optional fields: no value, and no reject either.
 	missing map[string]int
+	// cur holds the currency each row gives for a field, by field name.
+	cur map[string]string
 }
 
 func newRow(s PageSpec, u *url.URL) *rowBuilder {
@@ -255,6 +308,15 @@ func (r *rowBuilder) add(f field, raws []string, found bool) {
 		} else {
 			raws[i] = raw
 		}
+	}
+	if f.curFor != "" {
+		if found && len(raws) > 0 {
+			if r.cur == nil {
+				r.cur = map[string]string{}
+			}
+			r.cur[f.curFor] = strings.TrimSpace(raws[0])
+		}
+		return
 	}
 	if !found {
 		if !f.spec.Optional {
@@ -304,7 +366,16 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 		}
 		text = m[len(m)-1]
 	}
-	v, err := Value(f.spec.Kind, text, f.opts)
+	opts := f.opts
+	if c, ok := r.cur[f.name]; ok && f.spec.Currency.FromRow() {
+		code, err := CurrencyCode(c)
+		if err != nil {
+			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: err.Error()})
+			return nil
+		}
+		opts.Currency = code
+	}
+	v, err := Value(f.spec.Kind, text, opts)
 	if errors.Is(err, ErrMissing) && !errors.Is(err, ErrMasked) {
 		r.missingValue(f, raw)
 		return nil

@@ -85,6 +85,8 @@ type valueOut struct {
 	Rate       *float64 `json:"usd_rate,omitempty"`
 	RateAsOf   string   `json:"usd_rate_as_of,omitempty"`
 	Per        string   `json:"per,omitempty"`
+	Unit       string   `json:"unit,omitempty"`  // what a rate of a count counts: "items"
+	Exact      *float64 `json:"exact,omitempty"` // a rate of a count before rounding: 34.7
 	Estimate   bool     `json:"estimate,omitempty"`
 	Error      string   `json:"error,omitempty"`
 }
@@ -124,7 +126,10 @@ func (c *ValueCommand) Run(context.Context) error {
 }
 
 func fill(out *valueOut, v market.Value, rates config.Rates) {
-	out.Estimate, out.Open, out.Per, out.Currency = v.Estimate, v.Open, v.Per, v.Currency
+	out.Estimate, out.Open, out.Per, out.Currency, out.Unit = v.Estimate, v.Open, v.Per, v.Currency, v.Unit
+	if v.Kind == market.KindRate && v.Currency == "" && v.Float != float64(v.Num) {
+		out.Exact = &v.Float
+	}
 	switch {
 	case v.Kind == market.KindPercent:
 		out.Percent = &v.Float
