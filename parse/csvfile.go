@@ -82,8 +82,12 @@ func (e *csvExtractor) Extract(in Input) Result {
 	sp.width = len(header)
 	col, missing := e.columns(header, &res)
 	if len(missing) > 0 {
-		res.Rejects = append(res.Rejects, pageReject(in, strings.Join(header, ","), strings.Join(missing, "; ")))
-		res.Failure = strings.Join(missing, "; ")
+		why := "column " + missing[0] + " is not in the header"
+		if len(missing) > 1 {
+			why = fmt.Sprintf("%d columns are not in the header: %s", len(missing), strings.Join(missing, ", "))
+		}
+		res.Rejects = append(res.Rejects, pageReject(in, strings.Join(header, ","), why))
+		res.Failure = why
 		return res
 	}
 	asOf := -1
@@ -183,10 +187,11 @@ func (e *csvExtractor) columns(header []string, res *Result) (map[string]int, []
 			col[n.name] = col[hs[0]]
 			continue
 		}
-		msg := fmt.Sprintf("column %q (%s) is not in the header", n.name, n.what)
+		what := n.what
 		if near := suggest.Nearest(n.name, trimmed, 3); len(near) > 0 {
-			msg += fmt.Sprintf("; closest: %q", strings.Join(near, `", "`))
+			what += fmt.Sprintf("; closest: %q", strings.Join(near, `", "`))
 		}
+		msg := fmt.Sprintf("%q (%s)", n.name, what)
 		optional := false
 		if n.what != "as_of" {
 			for _, f := range e.fields {
@@ -196,7 +201,7 @@ func (e *csvExtractor) columns(header []string, res *Result) (map[string]int, []
 			}
 		}
 		if optional {
-			res.Warnings = append(res.Warnings, "optional "+msg+": the field has no values")
+			res.Warnings = append(res.Warnings, "optional column "+msg+" is not in the header: the field has no values")
 			continue
 		}
 		missing = append(missing, msg)

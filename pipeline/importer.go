@@ -125,7 +125,7 @@ func (p *Pipeline) Import(ctx context.Context, src *config.Source, file string, 
 
 	var asOfErr error
 	res.TakenAt, res.AsOfFrom, asOfErr = asOf(opts.AsOf, spec.AsOf, file, out.AsOf, src.Location())
-	if asOfErr != nil {
+	if asOfErr != nil && len(out.Records) > 0 {
 		return res, fmt.Errorf("import %s: %w", file, asOfErr)
 	}
 	if res.TakenAt.IsZero() {
@@ -158,6 +158,9 @@ func (p *Pipeline) Import(ctx context.Context, src *config.Source, file string, 
 		if out.Failure != "" {
 			res.Reason = "no records in the file: " + out.Failure
 		}
+		if asOfErr != nil { // said with the rest: errors come all at once
+			res.Reason += "; and " + asOfErr.Error()
+		}
 	}
 	identical, conflicting := market.RepeatCounts(res.Repeats)
 	stats, err := json.Marshal(map[string]any{"records": res.Records, "rejects": res.Rejects, "repaired_texts": res.Repaired,
@@ -189,7 +192,7 @@ func asOf(flag time.Time, spec *parse.AsOfSpec, file string, column []string, lo
 		base := filepath.Base(file)
 		m := regexp.MustCompile(spec.FileName).FindStringSubmatch(base)
 		if m == nil {
-			return time.Time{}, "", fmt.Errorf("as_of.file_name %q does not match the file name %q: rename the file or pass --as-of DATE", spec.FileName, base)
+			return time.Time{}, "", fmt.Errorf("as_of.file_name '%s' does not match the file name %q: rename the file or pass --as-of DATE", spec.FileName, base)
 		}
 		t, err := parse.Date(m[1], spec.Layout, loc)
 		if err != nil {

@@ -11,12 +11,18 @@ import (
 	"gmvscope/market"
 )
 
-// Previous returns the snapshot of the same source stored before id
-// (ok or partial: a partial one is compared, and the report says so);
-// ok is false when id is the first.
+// byDate orders snapshots by the date their data is of (an export's own
+// date, else when the run finished), to the second, then as stored.
+const byDate = `substr(%[1]s.taken_at, 1, 19), %[1]s.id`
+
+// Previous returns the snapshot of the same source before id in time
+// (ok or partial: a partial one is compared, and the report says so):
+// an export imported late still sits at its own date. ok is false when
+// id is the first.
 func (s *DB) Previous(ctx context.Context, id int64) (prev int64, ok bool, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT p.id FROM snapshots c JOIN snapshots p ON p.source = c.source AND p.id < c.id
-		WHERE c.id = ? ORDER BY p.id DESC LIMIT 1`, id).Scan(&prev)
+	err = s.db.QueryRowContext(ctx, `SELECT p.id FROM snapshots c JOIN snapshots p ON p.source = c.source AND p.id <> c.id
+		AND (substr(p.taken_at, 1, 19) < substr(c.taken_at, 1, 19) OR (substr(p.taken_at, 1, 19) = substr(c.taken_at, 1, 19) AND p.id < c.id))
+		WHERE c.id = ? ORDER BY substr(p.taken_at, 1, 19) DESC, p.id DESC LIMIT 1`, id).Scan(&prev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -45,7 +51,8 @@ func (s *DB) LatestComplete(ctx context.Context, source string, reported bool) (
 }
 
 // History returns a summary of every snapshot (of source, or of all
-// sources when empty), oldest first: the market's totals week by week.
+// sources when empty), oldest first by the date its data is of: the
+// market's totals week by week.
 func (s *DB) History(ctx context.Context, source string) ([]market.Summary, error) {
 	q := `SELECT s.id, s.run_id, s.source, s.status, s.taken_at, r.reason, count(c.handle), coalesce(sum(c.gmv_usd), 0),
 		count(c.gmv_usd), count(c.followers), coalesce(json_extract(s.source_info, '$.Sample'), 0)
@@ -55,7 +62,7 @@ func (s *DB) History(ctx context.Context, source string) ([]market.Summary, erro
 		q += ` WHERE s.source = ?`
 		args = append(args, source)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` GROUP BY s.id ORDER BY s.id`, args...)
+	rows, err := s.db.QueryContext(ctx, q+` GROUP BY s.id ORDER BY `+fmt.Sprintf(byDate, "s"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("history of %q: %w", source, err)
 	}
@@ -76,7 +83,7 @@ func (s *DB) History(ctx context.Context, source string) ([]market.Summary, erro
 }
 
 // Series returns each creator's GMV (USD) and followers in every snapshot
-// of source, oldest first, for the handles asked for.
+// of source, oldest first by date, for the handles asked for.
 func (s *DB) Series(ctx context.Context, source string, handles []string) (map[string][]market.SeriesPoint, error) {
 	out := map[string][]market.SeriesPoint{}
 	if len(handles) == 0 {
@@ -87,7 +94,7 @@ func (s *DB) Series(ctx context.Context, source string, handles []string) (map[s
 		args = append(args, h)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT c.handle, s.id, s.taken_at, c.gmv_usd, c.followers FROM creators c JOIN snapshots s ON s.id = c.snapshot_id
-		WHERE s.source = ? AND c.handle IN (`+strings.TrimSuffix(strings.Repeat("?,", len(handles)), ",")+`) ORDER BY c.handle, s.id`, args...)
+		WHERE s.source = ? AND c.handle IN (`+strings.TrimSuffix(strings.Repeat("?,", len(handles)), ",")+`) ORDER BY c.handle, `+fmt.Sprintf(byDate, "s"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("series of %s: %w", source, err)
 	}

@@ -90,7 +90,7 @@ func (c *ImportCommand) summary(res pipeline.ImportResult) {
 	for _, warn := range res.Warnings {
 		fmt.Fprintf(c.m.Stderr, "gmvscope: warning: %s\n", warn)
 	}
-	if !res.TakenAt.IsZero() {
+	if !res.TakenAt.IsZero() && res.Records > 0 {
 		fmt.Fprintf(w, "as of %s (from %s)\n", res.TakenAt.Format("2006-01-02"), res.AsOfFrom)
 	}
 }
@@ -109,6 +109,12 @@ func (c *ImportCommand) Run(ctx context.Context) error {
 	if err != nil {
 		return &UsageError{Msg: err.Error()}
 	}
+	opts := pipeline.ImportOptions{Kind: kind, Again: c.again}
+	if c.asOf != "" {
+		if opts.AsOf, err = parse.Date(c.asOf, "2006-01-02", src.Location()); err != nil {
+			return &UsageError{Msg: "--as-of: " + err.Error()}
+		}
+	}
 	if !c.noRep {
 		if err := checkAssets(); err != nil {
 			return err
@@ -119,12 +125,6 @@ func (c *ImportCommand) Run(ctx context.Context) error {
 		return err
 	}
 	defer p.Store.Close()
-	opts := pipeline.ImportOptions{Kind: kind, Again: c.again}
-	if c.asOf != "" {
-		if opts.AsOf, err = parse.Date(c.asOf, "2006-01-02", src.Location()); err != nil {
-			return &UsageError{Msg: "--as-of: " + err.Error()}
-		}
-	}
 	res, err := p.Import(ctx, src, c.file, opts)
 	if errors.Is(err, pipeline.ErrImported) {
 		return err

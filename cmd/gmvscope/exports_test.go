@@ -124,6 +124,29 @@ func TestImportRepeatsAndDates(t *testing.T) {
 	if snap := loadSnapshot(t, db, "shopcreators"); snap.ID != 2 || snap.TakenAt.Format("2006-01-02") != "2026-10-29" {
 		t.Errorf("--again --as-of: snapshot %d of %s", snap.ID, snap.TakenAt)
 	}
+	// An export of an earlier week imported last sits at its own date:
+	// history and the week before go by the date the data is of.
+	if code, m = importInto(t, db, "creators_2026-10-28.csv", "shopcreators", "--again", "--as-of", "2026-10-21"); code != 0 {
+		t.Fatalf("an older export: exit %d: %s", code, m.errs)
+	}
+	st, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	hist, err := st.History(t.Context(), "shopcreators")
+	if err != nil || len(hist) != 3 || hist[0].ID != 3 || hist[1].ID != 1 || hist[2].ID != 2 {
+		t.Errorf("history by date: %+v %v", hist, err)
+	}
+	if prev, ok, err := st.Previous(t.Context(), 1); !ok || prev != 3 || err != nil {
+		t.Errorf("the week before snapshot 1 is snapshot 3 (2026-10-21): %d %v %v", prev, ok, err)
+	}
+	if _, ok, _ := st.Previous(t.Context(), 3); ok {
+		t.Error("snapshot 3 is the first by date")
+	}
+	if code, m := importInto(t, db, "creators_2026-10-28.csv", "shopcreators", "--as-of", "28/10/2026"); code != 2 || !strings.Contains(m.errs.String(), "--as-of") {
+		t.Errorf("a date not YYYY-MM-DD: exit %d: %s", code, m.errs)
+	}
 }
 
 // TestImportEncodings: names whose bytes are not UTF-8 stay distinct
@@ -240,9 +263,8 @@ func TestImportColumnMistakes(t *testing.T) {
 		"--config", conf, "--db", filepath.Join(dir, "g.db"), "--no-report"})
 	errs := m.errs.String()
 	for _, want := range []string{
-		`column "Follower" (field followers) is not in the header; closest: "Followers"`,
-		`column "Rnak" (field rank) is not in the header; closest: "Rank"`,
-		`warning: optional column "Video Gmv Total" (field gmv_video) is not in the header; closest: "Video GMV"`,
+		`no records in the file: 2 columns are not in the header: "Follower" (field followers; closest: "Followers"), "Rnak" (field rank; closest: "Rank")`,
+		`warning: optional column "Video Gmv Total" (field gmv_video; closest: "Video GMV") is not in the header: the field has no values`,
 	} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)

@@ -58,3 +58,11 @@ CREATE TABLE repeats (
   diffs       TEXT NOT NULL DEFAULT '[]'  -- [{field, kept, dropped}]
 );
 CREATE INDEX repeats_snapshot ON repeats(snapshot_id);
+
+-- Snapshots in order of the date their data is of (an export imported
+-- late sits at its own date), with the one before each.
+DROP VIEW snapshot_history;
+CREATE VIEW snapshot_history AS
+  SELECT id, run_id, source, status, taken_at,
+         lag(id) OVER (PARTITION BY source ORDER BY substr(taken_at, 1, 19), id) AS previous_id
+  FROM snapshots;
