@@ -51,22 +51,22 @@ type AsOfSpec struct {
 
 // FieldSpec says where one field is and what kind of value it holds.
 type FieldSpec struct {
-	Selector string      `yaml:"selector"` // css: relative to the row; empty means the row itself
-	Attr     string      `yaml:"attr"`     // css: attribute to read; empty reads the text
-	Path     string      `yaml:"path"`     // json: JSON path relative to the row
-	Column   string      `yaml:"column"`   // csv: column name in the header
-	Columns  []string    `yaml:"columns"`  // csv: a range's low and high ends in two columns, read as one "low - high" value
-	Regex    string      `yaml:"regex"`    // keeps the first capture group (or the whole match)
-	Kind     market.Kind `yaml:"kind"`
-	Period   string      `yaml:"period"`   // overrides the source's period for this field
+	Selector string       `yaml:"selector"` // css: relative to the row; empty means the row itself
+	Attr     string       `yaml:"attr"`     // css: attribute to read; empty reads the text
+	Path     string       `yaml:"path"`     // json: JSON path relative to the row
+	Column   string       `yaml:"column"`   // csv: column name in the header
+	Columns  []string     `yaml:"columns"`  // csv: a range's low and high ends in two columns, read as one "low - high" value
+	Regex    string       `yaml:"regex"`    // keeps the first capture group (or the whole match)
+	Kind     market.Kind  `yaml:"kind"`
+	Period   string       `yaml:"period"`   // overrides the source's period for this field
 	Currency CurrencySpec `yaml:"currency"` // overrides the source's currency for this field: a code, or where each row gives it
-	Signed   bool        `yaml:"signed"`   // the value may be negative (a change such as "-1,234")
-	List     bool        `yaml:"list"`     // every match, as a list
-	Optional bool        `yaml:"optional"` // no element is not a reject
-	Missing  []string    `yaml:"missing"`  // texts that mean "no value" here ("NaN" in a country column)
-	From     string      `yaml:"from"`     // "url": read the page's own URL (with regex), not its content
-	Per      string      `yaml:"per"`      // rate: the per-period a bare number has ("34.7" in an "Items/min" column): minute, hour, day, week, month, year
-	Unit     string      `yaml:"unit"`     // rate: what it counts when the text does not say ("items")
+	Signed   bool         `yaml:"signed"`   // the value may be negative (a change such as "-1,234")
+	List     bool         `yaml:"list"`     // every match, as a list
+	Optional bool         `yaml:"optional"` // no element is not a reject
+	Missing  []string     `yaml:"missing"`  // texts that mean "no value" here ("NaN" in a country column)
+	From     string       `yaml:"from"`     // "url": read the page's own URL (with regex), not its content
+	Per      string       `yaml:"per"`      // rate: the per-period a bare number has ("34.7" in an "Items/min" column): minute, hour, day, week, month, year
+	Unit     string       `yaml:"unit"`     // rate: what it counts when the text does not say ("items")
 }
 
 // CurrencySpec is a field's currency: an ISO 4217 code ("IDR"), or where
