@@ -46,7 +46,8 @@ type LivePoint struct {
 // ChannelSeller is one creator's GMV by channel.
 type ChannelSeller struct {
 	Handle                         string
-	LiveUSD, VideoUSD, ShowcaseUSD float64
+	LiveUSD, VideoUSD, ShowcaseUSD float64 // 0 where the source does not give the channel: see Has
+	Has                            [3]bool // live, video, showcase: the source gave the channel
 	LiveShare                      float64
 	Lead                           string // "live", "video" or "mixed"
 }
@@ -129,7 +130,7 @@ func AnalyzeLive(s Snapshot, rateUSD float64, top int) LiveAnalysis {
 		if c.GMVLive == nil && c.GMVVideo == nil && c.GMVShowcase == nil {
 			continue
 		}
-		cs := ChannelSeller{Handle: c.Handle}
+		cs := ChannelSeller{Handle: c.Handle, Has: [3]bool{c.GMVLive != nil, c.GMVVideo != nil, c.GMVShowcase != nil}}
 		if c.GMVLive != nil {
 			cs.LiveUSD = usd(c.GMVLive)
 		}

@@ -70,8 +70,10 @@ func liveModel(s *market.Snapshot, a market.LiveAnalysis, l *Locale) *LiveModel 
 		m.Sessions = append(m.Sessions, row)
 	}
 	for _, c := range a.Sellers {
-		m.Sellers = append(m.Sellers, SellerRow{Handle: c.Handle, Live: usd(c.LiveUSD), Video: usd(c.VideoUSD), Showcase: usd(c.ShowcaseUSD),
-			LiveShare: Num{V: c.LiveShare, Form: Share}, Lead: l.T("live.lead." + c.Lead)})
+		// A channel the source does not give is n/a, never $0.
+		ch := func(v float64, has bool) Num { return Num{V: v, Form: Money, NA: !has} }
+		m.Sellers = append(m.Sellers, SellerRow{Handle: c.Handle, Live: ch(c.LiveUSD, c.Has[0]), Video: ch(c.VideoUSD, c.Has[1]),
+			Showcase: ch(c.ShowcaseUSD, c.Has[2]), LiveShare: Num{V: c.LiveShare, Form: Share}, Lead: l.T("live.lead." + c.Lead)})
 	}
 	if a.Split > 0 {
 		m.Leads = l.HTML("live.leads", "live", a.LiveLed, "live_gmv", usd(a.LiveLedUSD), "video", a.VideoLed, "video_gmv", usd(a.VideoLedUSD),
@@ -170,16 +172,27 @@ func channelsChart(s *market.Snapshot, a market.LiveAnalysis, l *Locale) (Chart,
 	var names []string
 	var live, video, show []opts.BarData
 	var rows [][]string
+	// A channel the source does not give is no bar ("-" to echarts) and
+	// an empty cell, never a zero.
+	bar := func(v float64, has bool) (opts.BarData, string) {
+		if !has {
+			return opts.BarData{Value: "-"}, ""
+		}
+		return opts.BarData{Value: v}, full(v)
+	}
 	for _, c := range sellers {
 		names = append(names, l.Iso("@"+c.Handle))
-		live, video, show = append(live, opts.BarData{Value: c.LiveUSD}), append(video, opts.BarData{Value: c.VideoUSD}), append(show, opts.BarData{Value: c.ShowcaseUSD})
-		rows = append(rows, []string{"@" + c.Handle, full(c.LiveUSD), full(c.VideoUSD), full(c.ShowcaseUSD), c.Lead})
+		lb, lc := bar(c.LiveUSD, c.Has[0])
+		vb, vc := bar(c.VideoUSD, c.Has[1])
+		sb, sc := bar(c.ShowcaseUSD, c.Has[2])
+		live, video, show = append(live, lb), append(video, vb), append(show, sb)
+		rows = append(rows, []string{"@" + c.Handle, lc, vc, sc, c.Lead})
 	}
 	ch.Drawn = 3 * len(sellers)
-	bar := charts.NewBar()
-	bar.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}))
+	bc := charts.NewBar()
+	bc.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}))
 	lName, vName, sName := l.Chart("chart.channels.live"), l.Chart("chart.channels.video"), l.Chart("chart.channels.showcase")
-	bar.SetXAxis(names).
+	bc.SetXAxis(names).
 		AddSeries(lName, live, charts.WithItemStyleOpts(opts.ItemStyle{Color: okVermillion}), charts.WithBarChartOpts(opts.BarChart{Stack: "gmv"})).
 		AddSeries(vName, video, charts.WithItemStyleOpts(opts.ItemStyle{Color: okBlue}), charts.WithBarChartOpts(opts.BarChart{Stack: "gmv"})).
 		AddSeries(sName, show, charts.WithItemStyleOpts(opts.ItemStyle{Color: okGreen}), charts.WithBarChartOpts(opts.BarChart{Stack: "gmv"}))
@@ -193,7 +206,7 @@ func channelsChart(s *market.Snapshot, a market.LiveAnalysis, l *Locale) (Chart,
 	if ch.CSV, err = csvRows([]string{"creator", "live_usd", "video_usd", "showcase_usd", "lead"}, rows); err != nil {
 		return ch, err
 	}
-	obj, err := toMap(bar)
+	obj, err := toMap(bc)
 	if err != nil {
 		return ch, err
 	}

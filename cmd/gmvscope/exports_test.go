@@ -399,3 +399,39 @@ func TestLivesReport(t *testing.T) {
 		}
 	}
 }
+
+// TestChannelsReport: GMV by channel from an export that gives live and
+// video only: the showcase is n/a, never $0, and a real $0 stays $0.
+func TestChannelsReport(t *testing.T) {
+	dir := t.TempDir()
+	m := newTestMain()
+	if code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "creators_2026-10-28.csv"), "--source", "shopcreators",
+		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir}); code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "reports", "1", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(report)
+	row := func(handle string) string {
+		i := strings.Index(page, `<tr><td class="who"><a href="https://shop.example/@`+handle)
+		if i < 0 {
+			i = strings.Index(page, `<tr><td class="who"><bdi>@`+handle)
+		}
+		if i < 0 {
+			return ""
+		}
+		return page[i : i+strings.Index(page[i:], "</tr>")]
+	}
+	page = page[strings.Index(page, `id="live"`):] // the channels table, not the above-weight one
+	if r := row("glowlab"); !strings.Contains(r, "<td class=\"n\">n/a</td>") || strings.Count(r, "$0<") != 0 {
+		t.Errorf("glowlab's channels: %s", r)
+	}
+	if r := row("homefinds"); !strings.Contains(r, ">$0<") {
+		t.Errorf("homefinds sold $0 live, and the table says so: %s", r)
+	}
+	if !strings.Contains(page, "<strong><bdi>2</bdi></strong> live-led") {
+		t.Error("live-led count")
+	}
+}
