@@ -1,7 +1,6 @@
 package market
 
 import (
-	"hash/fnv"
 	"iter"
 	"maps"
 	"slices"
@@ -253,14 +252,13 @@ type Snapshot struct {
 // entry and field, so they cost nothing where they are absent.
 type Assembler struct {
 	idx     [3]map[string]int32 // per entity (creator, product, live): key → index into ents
-	ents    [3][]merged
+	ents    [3]entries
 	extra   map[extraKey]extraVal // the sparse numeric fields
 	units   []unit                // the shared parts of numeric values, see packed
 	unitIdx map[unit]int32        // index into units
 	arena   arena
 
-	shown     map[extraKey]shownAt // every page kind's text of a numeric field, where two kinds gave one
-	seen      map[seenKey]seenAt   // where each (entry, page kind) was first seen
+	seen      map[seenKey]seenAt // where an entry was first read from its third page kind and later
 	kinds     map[string]uint16
 	kindNames []string
 	lastURL   string
@@ -280,7 +278,7 @@ var entities = [3]entityFields{
 	{EntityCreator, []string{"display_name", "category", "region", "products"}, []string{"followers", "gmv", "units", "views"},
 		[]string{"rank", "gmv_live", "gmv_video", "gmv_showcase"}},
 	{EntityProduct, []string{"title", "shop", "creators"}, []string{"price", "units", "gmv"}, nil},
-	{EntityLive, []string{"creator", "start", "title", "products"}, []string{"duration", "viewers", "peak_viewers", "gmv", "units"}, nil},
+	{EntityLive, []string{"creator", "start", "title", "products"}, []string{"duration", "viewers", "peak_viewers", "gmv"}, []string{"units"}},
 }
 
 func entityIndex(e Entity) int {
@@ -302,22 +300,54 @@ const unset = -1 << 30
 type merged struct {
 	url   span
 	texts [4]span
-	vals  [5]packed
-	prec  [10]int32 // texts, then vals, then the URL's (last)
-	kinds [5]uint16 // 1 + the page kind each value came from; 0: none or untracked
+	vals  [4]packed
+	prec  [9]int32  // texts, then vals, then the URL's (last)
+	kinds [4]uint16 // 1 + the page kind each value came from; 0: none or untracked
+	// alt is another page kind's text of each value (altKind, 1 +
+	// its index), kept so the snapshot shows both sources' texts: the
+	// winner's and the last other kind's.
+	alt     [4]span
+	altKind [4]uint16
+	// seen is where the entry was first read from each of its first two
+	// page kinds; a third kind's goes to Assembler.seen.
+	seen [2]seenSlot
 }
 
-// shownAt holds up to four page kinds' raw texts of one field, in the
-// order they came.
-type shownAt struct {
-	n     uint8
-	kinds [4]uint16
-	raws  [4]span
+// entries holds merged entries in chunks that never move: growing by
+// appending to one slice would copy every entry each time it doubled, and
+// hold both copies at once.
+type entries struct {
+	chunks [][]merged
+	n      int32
+}
+
+const entryChunk = 4096
+
+// add appends a new entry with no precedence set, and returns its index.
+func (es *entries) add() int32 {
+	if int(es.n)%entryChunk == 0 {
+		es.chunks = append(es.chunks, make([]merged, entryChunk))
+	}
+	i := es.n
+	es.n++
+	newPrec(es.at(i).prec[:])
+	return i
+}
+
+func (es *entries) at(i int32) *merged { return &es.chunks[i/entryChunk][i%entryChunk] }
+
+// seenSlot is where an entry was first read from one page kind.
+type seenSlot struct {
+	hash uint64
+	url  span
+	line int32
+	kind uint16 // 1 + the kind's index; 0: free
 }
 
 type extraKey struct {
-	idx   int32
-	field uint8
+	idx    int32
+	entity uint8
+	field  uint8
 }
 
 type extraVal struct {
@@ -436,12 +466,10 @@ func (as *Assembler) AddFrom(r Record, url, kind string) {
 		if as.idx[e] == nil {
 			as.idx[e] = map[string]int32{}
 		}
-		i = int32(len(as.ents[e]))
+		i = as.ents[e].add()
 		as.idx[e][r.Key] = i
-		as.ents[e] = append(as.ents[e], merged{})
-		newPrec(as.ents[e][i].prec[:])
 	}
-	m := &as.ents[e][i]
+	m := as.ents[e].at(i)
 	prec := int32(r.Precedence)
 	nt := len(spec.texts)
 	for j, name := range spec.texts {
@@ -458,10 +486,16 @@ func (as *Assembler) AddFrom(r Record, url, kind string) {
 		if !ok || !v.IsNumeric() {
 			continue
 		}
+		wins := m.prec[nt+j] < prec
 		if e == 0 && k > 0 && m.kinds[j] > 0 && m.kinds[j] != k {
-			as.addShown(extraKey{i, uint8(j)}, m.kinds[j], m.vals[j].raw, k, v.Raw)
+			// Two page kinds gave this value: keep the loser's text.
+			if wins {
+				m.alt[j], m.altKind[j] = m.vals[j].raw, m.kinds[j]
+			} else {
+				m.alt[j], m.altKind[j] = as.arena.put(v.Raw), k
+			}
 		}
-		if m.prec[nt+j] < prec {
+		if wins {
 			m.prec[nt+j], m.vals[j], m.kinds[j] = prec, as.pack(v), k
 		}
 	}
@@ -470,7 +504,7 @@ func (as *Assembler) AddFrom(r Record, url, kind string) {
 		if !ok {
 			continue
 		}
-		k := extraKey{i, uint8(j)}
+		k := extraKey{i, uint8(e), uint8(j)}
 		if x, ok := as.extra[k]; ok && x.prec >= prec {
 			continue
 		}
@@ -501,7 +535,7 @@ func (as *Assembler) kindOf(kind string) uint16 {
 	k, ok := as.kinds[kind]
 	if !ok {
 		if as.kinds == nil {
-			as.kinds, as.seen = map[string]uint16{}, map[seenKey]seenAt{}
+			as.kinds = map[string]uint16{}
 		}
 		k = uint16(len(as.kindNames))
 		as.kinds[kind] = k
@@ -510,64 +544,44 @@ func (as *Assembler) kindOf(kind string) uint16 {
 	return k
 }
 
-// addShown notes a creator's field as two page kinds showed it: the
-// first value's kind and text (when the field has no texts yet) and the
-// new one's.
-func (as *Assembler) addShown(key extraKey, firstKind uint16, firstRaw span, kind uint16, raw string) {
-	if as.shown == nil {
-		as.shown = map[extraKey]shownAt{}
-	}
-	sa, ok := as.shown[key]
-	if !ok {
-		sa.kinds[0], sa.raws[0], sa.n = firstKind, firstRaw, 1
-	}
-	for j := range sa.n {
-		if sa.kinds[j] == kind {
-			return // a repeat of that kind: the repeat is counted, not shown twice
-		}
-	}
-	if int(sa.n) < len(sa.kinds) {
-		sa.kinds[sa.n], sa.raws[sa.n] = kind, as.arena.put(raw)
-		sa.n++
-	}
-	as.shown[key] = sa
-}
-
 // shownOf returns a creator's texts of its numeric field j, the winner's
 // first; nil unless two page kinds gave the field.
-func (as *Assembler) shownOf(i int32, j int, m *merged) []Shown {
-	sa, ok := as.shown[extraKey{i, uint8(j)}]
-	if !ok || sa.n < 2 {
+func (as *Assembler) shownOf(j int, m *merged) []Shown {
+	if m.altKind[j] == 0 || m.kinds[j] == 0 {
 		return nil
 	}
-	out := make([]Shown, 0, sa.n)
-	for x := range sa.n {
-		out = append(out, Shown{Kind: as.kindNames[sa.kinds[x]-1], Raw: as.arena.get(sa.raws[x])})
-	}
-	if w := m.kinds[j]; w > 0 {
-		slices.SortStableFunc(out, func(a, b Shown) int {
-			aw, bw := a.Kind == as.kindNames[w-1], b.Kind == as.kindNames[w-1]
-			switch {
-			case aw && !bw:
-				return -1
-			case bw && !aw:
-				return 1
-			}
-			return 0
-		})
-	}
-	return out
+	return []Shown{{Kind: as.kindNames[m.kinds[j]-1], Raw: as.arena.get(m.vals[j].raw)},
+		{Kind: as.kindNames[m.altKind[j]-1], Raw: as.arena.get(m.alt[j])}}
 }
 
 // track notes where (entry, kind) was first seen, and records a repeat.
 func (as *Assembler) track(r Record, e int, i int32, url, kind string) {
-	k := as.kindOf(kind)
-	sk := seenKey{i, uint8(e), k}
+	k := as.kindOf(kind) + 1
+	m := as.ents[e].at(i)
 	h := fieldsHash(r.Fields)
-	first, ok := as.seen[sk]
-	if !ok {
-		as.seen[sk] = seenAt{h, as.urlSpan(url), int32(r.Line)}
-		return
+	var first seenSlot
+	found := false
+	for x := range m.seen {
+		if m.seen[x].kind == k {
+			first, found = m.seen[x], true
+			break
+		}
+		if m.seen[x].kind == 0 {
+			m.seen[x] = seenSlot{hash: h, url: as.urlSpan(url), line: int32(r.Line), kind: k}
+			return
+		}
+	}
+	if !found {
+		sk := seenKey{i, uint8(e), k}
+		at, ok := as.seen[sk]
+		if !ok {
+			if as.seen == nil {
+				as.seen = map[seenKey]seenAt{}
+			}
+			as.seen[sk] = seenAt{h, as.urlSpan(url), int32(r.Line)}
+			return
+		}
+		first = seenSlot{hash: at.hash, url: at.url, line: at.line, kind: k}
 	}
 	rep := Repeat{Entity: r.Entity, Key: r.Key, Kind: kind, URL: url, Line: r.Line,
 		FirstURL: as.arena.get(first.url), FirstLine: int(first.line), Identical: h == first.hash}
@@ -577,26 +591,32 @@ func (as *Assembler) track(r Record, e int, i int32, url, kind string) {
 	as.repeats = append(as.repeats, rep)
 }
 
-// fieldsHash hashes a record's fields, in any order: name, raw text and
-// text of each.
+// fieldsHash hashes a record's fields, in any order: the sum of an
+// FNV-1a hash of each field's name, raw text and text.
 func fieldsHash(fs map[string]Value) uint64 {
 	var sum uint64
 	for name, v := range fs {
-		h := fnv.New64a()
-		h.Write([]byte(name))
-		h.Write([]byte{0})
-		h.Write([]byte(v.Raw))
-		h.Write([]byte{0})
-		h.Write([]byte(v.Text))
-		sum += h.Sum64()
+		h := fnv1a(fnvOffset, name)
+		h = fnv1a(h^0xff, v.Raw)
+		sum += fnv1a(h^0xfe, v.Text)
 	}
 	return sum
+}
+
+const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
+
+// fnv1a adds s to an FNV-1a hash without allocating.
+func fnv1a(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
 }
 
 // diffs lists the fields where r says other than what the entry kept.
 func (as *Assembler) diffs(r Record, e int, i int32) []FieldDiff {
 	spec := &entities[e]
-	m := &as.ents[e][i]
+	m := as.ents[e].at(i)
 	var out []FieldDiff
 	add := func(name, kept string) {
 		v := r.Fields[name]
@@ -616,7 +636,7 @@ func (as *Assembler) diffs(r Record, e int, i int32) []FieldDiff {
 	}
 	for j, name := range spec.sparse {
 		if _, ok := r.Fields[name]; ok {
-			add(name, rawOf(as.unpack(as.extra[extraKey{i, uint8(j)}].v)))
+			add(name, rawOf(as.unpack(as.extra[extraKey{i, uint8(e), uint8(j)}].v)))
 		}
 	}
 	slices.SortFunc(out, func(a, b FieldDiff) int { return strings.Compare(a.Field, b.Field) })
@@ -642,14 +662,14 @@ func (as *Assembler) Repeats() []Repeat { return as.repeats }
 
 // Len returns how many creators and products the assembler holds.
 func (as *Assembler) Len() (creators, products int) {
-	return len(as.ents[0]), len(as.ents[1])
+	return int(as.ents[0].n), int(as.ents[1].n)
 }
 
 // LiveCount returns how many live sessions the assembler holds.
-func (as *Assembler) LiveCount() int { return len(as.ents[2]) }
+func (as *Assembler) LiveCount() int { return int(as.ents[2].n) }
 
-func (as *Assembler) sparse(i int32, j int) *Value {
-	x, ok := as.extra[extraKey{i, uint8(j)}]
+func (as *Assembler) sparse(e int, i int32, j int) *Value {
+	x, ok := as.extra[extraKey{i, uint8(e), uint8(j)}]
 	if !ok {
 		return nil
 	}
@@ -660,7 +680,7 @@ func (as *Assembler) sparse(i int32, j int) *Value {
 func (as *Assembler) each(e int, yield func(string, int32, *merged) bool) {
 	for _, k := range slices.Sorted(maps.Keys(as.idx[e])) {
 		i := as.idx[e][k]
-		if !yield(k, i, &as.ents[e][i]) {
+		if !yield(k, i, as.ents[e].at(i)) {
 			return
 		}
 	}
@@ -675,12 +695,12 @@ func (as *Assembler) Creators(rateUSD float64) iter.Seq[Creator] {
 			c := Creator{Handle: k, DisplayName: as.arena.get(m.texts[0]), Category: as.arena.get(m.texts[1]),
 				Region: as.arena.get(m.texts[2]), URL: as.arena.get(m.url), Products: splitList(as.arena.get(m.texts[3])),
 				Followers: as.unpack(m.vals[0]), GMV: as.unpack(m.vals[1]), Units: as.unpack(m.vals[2]), Views: as.unpack(m.vals[3]),
-				Rank: as.sparse(i, 0), GMVLive: as.sparse(i, 1), GMVVideo: as.sparse(i, 2), GMVShowcase: as.sparse(i, 3)}
+				Rank: as.sparse(0, i, 0), GMVLive: as.sparse(0, i, 1), GMVVideo: as.sparse(0, i, 2), GMVShowcase: as.sparse(0, i, 3)}
 			if c.GMV != nil {
 				c.GMVUSD = Major(c.GMV.Mid(), c.GMV.Currency) * rateUSD
 			}
 			for j, name := range entities[0].nums {
-				if sh := as.shownOf(i, j, m); sh != nil {
+				if sh := as.shownOf(j, m); sh != nil {
 					if c.Shown == nil {
 						c.Shown = map[string][]Shown{}
 					}
@@ -705,10 +725,10 @@ func (as *Assembler) Products() iter.Seq[Product] {
 // Lives yields the merged live sessions in id order.
 func (as *Assembler) Lives(rateUSD float64) iter.Seq[Live] {
 	return func(yield func(Live) bool) {
-		as.each(2, func(k string, _ int32, m *merged) bool {
+		as.each(2, func(k string, i int32, m *merged) bool {
 			l := Live{ID: k, Creator: as.arena.get(m.texts[0]), Start: as.arena.get(m.texts[1]), Title: as.arena.get(m.texts[2]),
 				Products: splitList(as.arena.get(m.texts[3])), URL: as.arena.get(m.url),
-				Duration: as.unpack(m.vals[0]), Viewers: as.unpack(m.vals[1]), PeakViewers: as.unpack(m.vals[2]), GMV: as.unpack(m.vals[3]), Units: as.unpack(m.vals[4])}
+				Duration: as.unpack(m.vals[0]), Viewers: as.unpack(m.vals[1]), PeakViewers: as.unpack(m.vals[2]), GMV: as.unpack(m.vals[3]), Units: as.sparse(2, i, 0)}
 			if l.GMV != nil {
 				l.GMVUSD = Major(l.GMV.Mid(), l.GMV.Currency) * rateUSD
 			}
