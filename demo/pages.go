@@ -84,6 +84,25 @@ func (m *Market) leaderboard(w http.ResponseWriter, r *http.Request) {
 	if page < m.Pages() {
 		fmt.Fprintf(b, `<a rel="next" class="next" href="/leaderboard?page=%d">Next</a>`, page+1)
 	}
+	// Numbered links as real pagers show them: the first, a window around
+	// this page, and the last.
+	b.WriteString(` <span class="pages">`)
+	shown := 0
+	for _, k := range []int{1, page - 2, page - 1, page, page + 1, page + 2, m.Pages()} {
+		if k < 1 || k > m.Pages() || k <= shown {
+			continue
+		}
+		if k > shown+1 {
+			b.WriteString(`<span class="gap">…</span> `)
+		}
+		if k == page {
+			fmt.Fprintf(b, `<span class="current">%d</span> `, k)
+		} else {
+			fmt.Fprintf(b, `<a class="page" href="/leaderboard?page=%d">%d</a> `, k, k)
+		}
+		shown = k
+	}
+	b.WriteString(`</span>`)
 	b.WriteString("</nav>\n</body></html>\n")
 	send(w, r, b.String())
 }

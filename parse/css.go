@@ -43,6 +43,8 @@ type cssExtractor struct {
 	follow  []cssLink
 	expect  expectation
 	listing []cssField // expect's listing fields, read from the whole page
+	// paginate, when set, links a listing's first page to all its pages.
+	paginate *paginator
 }
 
 func compileCSSField(path string, f field) (cssField, error) {
@@ -111,6 +113,9 @@ func newCSS(s PageSpec, o Options) (Extractor, error) {
 			return nil, err
 		}
 	}
+	if e.paginate, err = compilePaginate(s); err != nil {
+		return nil, err
+	}
 	for i, l := range s.Follow {
 		cl, err := compileLink(fmt.Sprintf("follow[%d]", i), l, "")
 		if err != nil {
@@ -170,6 +175,7 @@ func (e *cssExtractor) Extract(in Input) Result {
 		}
 		res.Listing = e.expect.listing(in, raws, &res)
 	}
+	res.Links = append(res.Links, e.paginate.links(in, res.Listing, len(res.Records), e.spec.Expect)...)
 	e.expect.check(&res, hasNext)
 	return res
 }

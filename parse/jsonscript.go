@@ -80,6 +80,8 @@ type jsonExtractor struct {
 	expect  expectation
 	listing []jsonField // expect's listing fields, read from the document's root
 	limits  Limits
+	// paginate, when set, links a listing's first page to all its pages.
+	paginate *paginator
 }
 
 func compileJSONField(path string, f field) (jsonField, error) {
@@ -161,6 +163,9 @@ func newJSON(s PageSpec, o Options) (Extractor, error) {
 			return nil, err
 		}
 		e.next = &jsonLink{path: x}
+	}
+	if e.paginate, err = compilePaginate(s); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -268,6 +273,7 @@ func (e *jsonExtractor) Extract(in Input) Result {
 		}
 		res.Listing = e.expect.listing(in, raws, &res)
 	}
+	res.Links = append(res.Links, e.paginate.links(in, res.Listing, len(res.Records), e.spec.Expect)...)
 	e.expect.check(&res, hasNext)
 	return res
 }

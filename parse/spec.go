@@ -25,9 +25,10 @@ type PageSpec struct {
 	Rows       string               `yaml:"rows"`       // css: selector of one record; json: JSON path to records
 	Key        string               `yaml:"key"`        // the field that names a record
 	Fields     map[string]FieldSpec `yaml:"fields"`
-	Next       *LinkSpec            `yaml:"next"`   // pagination: same page kind
-	Follow     []LinkSpec           `yaml:"follow"` // links to other page kinds
-	Expect     ExpectSpec           `yaml:"expect"` // what a good page of this kind has
+	Next       *LinkSpec            `yaml:"next"`     // pagination: same page kind
+	Paginate   *PaginateSpec        `yaml:"paginate"` // pagination by page number: every page at once
+	Follow     []LinkSpec           `yaml:"follow"`   // links to other page kinds
+	Expect     ExpectSpec           `yaml:"expect"`   // what a good page of this kind has
 	// Encoding is what an imported file's bytes are (windows-1252,
 	// utf-16, shift_jis, ...); empty: its byte order mark, else UTF-8
 	// when valid, else detected. Crawled pages take theirs from the

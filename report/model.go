@@ -3,9 +3,11 @@
 package report
 
 import (
+	"cmp"
 	"html/template"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -403,7 +405,14 @@ func quality(s *market.Snapshot, a market.Analysis, l *Locale) Quality {
 	}
 	q.Warnings, q.AsOf = s.Crawl.Warnings, s.Crawl.AsOfFrom
 	groups := map[string]*RejectGroup{}
-	for _, r := range s.Rejects {
+	// Examples in an order of their own, not the order pages were stored
+	// in: a crawl at full concurrency stores pages in any order, and the
+	// same market must give the same report.
+	rejects := slices.Clone(s.Rejects)
+	slices.SortStableFunc(rejects, func(a, b market.Reject) int {
+		return cmp.Or(naturalCompare(a.URL, b.URL), strings.Compare(a.Key, b.Key), strings.Compare(a.Field, b.Field), strings.Compare(a.Raw, b.Raw))
+	})
+	for _, r := range rejects {
 		reason, _, _ := strings.Cut(r.Reason, ":")
 		k := r.Field + "\x00" + reason
 		g := groups[k]
@@ -442,4 +451,36 @@ func orNA(s string, l *Locale) string {
 		return l.T("na")
 	}
 	return s
+}
+
+// naturalCompare orders strings with their digit runs as numbers, so
+// page=2 comes before page=10.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if c := cmp.Compare(len(na), len(nb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(na, nb); c != 0 {
+				return c
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }

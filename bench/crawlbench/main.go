@@ -39,12 +39,16 @@ func main() {
 	creators := flag.Int("creators", 20000, "creators in the sample market")
 	rounds := flag.Int("rounds", 3, "runs of each, alternating; medians are reported")
 	conc := flag.Int("concurrency", 8, "workers for both")
+	flag.BoolVar(&leaderboardOnly, "leaderboard-only", false, "crawl the leaderboard pages only, not the profiles")
+	flag.BoolVar(&paginate, "paginate", false, "both reach every leaderboard page from the first (paginate), not one next link at a time")
 	flag.Parse()
 	if err := run(*gmv, *plain, *creators, *rounds, *conc); err != nil {
 		fmt.Fprintln(os.Stderr, "crawlbench:", err)
 		os.Exit(1)
 	}
 }
+
+var leaderboardOnly, paginate bool
 
 func run(gmv, plain string, creators, rounds, conc int) error {
 	mk := demo.New(demo.Config{Creators: creators})
@@ -72,6 +76,12 @@ func run(gmv, plain string, creators, rounds, conc int) error {
 		text := strings.Replace(string(cfgText), "base_url: http://127.0.0.1:8089", "base_url: "+srv.URL, 1)
 		text = strings.Replace(text, "store: output/gmvscope.db", "store: "+db, 1)
 		text = strings.Replace(text, "concurrency: 8", "concurrency: "+strconv.Itoa(conc), 1)
+		if leaderboardOnly {
+			text = strings.Replace(text, "        follow:\n          - {selector: td.handle a, kind: profile}\n", "", 1)
+		}
+		if !paginate {
+			text = strings.Replace(text, "        paginate: {url: '/leaderboard?page={page}'}\n", "", 1)
+		}
 		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 			return err
 		}
@@ -82,7 +92,8 @@ func run(gmv, plain string, creators, rounds, conc int) error {
 		if g.pages, err = countPages(db); err != nil {
 			return err
 		}
-		p, err := measure(plain, "-url", srv.URL+"/leaderboard?page=1", "-concurrency", strconv.Itoa(conc))
+		p, err := measure(plain, "-url", srv.URL+"/leaderboard?page=1", "-concurrency", strconv.Itoa(conc),
+			"-leaderboard-only="+strconv.FormatBool(leaderboardOnly), "-paginate="+strconv.FormatBool(paginate))
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +24,8 @@ import (
 func main() {
 	start := flag.String("url", "", "first leaderboard page")
 	workers := flag.Int("concurrency", 8, "workers")
+	flag.BoolVar(&leaderboardOnly, "leaderboard-only", false, "fetch the leaderboard pages only, not the profiles")
+	flag.BoolVar(&paginate, "paginate", false, "enqueue every leaderboard page from the first page's \"Page 1 of N\", as gmvscope's paginate does")
 	flag.Parse()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *workers * 2}, Timeout: 30 * time.Second}
 
@@ -88,6 +92,11 @@ func main() {
 	}
 }
 
+var (
+	leaderboardOnly, paginate bool
+	pagesRe                   = regexp.MustCompile(`Page 1 of ([\d,]+)`)
+)
+
 // fetch gets one page and parses it as the source config would: leaderboard
 // rows and links, or the profile's JSON.
 func fetch(c *http.Client, raw string) ([]string, int, error) {
@@ -116,12 +125,18 @@ func fetch(c *http.Client, raw string) ([]string, int, error) {
 	doc.Find("table.leaderboard tbody tr").Each(func(_ int, s *goquery.Selection) {
 		n++
 		_ = s.Find("td.followers").Text() + s.Find("td.gmv").Text() + s.Find("td.units").Text() + s.Find("td.name").Text()
-		if h, ok := s.Find("td.handle a").Attr("href"); ok {
+		if h, ok := s.Find("td.handle a").Attr("href"); ok && !leaderboardOnly {
 			links = append(links, abs(h))
 		}
 	})
 	if h, ok := doc.Find("a[rel=next]").Attr("href"); ok {
 		links = append(links, abs(h))
+	}
+	if m := pagesRe.FindStringSubmatch(doc.Find("p.count").Text()); paginate && m != nil {
+		last, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+		for k := 2; k <= last; k++ {
+			links = append(links, abs("/leaderboard?page="+strconv.Itoa(k)))
+		}
 	}
 	return links, n, nil
 }

@@ -28,6 +28,11 @@ func siteConfig(t *testing.T, url string) (cfg, db string) {
 	text := strings.Replace(string(data), "base_url: http://127.0.0.1:8089", "base_url: "+url, 1)
 	text = strings.Replace(text, "store: output/gmvscope.db", "store: "+db, 1)
 	text = strings.Replace(text, "output: output ", "output: "+dir+" ", 1)
+	// These tests hold a crawl to what a chain of next links implies (a
+	// page that fails cuts off the pages after it): here the listing is
+	// read by its next links, as a site without page numbers is read.
+	// TestPaginateParallel reads it by page number.
+	text = strings.Replace(text, "        paginate: {url: '/leaderboard?page={page}'}\n", "", 1)
 	cfg = filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
