@@ -19,10 +19,24 @@ import (
 	"gmvscope/market"
 )
 
-// MaxScatterPoints is the most creators the scatter draws. Above it the
-// chart shows every labelled outlier and an even sample of the rest by GMV
-// rank, and its note says so; data.csv always has every creator.
-const MaxScatterPoints = 20000
+// DensityAbove is the number of creators above which the scatter draws
+// density, not points: creators counted in rectangular bins of the
+// log-log plane (DensityCols across, DensityRows up), every labelled
+// outlier still a point, and the method in the chart's notes. Nothing is
+// sampled away; data.csv has every creator.
+const (
+	DensityAbove = 10000
+	DensityCols  = 60
+	DensityRows  = 36
+)
+
+// densityPieces are the bins' classes by creators, light to dark (a
+// sequential blue a colour-blind reader and a greyscale print both read
+// by lightness).
+var densityPieces = []struct {
+	lo, hi int
+	color  string
+}{{1, 1, "#deebf7"}, {2, 5, "#b3d3e8"}, {6, 20, "#7fb2d5"}, {21, 100, "#4a8fc0"}, {101, 500, "#1f67a3"}, {501, 0, "#0b3d73"}}
 
 // LargeScatter is the number of points above which the scatter draws its
 // creators as one compound path (echarts' large mode): an SVG of 20,000
@@ -305,13 +319,14 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	ch := Chart{ID: "chart-scatter", Name: "scatter", Height: 560}
 	t := &chartText{l: l, c: &ch}
 	t.title("chart.scatter.title")
-	t.subtitle("chart.scatter.subtitle", "period", period)
-	chartSource(t, s)
 	points := a.Points
-	if len(points) > MaxScatterPoints {
-		points = samplePoints(points, a.Outliers, MaxScatterPoints)
-		t.note("chart.scatter.sampled", "shown", len(points), "n", len(a.Points))
+	density := len(points) > DensityAbove
+	if density {
+		t.subtitle("chart.scatter.subtitle_density", "period", period)
+	} else {
+		t.subtitle("chart.scatter.subtitle", "period", period)
 	}
+	chartSource(t, s)
 	outlier := map[string]bool{}
 	for _, p := range a.Outliers {
 		outlier[p.Handle] = true
@@ -332,15 +347,25 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	// points overlap, so they are dealt round several series (every k-th
 	// point in each) whose overlaps do, and dense regions stay darker.
 	k := 1
-	if len(plain) > LargeScatter {
+	if len(plain) > LargeScatter && !density {
 		k = min(8, (len(plain)+2499)/2500)
 	}
 	chunks := make([][]opts.ScatterData, k)
-	for c := range k {
-		for i := c; i < len(plain); i += k {
-			p := plain[i]
-			chunks[c] = append(chunks[c], opts.ScatterData{Name: l.Iso("@" + p.Handle), Value: []float64{p.Followers, p.GMVUSD}})
-			rows = append(rows, []string{"creators", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
+	var bins []densityBin
+	if density {
+		// Above DensityAbove: creators counted in bins, drawn as a custom
+		// series in place of chunks[0]; the CSV holds the bins.
+		bins = densityBins(plain, minF, maxF, minG, maxG)
+		for _, b := range bins {
+			rows = append(rows, []string{"density", "", full(b.x0), full(b.y0), full(b.x1), full(b.y1), strconv.Itoa(b.n)})
+		}
+	} else {
+		for c := range k {
+			for i := c; i < len(plain); i += k {
+				p := plain[i]
+				chunks[c] = append(chunks[c], opts.ScatterData{Name: l.Iso("@" + p.Handle), Value: []float64{p.Followers, p.GMVUSD}})
+				rows = append(rows, []string{"creators", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
+			}
 		}
 	}
 	for _, p := range a.Outliers {
@@ -348,6 +373,9 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 		rows = append(rows, []string{"outliers", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
 	}
 	ch.Drawn = len(plain) + len(outs)
+	if density {
+		ch.Drawn = len(bins) + len(outs)
+	}
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
@@ -378,6 +406,9 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	}
 	t.note("chart.scatter.plotted", "n", len(a.Points), "zero_gmv", a.ZeroGMV, "zero_followers", a.ZeroFollowers,
 		"missing_gmv", a.MissingGMV, "missing_followers", a.MissingFollowers)
+	if density {
+		t.note("chart.scatter.density", "n", len(plain), "cols", DensityCols, "rows", DensityRows, "bins", len(bins), "outliers", len(outs))
+	}
 	if a.RangeGMV > 0 {
 		t.note("chart.scatter.ranges", "n", a.RangeGMV)
 	}
@@ -399,7 +430,17 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	if a.Measure == "views" {
 		yCol, yFmt = "views", "compact"
 	}
-	if ch.CSV, err = csvRows([]string{"series", "handle", "followers", yCol}, rows); err != nil {
+	header := []string{"series", "handle", "followers", yCol}
+	if density {
+		header = []string{"series", "handle", "followers", yCol, "followers_high", yCol + "_high", "creators"}
+		for i, r := range rows {
+			for len(r) < len(header) {
+				r = append(r, "")
+			}
+			rows[i] = r
+		}
+	}
+	if ch.CSV, err = csvRows(header, rows); err != nil {
 		return ch, err
 	}
 	obj, err := toMap(sc)
@@ -429,6 +470,11 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 		}
 		sm["emphasis"] = map[string]any{"focus": "none", "scale": 1.6}
 	}
+	if density {
+		series[0] = densitySeries(sName, bins)
+		obj["visualMap"] = densityLegend(l)
+		obj["grid"].(map[string]any)["top"] = 88 // room for the classes under the legend
+	}
 	om := series[k].(map[string]any)
 	// lineHeight given: without it echarts takes a label's height from the
 	// width of "国", which a machine without CJK fonts draws narrow, and the
@@ -440,6 +486,9 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	om["z"] = 3
 	lg := obj["legend"].(map[string]any)
 	legend := []any{map[string]any{"name": sName, "icon": "circle"}, map[string]any{"name": oName, "icon": "circle"}}
+	if density {
+		legend[0] = map[string]any{"name": sName, "icon": "rect", "itemStyle": map[string]any{"color": densityPieces[3].color}}
+	}
 	if hasFit {
 		// A dash, as the fit line is drawn: not the series' default circle.
 		legend = append(legend, map[string]any{"name": fName, "icon": dashIcon,
@@ -451,20 +500,79 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	return ch, finish(&ch, obj, l)
 }
 
-// samplePoints keeps the outliers and an even stride of the rest.
-func samplePoints(all, keep []market.Point, n int) []market.Point {
-	kept := map[string]bool{}
-	out := append([]market.Point(nil), keep...)
-	for _, p := range keep {
-		kept[p.Handle] = true
+// densityBin is one rectangle of the log-log plane and the creators in it.
+type densityBin struct {
+	x0, y0, x1, y1 float64
+	n              int
+}
+
+// densityBins counts points in DensityCols × DensityRows rectangles of
+// equal size on the log-log plane over the points' range; only bins that
+// hold a creator are returned, in column then row order.
+func densityBins(ps []market.Point, minF, maxF, minG, maxG float64) []densityBin {
+	lx0, lx1, ly0, ly1 := math.Log10(minF), math.Log10(maxF), math.Log10(minG), math.Log10(maxG)
+	if lx1 <= lx0 {
+		lx1 = lx0 + 1
 	}
-	stride := float64(len(all)) / float64(n-len(keep))
-	for f := 0.0; int(f) < len(all) && len(out) < n; f += stride {
-		if p := all[int(f)]; !kept[p.Handle] {
-			out = append(out, p)
+	if ly1 <= ly0 {
+		ly1 = ly0 + 1
+	}
+	wx, wy := (lx1-lx0)/DensityCols, (ly1-ly0)/DensityRows
+	counts := make([]int, DensityCols*DensityRows)
+	cell := func(v, lo, w float64, n int) int { return min(n-1, max(0, int((math.Log10(v)-lo)/w))) }
+	for _, p := range ps {
+		counts[cell(p.Followers, lx0, wx, DensityCols)*DensityRows+cell(p.GMVUSD, ly0, wy, DensityRows)]++
+	}
+	var out []densityBin
+	for i, n := range counts {
+		if n == 0 {
+			continue
 		}
+		cx, cy := i/DensityRows, i%DensityRows
+		out = append(out, densityBin{x0: math.Pow(10, lx0+float64(cx)*wx), x1: math.Pow(10, lx0+float64(cx+1)*wx),
+			y0: math.Pow(10, ly0+float64(cy)*wy), y1: math.Pow(10, ly0+float64(cy+1)*wy), n: n})
 	}
 	return out
+}
+
+// densitySeries draws the bins as rectangles (charts.js "fmt:bins"), each
+// coloured by its class of creators through the visualMap.
+func densitySeries(name string, bins []densityBin) map[string]any {
+	data := make([]any, len(bins))
+	for i, b := range bins {
+		data[i] = []float64{b.x0, b.y0, b.x1, b.y1, float64(b.n)}
+	}
+	return map[string]any{"type": "custom", "name": name, "renderItem": "fmt:bins", "data": data,
+		"encode": map[string]any{"x": []int{0, 2}, "y": []int{1, 3}, "tooltip": []int{4}}, "z": 1,
+		"tooltip": map[string]any{"formatter": "fmt:bin"}}
+}
+
+// densityLegend is the bins' classes as a piecewise legend.
+func densityLegend(l *Locale) map[string]any {
+	var pieces []any
+	for _, p := range densityPieces {
+		pc := map[string]any{"min": p.lo, "color": p.color}
+		label := l.Chart("chart.scatter.bin_range", "lo", count(p.lo), "hi", count(p.hi))
+		switch {
+		case p.hi == 0:
+			label = l.Chart("chart.scatter.bin_over", "lo", count(p.lo))
+		case p.lo == p.hi:
+			label = l.Chart("chart.scatter.bin_one", "n", count(p.lo))
+		}
+		if p.hi > 0 {
+			pc["max"] = p.hi
+		}
+		pc["label"] = label
+		pieces = append(pieces, pc)
+	}
+	side := "left"
+	if l.RTL {
+		side = "right"
+	}
+	// A row under the legend: six classes fit a phone's width.
+	return map[string]any{"type": "piecewise", "dimension": 4, "seriesIndex": 0, "pieces": pieces, "orient": "horizontal",
+		side: 0, "top": 30, "itemWidth": 12, "itemHeight": 10, "itemGap": 8, "textStyle": map[string]any{"fontSize": 10, "color": inkColor},
+		"hoverLink": false, "selectedMode": false}
 }
 
 // tierLabel names a follower tier in the locale: "10K–100K".

@@ -322,3 +322,71 @@ func BenchmarkSVGScatter(b *testing.B) {
 		})
 	}
 }
+
+// TestDensityScatter: above DensityAbove creators the scatter draws
+// density, not a sample: the bins' counts and the outliers add up to
+// every plottable creator, in the option, the CSV and the SVG drawn in
+// goja, and the note says how.
+func TestDensityScatter(t *testing.T) {
+	s := synthSnapshot(DensityAbove+5000, 5)
+	a := market.Analyze(*s, 1, Outliers, Top)
+	charts, err := Charts(s, a, Context{}, English())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := charts[0]
+	var opt struct {
+		Series []struct {
+			Type string
+			Data []json.RawMessage
+		}
+	}
+	if err := json.Unmarshal([]byte(c.Option), &opt); err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "scatter" || opt.Series[0].Type != "custom" {
+		t.Fatalf("%s: series 0 is %q, want the custom density series", c.Name, opt.Series[0].Type)
+	}
+	drawn := 0
+	for _, d := range opt.Series[0].Data {
+		var v []float64
+		json.Unmarshal(d, &v)
+		if len(v) != 5 || v[0] >= v[2] || v[1] >= v[3] || v[4] < 1 {
+			t.Fatalf("bin %v", v)
+		}
+		drawn += int(v[4])
+	}
+	if drawn+len(a.Outliers) != len(a.Points) || len(opt.Series[1].Data) != len(a.Outliers) {
+		t.Errorf("bins hold %d and outliers %d, want %d creators in all", drawn, len(a.Outliers), len(a.Points))
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(c.CSV, []byte(bom)))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inCSV := 0
+	for _, r := range rows[1:] {
+		if r[0] == "density" {
+			n, _ := strconv.Atoi(r[6])
+			inCSV += n
+		}
+	}
+	if inCSV != drawn || rows[0][6] != "creators" {
+		t.Errorf("the CSV's bins hold %d, the chart's %d", inCSV, drawn)
+	}
+	if notes := strings.Join(c.meta.Notes, " "); !strings.Contains(notes, "counted in 60 × 36 equal rectangles of the log-log plane") {
+		t.Errorf("the method is not in the notes: %s", notes)
+	}
+	r, err := NewSVGRenderer()
+	needEcharts(t, err)
+	svg, err := r.Render(c, DefaultSize.W, DefaultSize.H, English())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := testkit.ReadSVG([]byte(svg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Points[0] != len(opt.Series[0].Data) || info.Points[1] != len(a.Outliers) || len(svg) > 1<<20 {
+		t.Errorf("the SVG draws %v (%d bytes), want %d bins and %d outliers", info.Points, len(svg), len(opt.Series[0].Data), len(a.Outliers))
+	}
+}

@@ -605,5 +605,6 @@ func (l *Locale) JS() map[string]any {
 		syms[c] = l.Symbol(c)
 	}
 	return map[string]any{"lang": l.Lang, "rtl": l.RTL, "digits": l.digits[:], "group": l.group, "decimal": l.decimal,
-		"percent": l.percent, "units": l.units, "money": l.money, "symbols": syms}
+		"percent": l.percent, "units": l.units, "money": l.money, "symbols": syms,
+		"binCreators": l.T("chart.scatter.bin_tooltip", "n", "{n}")}
 }

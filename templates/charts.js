@@ -115,6 +115,24 @@
           return { x: x, y: p.rect.y + p.rect.height / 2, moveOverlap: "shiftY", hideOverlap: true };
         };
       }
+      if (name === "bins") {
+        // A density bin of the scatter: the rectangle between its corners
+        // on the log-log plane, filled with its class's colour.
+        return function (params, api) {
+          var p0 = api.coord([api.value(0), api.value(1)]), p1 = api.coord([api.value(2), api.value(3)]);
+          return { type: "rect", shape: { x: Math.min(p0[0], p1[0]), y: Math.min(p0[1], p1[1]),
+            width: Math.abs(p1[0] - p0[0]) + 0.5, height: Math.abs(p1[1] - p0[1]) + 0.5 },
+            style: { fill: api.visual("color") } };
+        };
+      }
+      if (name === "bin") {
+        var bx = values[meta.x || "compact"], by = values[meta.y || "money"];
+        return function (p) {
+          var v = p.value || [];
+          return esc(L.binCreators.replace("{n}", fixed(v[4], 0, L))) + "<br>" + esc(meta.xName || "") + ": <bdi>" + esc(bx(v[0], L)) + "–" + esc(bx(v[2], L)) +
+            "</bdi><br>" + esc(meta.yName || "") + ": <bdi>" + esc(by(v[1], L)) + "–" + esc(by(v[3], L)) + "</bdi>";
+        };
+      }
       if (name === "wrapcat") {
         // A category label wrapped at spaces to its share of the plot's
         // width, so four tier names fit a phone without overlapping.
@@ -140,6 +158,11 @@
       return function (v) { return typeof v === "number" ? f(v, L) : v; };
     }
     walk(o, "");
+    // The density classes are measured in the font they are drawn in (a
+    // family of "inherit" is measured in the canvas's default, narrower,
+    // and the labels run into the next swatch).
+    var vm = Array.isArray(o.visualMap) ? o.visualMap[0] : o.visualMap;
+    if (vm) { vm.textStyle = vm.textStyle || {}; vm.textStyle.fontFamily = FONT; }
     if (width) { fitLegend(o, width); }
     return o;
   }
@@ -160,6 +183,9 @@
     });
     var extra = (rows - 1) * ((lg.itemHeight || 14) + 10);
     if (typeof grid.top === "number") { grid.top += extra; }
+    // A density scatter's classes sit under the legend: they move with it.
+    var vm = Array.isArray(o.visualMap) ? o.visualMap[0] : o.visualMap;
+    if (vm && typeof vm.top === "number") { vm.top += extra; }
     return extra;
   }
 
@@ -234,6 +260,15 @@
     var grid = Array.isArray(o.grid) ? o.grid[0] : (o.grid = o.grid || {});
     grid.top = 0;
     var legendH = o.legend ? 28 + fitLegend(o, inner, echarts) : 0;
+    var vm = Array.isArray(o.visualMap) ? o.visualMap[0] : o.visualMap;
+    if (vm) {
+      // The density classes: a row under the legend, in the image's type.
+      delete vm.left; delete vm.right;
+      vm.top = legendTop + legendH; vm[side] = pad - 5;
+      vm.textStyle = { fontSize: sSize - 3, color: INK, fontFamily: FONT };
+      vm.itemWidth = vm.itemHeight = sSize - 4;
+      legendH += sSize + 10;
+    }
     grid.top = legendTop + legendH + (meta.yNameTop ? 26 : 8);
     grid.bottom = pad + fH + 14 + (meta.xNameBelow ? 30 : 6);
     grid.left = pad; grid.right = pad + 28; grid.containLabel = true;
