@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"gmvscope/market"
 	"gmvscope/report"
@@ -32,14 +33,19 @@ func (p *Pipeline) Report(ctx context.Context, id int64) (string, error) {
 
 func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 	out := Written{Snapshot: id}
-	snap, a, x, err := p.Prepare(ctx, id)
+	var st stages
+	snap, a, x, err := p.prepare(ctx, id, &st)
 	if err != nil {
 		return out, err
 	}
 	dir := filepath.Join(p.Config.Output, "reports")
+	began := time.Now()
 	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now, Lang: p.Config.Lang}); err != nil {
 		return out, err
 	}
+	// How long each stage took, for bench/scale (GMVSCOPE_LOG=debug).
+	p.log().Debug("report stages", "snapshot", id, "creators", len(snap.Creators), "load_ms", st.load.Milliseconds(),
+		"analysis_ms", st.analysis.Milliseconds(), "context_ms", st.context.Milliseconds(), "write_ms", time.Since(began).Milliseconds())
 	out.Alerts = x.Alerts
 	if err := p.Store.MarkReported(ctx, id, p.now()); err != nil {
 		return out, err
@@ -51,12 +57,26 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 // analysis, the comparison with the snapshot before it, the source's
 // weeks up to it, and the alerts that fired.
 func (p *Pipeline) Prepare(ctx context.Context, id int64) (*market.Snapshot, market.Analysis, report.Context, error) {
+	return p.prepare(ctx, id, &stages{})
+}
+
+// stages are the wall times of a report's stages (not the test clock's:
+// they are measurements, logged, never written into a report).
+type stages struct{ load, analysis, context time.Duration }
+
+func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages) (*market.Snapshot, market.Analysis, report.Context, error) {
 	var x report.Context
+	began := time.Now()
 	snap, err := p.Store.Snapshot(ctx, id)
 	if err != nil {
 		return nil, market.Analysis{}, x, err
 	}
+	st.load = time.Since(began)
+	began = time.Now()
 	a := market.Analyze(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
+	st.analysis = time.Since(began)
+	began = time.Now()
+	defer func() { st.context = time.Since(began) }()
 	if x.History, err = p.Store.History(ctx, snap.Source.Name); err != nil {
 		return nil, a, x, err
 	}
@@ -78,13 +98,14 @@ func (p *Pipeline) Prepare(ctx context.Context, id int64) (*market.Snapshot, mar
 		ch := market.Compare(prev, snap, info, Movers)
 		x.Changes = &ch
 	}
-	var upto []market.Summary // the weeks up to this snapshot: a report of week 3 does not show week 5
-	for _, h := range x.History {
-		if h.ID <= id {
-			upto = append(upto, h)
+	// The weeks up to this snapshot, by the date the data is of: a report
+	// of week 3 does not show week 5, even when week 5 was stored first.
+	for i, h := range x.History {
+		if h.ID == id {
+			x.History = x.History[:i+1]
+			break
 		}
 	}
-	x.History = upto
 	if len(x.History) >= 2 {
 		if x.Series, err = p.Store.Series(ctx, snap.Source.Name, report.TopHandles(snap, 5)); err != nil {
 			return nil, a, x, err

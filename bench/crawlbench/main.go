@@ -4,23 +4,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	_ "modernc.org/sqlite"
 
+	"gmvscope/bench/internal/proc"
 	"gmvscope/demo"
 )
 
@@ -119,19 +117,12 @@ var pagesRe = regexp.MustCompile(`pages=(\d+)`)
 // measure runs a command and returns its wall time, peak RSS and, for the
 // plain pool, the pages it printed.
 func measure(bin string, args ...string) (result, error) {
-	var out, errs bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errs
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return result{}, fmt.Errorf("%s: %w: %s%s", bin, err, out.String(), errs.String())
+	run, err := proc.Measure(nil, bin, args...)
+	if err != nil {
+		return result{}, err
 	}
-	r := result{seconds: time.Since(start).Seconds()}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.rssMB = float64(ru.Maxrss) / 1024 // Linux reports KiB
-	}
-	r.cpu = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
-	if m := pagesRe.FindStringSubmatch(out.String()); m != nil {
+	r := result{seconds: run.Seconds, cpu: run.CPU, rssMB: run.RSSMB}
+	if m := pagesRe.FindStringSubmatch(run.Stdout); m != nil {
 		r.pages, _ = strconv.Atoi(m[1])
 	}
 	return r, nil
