@@ -134,7 +134,7 @@ func (r *Rule) Fires(f market.Facts) (bool, error) {
 		return false, nil
 	}
 	for _, name := range r.uses {
-		if f.Missing[name] {
+		if f.Lacks(name) {
 			return false, nil
 		}
 	}

@@ -166,7 +166,7 @@ sources:
 		t.Fatal(err)
 	}
 	small, doubled := &cfg.Alerts.Rules[0], &cfg.Alerts.Rules[1]
-	f := market.Facts{Handle: "a", Followers: 35800, GMVRank: 1, GMVChangePct: 250, Missing: map[string]bool{}}
+	f := market.Facts{Handle: "a", Followers: 35800, GMVRank: 1, GMVChangePct: 250}
 	for _, tc := range []struct {
 		r    *Rule
 		f    market.Facts
@@ -174,9 +174,9 @@ sources:
 	}{
 		{small, f, true},
 		{doubled, f, true},
-		{small, market.Facts{Followers: 35800, GMVRank: 21, Missing: map[string]bool{}}, false},
-		{small, market.Facts{GMVRank: 1, Missing: map[string]bool{"followers": true}}, false},
-		{doubled, market.Facts{Missing: map[string]bool{"gmv_change_pct": true}}, false},
+		{small, market.Facts{Followers: 35800, GMVRank: 21}, false},
+		{small, market.Facts{GMVRank: 1, Missing: market.MissingOf("followers")}, false},
+		{doubled, market.Facts{Missing: market.MissingOf("gmv_change_pct")}, false},
 	} {
 		got, err := tc.r.Fires(tc.f)
 		if err != nil || got != tc.want {

@@ -1,8 +1,10 @@
 package market
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // Tier is a follower band.
@@ -152,10 +154,13 @@ func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
 	}
 	rank(a.Points, func(p Point) float64 { return p.Followers }, func(p *Point, r int) { p.RankFollow = r })
 	rank(a.Points, func(p Point) float64 { return p.GMVUSD }, func(p *Point, r int) { p.RankGMV = r })
-	sort.SliceStable(a.Points, func(i, j int) bool { return a.Points[i].RankGMV < a.Points[j].RankGMV })
+	slices.SortFunc(a.Points, func(p, q Point) int { return cmp.Compare(p.RankGMV, q.RankGMV) }) // ranks are unique
 
 	byRes := append([]Point(nil), a.Points...)
-	sort.SliceStable(byRes, func(i, j int) bool { return math.Abs(byRes[i].Residual) > math.Abs(byRes[j].Residual) })
+	// Ties keep rank order, as a stable sort would, at pdqsort's cost.
+	slices.SortFunc(byRes, func(p, q Point) int {
+		return cmp.Or(cmp.Compare(math.Abs(q.Residual), math.Abs(p.Residual)), cmp.Compare(p.RankGMV, q.RankGMV))
+	})
 	a.Outliers = byRes[:min(outliers, len(byRes))]
 
 	// Tiny accounts with a few sales top any per-follower list, so the
@@ -163,7 +168,7 @@ func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
 	// GMV, at least 100 of them.
 	a.AboveWeightPool = min(len(a.Points), max(100, len(a.Points)/10))
 	pool := append([]Point(nil), a.Points[:a.AboveWeightPool]...)
-	sort.SliceStable(pool, func(i, j int) bool { return pool[i].Per1K > pool[j].Per1K })
+	slices.SortFunc(pool, func(p, q Point) int { return cmp.Or(cmp.Compare(q.Per1K, p.Per1K), cmp.Compare(p.RankGMV, q.RankGMV)) })
 	a.AboveWeight = pool[:min(top, len(pool))]
 
 	a.Tiers = tiers(s.Creators, a.TotalGMVUSD)
@@ -216,7 +221,7 @@ func rank(ps []Point, key func(Point) float64, set func(*Point, int)) {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return key(ps[idx[a]]) > key(ps[idx[b]]) })
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(key(ps[b]), key(ps[a])), cmp.Compare(a, b)) })
 	for r, i := range idx {
 		set(&ps[i], r+1)
 	}
@@ -279,6 +284,6 @@ func topProducts(ps []Product, rateUSD float64, top int) (out []ProductGMV, miss
 		}
 		out = append(out, pg)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].GMVUSD > out[j].GMVUSD })
+	slices.SortFunc(out, func(p, q ProductGMV) int { return cmp.Or(cmp.Compare(q.GMVUSD, p.GMVUSD), strings.Compare(p.ID, q.ID)) })
 	return out[:min(top, len(out))], missing, reported
 }

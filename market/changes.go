@@ -1,9 +1,12 @@
 package market
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // The status of a creator between two snapshots.
@@ -200,17 +203,18 @@ func mid(v *Value) (float64, bool) {
 // gmvRanks ranks a snapshot's creators by GMV (USD), largest first, ties
 // by handle, as leaderboards rank them; creators without GMV have none.
 func gmvRanks(s *Snapshot) map[string]int {
-	var cs []Creator
+	type ranked struct {
+		Handle string
+		GMVUSD float64
+	}
+	var cs []ranked // small: a sort swaps these, not whole creators
 	for _, c := range s.Creators {
 		if c.GMV != nil {
-			cs = append(cs, c)
+			cs = append(cs, ranked{c.Handle, c.GMVUSD})
 		}
 	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].GMVUSD != cs[j].GMVUSD {
-			return cs[i].GMVUSD > cs[j].GMVUSD
-		}
-		return cs[i].Handle < cs[j].Handle
+	slices.SortFunc(cs, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(b.GMVUSD, a.GMVUSD), strings.Compare(a.Handle, b.Handle))
 	})
 	out := make(map[string]int, len(cs))
 	for i, c := range cs {

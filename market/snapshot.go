@@ -1,6 +1,7 @@
 package market
 
 import (
+	"cmp"
 	"iter"
 	"maps"
 	"slices"
@@ -264,6 +265,7 @@ type Assembler struct {
 	lastURL   string
 	lastSpan  span
 	repeats   []Repeat
+	ranges    map[[2]string]int // values published as ranges, by page kind and field, of every record
 }
 
 // entityFields is what a snapshot keeps of one entity: its texts, its
@@ -456,6 +458,14 @@ func (as *Assembler) Add(r Record, url string) { as.AddFrom(r, url, "") }
 // key was already seen from the same kind is a repeat: counted, with
 // where both came from and, when they differ, what the snapshot kept.
 func (as *Assembler) AddFrom(r Record, url, kind string) {
+	for name, v := range r.Fields {
+		if v.Estimate {
+			if as.ranges == nil {
+				as.ranges = map[[2]string]int{}
+			}
+			as.ranges[[2]string{kind, name}]++
+		}
+	}
 	e := entityIndex(r.Entity)
 	if e < 0 {
 		return
@@ -655,6 +665,19 @@ func rawOf(v *Value) string {
 		return ""
 	}
 	return v.Raw
+}
+
+// Ranges counts the values records published as ranges, by page kind
+// and field (every entity's, merged or not), in kind then field order.
+func (as *Assembler) Ranges() []RangeStat {
+	out := make([]RangeStat, 0, len(as.ranges))
+	for k, n := range as.ranges {
+		out = append(out, RangeStat{Kind: k[0], Field: k[1], Values: n})
+	}
+	slices.SortFunc(out, func(a, b RangeStat) int {
+		return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Field, b.Field))
+	})
+	return out
 }
 
 // Repeats returns the repeated records, in the order they came.

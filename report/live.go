@@ -3,6 +3,7 @@ package report
 import (
 	"html/template"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ type LiveModel struct {
 	Sessions []SessionRow
 	Sellers  []SellerRow
 	Leads    template.HTML // how many creators are live-led, video-led, mixed
+	All      int           // sessions in the snapshot (the table shows the top ones)
 	HasChart bool          // the viewers-vs-GMV chart has points
 	HasSplit bool          // the channels chart has creators
 }
@@ -40,7 +42,7 @@ func liveModel(s *market.Snapshot, a market.LiveAnalysis, l *Locale) *LiveModel 
 	if !a.Has() {
 		return nil
 	}
-	m := &LiveModel{HasChart: len(a.Points) > 0, HasSplit: a.Split > 0}
+	m := &LiveModel{HasChart: len(a.Points) > 0, HasSplit: a.Split > 0, All: a.Sessions}
 	share := Num{NA: true}
 	var shareNote template.HTML
 	switch a.ShareFrom {
@@ -121,19 +123,43 @@ func liveChart(s *market.Snapshot, a market.LiveAnalysis, l *Locale) (Chart, err
 	var rows [][]string
 	minX, maxX, minY, maxY := math.Inf(1), 0.0, math.Inf(1), 0.0
 	for _, p := range a.Points {
-		pts = append(pts, opts.ScatterData{Name: l.Iso("@" + p.Creator + " · " + p.ID), Value: []float64{p.Viewers, p.GMVUSD}})
-		rows = append(rows, []string{p.ID, "@" + p.Creator, p.Start, full(p.Viewers), full(p.GMVUSD), full(p.Hours)})
 		minX, maxX, minY, maxY = math.Min(minX, p.Viewers), math.Max(maxX, p.Viewers), math.Min(minY, p.GMVUSD), math.Max(maxY, p.GMVUSD)
 	}
-	ch.Drawn = len(pts)
+	// Above DensityAbove sessions, density as the creators' scatter draws it.
+	density := len(a.Points) > DensityAbove
+	var bins []densityBin
+	if density {
+		as := make([]market.Point, len(a.Points))
+		for i, p := range a.Points {
+			as[i] = market.Point{Followers: p.Viewers, GMVUSD: p.GMVUSD}
+		}
+		bins = densityBins(as, minX, maxX, minY, maxY)
+		for _, b := range bins {
+			rows = append(rows, []string{"density", "", "", full(b.x0), full(b.y0), full(b.x1), full(b.y1), strconv.Itoa(b.n)})
+		}
+		ch.Drawn = len(bins)
+	} else {
+		for _, p := range a.Points {
+			pts = append(pts, opts.ScatterData{Name: l.Iso("@" + p.Creator + " · " + p.ID), Value: []float64{p.Viewers, p.GMVUSD}})
+			rows = append(rows, []string{p.ID, "@" + p.Creator, p.Start, full(p.Viewers), full(p.GMVUSD), full(p.Hours)})
+		}
+		ch.Drawn = len(pts)
+	}
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true)}))
 	sc.AddSeries(l.Chart("chart.live.sessions"), pts, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 7}),
 		charts.WithItemStyleOpts(opts.ItemStyle{Color: okVermillion, Opacity: opts.Float(0.6)}))
-	t.note("chart.live.note", "n", len(pts), "all", a.Sessions, "rho", rhoNum(a.Spearman))
-	ch.Alt = l.T("chart.live.alt", "n", len(pts), "rho", rhoNum(a.Spearman))
+	t.note("chart.live.note", "n", len(a.Points), "all", a.Sessions, "rho", rhoNum(a.Spearman))
+	if density {
+		t.note("chart.live.density", "n", len(a.Points), "cols", DensityCols, "rows", DensityRows, "bins", len(bins))
+	}
+	ch.Alt = l.T("chart.live.alt", "n", len(a.Points), "rho", rhoNum(a.Spearman))
 	var err error
-	if ch.CSV, err = csvRows([]string{"session", "creator", "start", "viewers", "gmv_usd", "hours"}, rows); err != nil {
+	header := []string{"session", "creator", "start", "viewers", "gmv_usd", "hours"}
+	if density {
+		header = []string{"series", "session", "creator", "viewers", "gmv_usd", "viewers_high", "gmv_usd_high", "sessions"}
+	}
+	if ch.CSV, err = csvRows(header, rows); err != nil {
 		return ch, err
 	}
 	obj, err := toMap(sc)
@@ -156,6 +182,14 @@ func liveChart(s *market.Snapshot, a market.LiveAnalysis, l *Locale) (Chart, err
 	mergeAxis(obj, "xAxis", x)
 	mergeAxis(obj, "yAxis", y)
 	obj["legend"].(map[string]any)["data"] = []any{map[string]any{"name": l.Chart("chart.live.sessions"), "icon": "circle"}}
+	if density {
+		obj["series"].([]any)[0] = densitySeries(l.Chart("chart.live.sessions"), bins)
+		obj["visualMap"] = densityLegend(l)
+		obj["grid"].(map[string]any)["top"] = 88
+		obj["gmvscope"].(map[string]any)["binLabel"] = l.T("chart.live.bin_tooltip", "n", "{n}")
+		obj["legend"].(map[string]any)["data"] = []any{map[string]any{"name": l.Chart("chart.live.sessions"), "icon": "rect",
+			"itemStyle": map[string]any{"color": densityPieces[3].color}}}
+	}
 	ch.meta.XNameBelow, ch.meta.YNameTop = true, true
 	return ch, finish(&ch, obj, l)
 }

@@ -41,6 +41,8 @@ type Model struct {
 	Products      []ProductRow
 	ProductsNote  string
 	ReportedNote  string        // how many products carry the source's own GMV
+	AllProducts   int           // products in the snapshot (the table shows the top ones)
+	AllCreators   int           // creators in the snapshot
 	Selection     template.HTML // the list is itself a top N by GMV: what that does to correlation
 	Live          *LiveModel    // the live-commerce section; nil without sessions or a channel split
 	Quality       Quality
@@ -258,6 +260,7 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 		m.Selection = l.HTML("selection.note", "n", sel.N, "min", usd(sel.MinGMVUSD), "rho", Num{V: sel.Rho, Form: Fixed2})
 	}
 	m.Live = liveModel(s, a.Live, l)
+	m.AllProducts, m.AllCreators = len(s.Products), len(s.Creators)
 	m.Quality = quality(s, a, l)
 	return m
 }

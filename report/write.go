@@ -66,6 +66,22 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 		return "", err
 	}
 	files := map[string][]byte{"data.csv": data.Bytes()}
+	// Every product and live session, where the report's tables show the
+	// top ones.
+	if len(s.Products) > 0 {
+		var b bytes.Buffer
+		if err := WriteProductsCSV(&b, s); err != nil {
+			return "", err
+		}
+		files["products.csv"] = b.Bytes()
+	}
+	if len(s.Lives) > 0 {
+		var b bytes.Buffer
+		if err := WriteLivesCSV(&b, s); err != nil {
+			return "", err
+		}
+		files["lives.csv"] = b.Bytes()
+	}
 	if x.Changes != nil {
 		var changes bytes.Buffer
 		if err := WriteChanges(&changes, s, x.Changes); err != nil {
@@ -376,4 +392,74 @@ func day(t time.Time) string {
 		return ""
 	}
 	return t.Format("2006-01-02")
+}
+
+// WriteProductsCSV writes one row per product: price and units with their
+// raw text, GMV in USD (the source's own, or price × units marked as an
+// estimate), and where it was read.
+func WriteProductsCSV(w *bytes.Buffer, s *market.Snapshot) error {
+	w.WriteString(bom)
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"id", "title", "shop", "price_low", "price_high", "currency", "price_raw", "units", "units_raw",
+		"gmv_usd", "gmv_from", "gmv_raw", "url", "creators", "source", "snapshot"}); err != nil {
+		return err
+	}
+	for _, p := range s.Products {
+		lo, hi, cur, praw := "", "", "", ""
+		if v := p.Price; v != nil {
+			cur, praw = v.Currency, SafeCell(v.Raw)
+			l, h := v.Num, v.Num
+			if v.Estimate {
+				l, h = v.Low, v.High
+			}
+			lo = strconv.FormatFloat(market.Major(float64(l), cur), 'f', market.MinorUnits(cur), 64)
+			hi = strconv.FormatFloat(market.Major(float64(h), cur), 'f', market.MinorUnits(cur), 64)
+		}
+		units, uraw := "", ""
+		if v := p.Units; v != nil {
+			units, uraw = strconv.FormatFloat(v.Mid(), 'f', -1, 64), SafeCell(v.Raw)
+		}
+		gmv, from, graw := "", "", ""
+		if g, c, _, ok := p.Revenue(); ok {
+			gmv, from = strconv.FormatFloat(market.Major(g, c)*s.Source.RateUSD, 'f', 2, 64), "price × units"
+			if p.GMV != nil {
+				from, graw = "source", SafeCell(p.GMV.Raw)
+			}
+		}
+		if err := cw.Write([]string{SafeCell(p.ID), SafeCell(p.Title), SafeCell(p.Shop), lo, hi, cur, praw, units, uraw, gmv, from, graw,
+			SafeCell(p.URL), SafeCell(strings.Join(p.Creators, " ")), SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteLivesCSV writes one row per live session.
+func WriteLivesCSV(w *bytes.Buffer, s *market.Snapshot) error {
+	w.WriteString(bom)
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"id", "creator", "start", "title", "duration_s", "viewers", "peak_viewers", "gmv_usd", "gmv_raw", "units",
+		"products", "url", "source", "snapshot"}); err != nil {
+		return err
+	}
+	num := func(v *market.Value) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(v.Mid(), 'f', -1, 64)
+	}
+	for _, l := range s.Lives {
+		gmv, graw := "", ""
+		if l.GMV != nil {
+			gmv, graw = strconv.FormatFloat(l.GMVUSD, 'f', 2, 64), SafeCell(l.GMV.Raw)
+		}
+		if err := cw.Write([]string{SafeCell(l.ID), SafeCell(l.Creator), SafeCell(l.Start), SafeCell(l.Title), num(l.Duration), num(l.Viewers),
+			num(l.PeakViewers), gmv, graw, num(l.Units), SafeCell(strings.Join(l.Products, " ")), SafeCell(l.URL), SafeCell(s.Source.Name),
+			strconv.FormatInt(s.ID, 10)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

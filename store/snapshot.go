@@ -83,8 +83,12 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 	if !snap.TakenAt.IsZero() {
 		now = snap.TakenAt // an export's own date
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots(run_id, source, status, taken_at, source_info) VALUES (?,?,?,?,?)`,
-		runID, snap.Source.Name, status, now.UTC().Format(timeFmt), string(info))
+	ranges, err := json.Marshal(snap.Merged.Ranges())
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots(run_id, source, status, taken_at, source_info, ranges) VALUES (?,?,?,?,?,?)`,
+		runID, snap.Source.Name, status, now.UTC().Format(timeFmt), string(info), string(ranges))
 	if err != nil {
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
@@ -256,8 +260,9 @@ func (s *DB) RunPages(ctx context.Context, runID int64) ([]market.PageStat, time
 func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 	snap := &market.Snapshot{ID: id}
 	var info, taken, started, stats string
-	err := s.db.QueryRowContext(ctx, `SELECT s.run_id, s.status, s.taken_at, s.source_info, r.started_at, r.stats, r.reason FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.id = ?`, id).
-		Scan(&snap.RunID, &snap.Status, &taken, &info, &started, &stats, &snap.Reason)
+	var ranges sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT s.run_id, s.status, s.taken_at, s.source_info, r.started_at, r.stats, r.reason, s.ranges FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.id = ?`, id).
+		Scan(&snap.RunID, &snap.Status, &taken, &info, &started, &stats, &snap.Reason, &ranges)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 	}
@@ -335,7 +340,14 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 	if snap.Pages, snap.FirstFetch, snap.LastFetch, err = s.RunPages(ctx, snap.RunID); err != nil {
 		return nil, err
 	}
-	if snap.Ranges, err = s.RunRanges(ctx, snap.RunID); err != nil {
+	if ranges.Valid {
+		if err := json.Unmarshal([]byte(ranges.String), &snap.Ranges); err != nil {
+			return nil, fmt.Errorf("load snapshot %d: ranges: %w", id, err)
+		}
+		if len(snap.Ranges) == 0 {
+			snap.Ranges = nil
+		}
+	} else if snap.Ranges, err = s.RunRanges(ctx, snap.RunID); err != nil {
 		return nil, err
 	}
 	return snap, nil

@@ -129,7 +129,7 @@
         var bx = values[meta.x || "compact"], by = values[meta.y || "money"];
         return function (p) {
           var v = p.value || [];
-          return esc(L.binCreators.replace("{n}", fixed(v[4], 0, L))) + "<br>" + esc(meta.xName || "") + ": <bdi>" + esc(bx(v[0], L)) + "–" + esc(bx(v[2], L)) +
+          return esc((meta.binLabel || L.binCreators).replace("{n}", fixed(v[4], 0, L))) + "<br>" + esc(meta.xName || "") + ": <bdi>" + esc(bx(v[0], L)) + "–" + esc(bx(v[2], L)) +
             "</bdi><br>" + esc(meta.yName || "") + ": <bdi>" + esc(by(v[1], L)) + "–" + esc(by(v[3], L)) + "</bdi>";
         };
       }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -397,6 +399,36 @@ func TestLivesReport(t *testing.T) {
 		if strings.Contains(page, bad) {
 			t.Errorf("a report of live sessions shows %q", bad)
 		}
+	}
+	// Every session is in lives.csv beside it, the table says so.
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(readFile(t, filepath.Join(dir, "reports", "1", "lives.csv")), []byte("\ufeff")))).ReadAll()
+	if err != nil || len(rows) != 6 || rows[0][0] != "id" || rows[1][0] != "L100" || rows[1][4] != "9000" || rows[1][7] != "310000.00" {
+		t.Errorf("lives.csv %v %v", rows, err)
+	}
+	if !strings.Contains(page, "The table shows <bdi>5</bdi> of <bdi>5</bdi>;") {
+		t.Error("the sessions table does not say it is capped")
+	}
+}
+
+// TestProductsCSV: every product is in products.csv, its GMV said to be
+// the source's or price × units.
+func TestProductsCSV(t *testing.T) {
+	dir := t.TempDir()
+	m := newTestMain()
+	if code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "products.csv"), "--source", "products",
+		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir}); code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(readFile(t, filepath.Join(dir, "reports", "1", "products.csv")), []byte("\ufeff")))).ReadAll()
+	if err != nil || len(rows) != 5 {
+		t.Fatalf("products.csv %v %v", rows, err)
+	}
+	got := map[string][]string{}
+	for _, r := range rows[1:] {
+		got[r[0]] = r
+	}
+	if p1, p3 := got["P1"], got["P3"]; p1[9] != "2060000.00" || p1[10] != "source" || p3[9] != "50000.00" || p3[10] != "price × units" {
+		t.Errorf("P1 %v, P3 %v", p1, p3)
 	}
 }
 

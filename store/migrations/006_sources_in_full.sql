@@ -59,6 +59,12 @@ CREATE TABLE repeats (
 );
 CREATE INDEX repeats_snapshot ON repeats(snapshot_id);
 
+-- The values a snapshot's records published as ranges, by page kind and
+-- field ([{Kind, Field, Values}]), counted as they were merged: reading a
+-- report no longer scans every record's JSON. NULL for older snapshots,
+-- whose counts are read from their records.
+ALTER TABLE snapshots ADD COLUMN ranges TEXT;
+
 -- Snapshots in order of the date their data is of (an export imported
 -- late sits at its own date), with the one before each.
 DROP VIEW snapshot_history;
