@@ -19,24 +19,32 @@ type Correlation struct {
 
 // Ranks returns the fractional ranks (1-based, ties get their mean rank).
 func Ranks(x []float64) []float64 {
-	idx := make([]int, len(x))
-	for i := range idx {
-		idx[i] = i
+	// (value, index) pairs sort in place of indexes into x: each
+	// comparison reads its neighbours, not two random places of x.
+	ps := make([]valueAt, len(x))
+	for i, v := range x {
+		ps[i] = valueAt{v, int32(i)}
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(x[a], x[b]), cmp.Compare(a, b)) })
+	slices.SortFunc(ps, func(a, b valueAt) int { return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.i, b.i)) })
 	r := make([]float64, len(x))
-	for i := 0; i < len(idx); {
+	for i := 0; i < len(ps); {
 		j := i
-		for j+1 < len(idx) && x[idx[j+1]] == x[idx[i]] {
+		for j+1 < len(ps) && ps[j+1].v == ps[i].v {
 			j++
 		}
 		mean := float64(i+j)/2 + 1
 		for k := i; k <= j; k++ {
-			r[idx[k]] = mean
+			r[ps[k].i] = mean
 		}
 		i = j + 1
 	}
 	return r
+}
+
+// valueAt is a value and where it was.
+type valueAt struct {
+	v float64
+	i int32
 }
 
 // Spearman computes ρ of x and y (Pearson correlation of their ranks) and

@@ -217,13 +217,13 @@ func selection(cs []Creator) *Selection {
 }
 
 func rank(ps []Point, key func(Point) float64, set func(*Point, int)) {
-	idx := make([]int, len(ps))
-	for i := range idx {
-		idx[i] = i
+	ks := make([]valueAt, len(ps))
+	for i := range ps {
+		ks[i] = valueAt{key(ps[i]), int32(i)}
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(key(ps[b]), key(ps[a])), cmp.Compare(a, b)) })
-	for r, i := range idx {
-		set(&ps[i], r+1)
+	slices.SortFunc(ks, func(a, b valueAt) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.i, b.i)) })
+	for r, k := range ks {
+		set(&ps[k.i], r+1)
 	}
 }
 

@@ -90,23 +90,36 @@ type Caveat struct {
 // lists. prevInfo describes prev for the notes.
 func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
 	ch := Changes{Prev: prevInfo}
-	before, after := byHandle(prev), byHandle(cur)
-	rankPrev, rankNow := gmvRanks(prev), gmvRanks(cur)
-	handles := make([]string, 0, len(before)+len(after))
-	for h := range before {
-		handles = append(handles, h)
-	}
-	for h := range after {
-		if _, ok := before[h]; !ok {
-			handles = append(handles, h)
-		}
-	}
-	sort.Strings(handles)
+	// A merge of the two snapshots in handle order (the order the store
+	// and the assembler give them): no map of either, no sort of both
+	// sets of handles. Ranks are by index.
+	a, b := inHandleOrder(prev), inHandleOrder(cur)
+	rankPrev, rankNow := gmvRankOf(a), gmvRankOf(b)
+	ch.Rows = make([]Change, 0, max(len(a), len(b)))
 	var fx, gy []float64
-	for _, h := range handles {
-		p, inPrev := before[h]
-		n, inNow := after[h]
-		c := Change{Handle: h, RankPrev: rankPrev[h], RankNow: rankNow[h]}
+	for i, j := 0, 0; i < len(a) || j < len(b); {
+		var p, n *Creator
+		var rp, rn int
+		switch {
+		case j >= len(b) || (i < len(a) && a[i].Handle < b[j].Handle):
+			p, rp = a[i], rankPrev[i]
+			i++
+		case i >= len(a) || b[j].Handle < a[i].Handle:
+			n, rn = b[j], rankNow[j]
+			j++
+		default:
+			p, rp, n, rn = a[i], rankPrev[i], b[j], rankNow[j]
+			i++
+			j++
+		}
+		inPrev, inNow := p != nil, n != nil
+		h := ""
+		if inPrev {
+			h = p.Handle
+		} else {
+			h = n.Handle
+		}
+		c := Change{Handle: h, RankPrev: rp, RankNow: rn}
 		switch {
 		case inPrev && inNow:
 			c.Status = Stayed
@@ -140,9 +153,7 @@ func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
 		}
 	}
 	ch.Together = Spearman(fx, gy)
-	sortBy := func(cs []Change, key func(Change) float64) {
-		sort.SliceStable(cs, func(i, j int) bool { return key(cs[i]) < key(cs[j]) })
-	}
+	sortBy := func(cs []Change, key func(Change) float64) { stableByKey(cs, key) }
 	sortBy(ch.Entered, func(c Change) float64 { return rankKey(c.RankNow) })
 	sortBy(ch.Dropped, func(c Change) float64 { return rankKey(c.RankPrev) })
 	sortBy(ch.Breakouts, func(c Change) float64 { return -c.GMVNow })
@@ -185,6 +196,43 @@ func rankKey(r int) float64 {
 	return float64(r)
 }
 
+// inHandleOrder returns the snapshot's creators in handle order: as they
+// are when the store or the assembler made the snapshot, else sorted.
+func inHandleOrder(s *Snapshot) []*Creator {
+	out := make([]*Creator, len(s.Creators))
+	for i := range s.Creators {
+		out[i] = &s.Creators[i]
+	}
+	if !slices.IsSortedFunc(out, func(a, b *Creator) int { return strings.Compare(a.Handle, b.Handle) }) {
+		slices.SortFunc(out, func(a, b *Creator) int { return strings.Compare(a.Handle, b.Handle) })
+	}
+	return out
+}
+
+// gmvRankOf ranks cs (in handle order) by GMV, largest first, ties by
+// handle; 0 for a creator without GMV. The rank of cs[i] is out[i].
+func gmvRankOf(cs []*Creator) []int {
+	// Sorted as compact (GMV, index) pairs: the creators themselves are
+	// large and scattered. cs is in handle order, so the index breaks ties
+	// by handle.
+	type ranked struct {
+		gmv float64
+		i   int32
+	}
+	rs := make([]ranked, 0, len(cs))
+	for i, c := range cs {
+		if c.GMV != nil {
+			rs = append(rs, ranked{c.GMVUSD, int32(i)})
+		}
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(cmp.Compare(b.gmv, a.gmv), cmp.Compare(a.i, b.i)) })
+	out := make([]int, len(cs))
+	for r, x := range rs {
+		out[x.i] = r + 1
+	}
+	return out
+}
+
 func byHandle(s *Snapshot) map[string]Creator {
 	m := make(map[string]Creator, len(s.Creators))
 	for _, c := range s.Creators {
@@ -221,6 +269,23 @@ func gmvRanks(s *Snapshot) map[string]int {
 		out[c.Handle] = i + 1
 	}
 	return out
+}
+
+// stableByKey sorts cs by key, ties in their order, as a stable sort
+// would: the keys are computed once and indexes sorted by pdqsort, so
+// 600,000 changes are not merged and rotated through a closure.
+func stableByKey[T any](cs []T, key func(T) float64) {
+	keys := make([]float64, len(cs))
+	idx := make([]int, len(cs))
+	for i := range cs {
+		keys[i], idx[i] = key(cs[i]), i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Or(cmp.Compare(keys[a], keys[b]), cmp.Compare(a, b)) })
+	sorted := make([]T, len(cs))
+	for i, j := range idx {
+		sorted[i] = cs[j]
+	}
+	copy(cs, sorted)
 }
 
 func sortSlice[T any](s []T, less func(a, b T) bool) {
