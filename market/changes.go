@@ -233,14 +233,6 @@ func gmvRankOf(cs []*Creator) []int {
 	return out
 }
 
-func byHandle(s *Snapshot) map[string]Creator {
-	m := make(map[string]Creator, len(s.Creators))
-	for _, c := range s.Creators {
-		m[c.Handle] = c
-	}
-	return m
-}
-
 func mid(v *Value) (float64, bool) {
 	if v == nil {
 		return 0, false

@@ -40,17 +40,6 @@ var (
 	liveValueNames    = []string{"duration", "gmv", "peak_viewers", "units", "viewers"}
 )
 
-type creatorValues struct {
-	Followers   *market.Value `json:"followers,omitempty"`
-	GMV         *market.Value `json:"gmv,omitempty"`
-	GMVLive     *market.Value `json:"gmv_live,omitempty"`
-	GMVShowcase *market.Value `json:"gmv_showcase,omitempty"`
-	GMVVideo    *market.Value `json:"gmv_video,omitempty"`
-	Rank        *market.Value `json:"rank,omitempty"`
-	Units       *market.Value `json:"units,omitempty"`
-	Views       *market.Value `json:"views,omitempty"`
-}
-
 type productValues struct {
 	GMV   *market.Value `json:"gmv,omitempty"`
 	Price *market.Value `json:"price,omitempty"`
@@ -290,12 +279,29 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 				return nil, fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
 			}
 		}
-		var cv creatorValues
-		if err := json.Unmarshal([]byte(vals), &cv); err != nil {
+		err := market.DecodeValues([]byte(vals), func(name string, v *market.Value) {
+			switch name {
+			case "followers":
+				c.Followers = v
+			case "gmv":
+				c.GMV = v
+			case "units":
+				c.Units = v
+			case "views":
+				c.Views = v
+			case "rank":
+				c.Rank = v
+			case "gmv_live":
+				c.GMVLive = v
+			case "gmv_video":
+				c.GMVVideo = v
+			case "gmv_showcase":
+				c.GMVShowcase = v
+			}
+		})
+		if err != nil {
 			return nil, fmt.Errorf("load creator %s: %w", c.Handle, err)
 		}
-		c.Followers, c.GMV, c.Units, c.Views = cv.Followers, cv.GMV, cv.Units, cv.Views
-		c.Rank, c.GMVLive, c.GMVVideo, c.GMVShowcase = cv.Rank, cv.GMVLive, cv.GMVVideo, cv.GMVShowcase
 		if products != "" {
 			c.Products = strings.Split(products, ",")
 		}

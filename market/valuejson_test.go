@@ -1,0 +1,74 @@
+package market
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// TestDecodeValues: what AppendJSON writes, DecodeValues reads back as
+// encoding/json does, for values of every kind and texts with quotes,
+// backslashes, markup, control characters and non-ASCII.
+func TestDecodeValues(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	texts := []string{"", "35.8K", `say "hi"`, `back\slash`, "<b>&</b>", "tab\there", "小美 ✨", "\u2028", "caf\xe9", "a\x00b"}
+	pick := func() string { return texts[r.IntN(len(texts))] }
+	for range 2000 {
+		fields := map[string]Value{}
+		for _, name := range []string{"followers", "gmv", "rank", "views"}[:r.IntN(5)] {
+			v := Value{Kind: Kinds[r.IntN(len(Kinds))], Raw: pick(), Text: pick(), Currency: pick(), Period: pick(), Open: pick(), Per: pick(), Unit: pick()}
+			switch r.IntN(3) {
+			case 0:
+				v.Num = r.Int64N(1 << 40)
+			case 1:
+				v.Estimate, v.Low, v.High = true, r.Int64N(1000), r.Int64N(1<<40)
+			default:
+				v.Float = r.NormFloat64() * 1e6
+			}
+			fields[name] = v
+		}
+		b := AppendFieldsJSON(nil, fields)
+		var want map[string]*Value
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		got := map[string]*Value{}
+		if err := DecodeValues(b, func(name string, v *Value) { got[name] = v }); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if len(want) == 0 {
+			want = map[string]*Value{}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s:\ngot  %+v\nwant %+v", b, got, want)
+		}
+	}
+	if err := DecodeValues([]byte(`{"gmv": {"kind": "money", "raw": "$1", "num": 100, "new_key": 1}}`), func(string, *Value) {}); err != nil {
+		t.Errorf("an unknown key is read by encoding/json: %v", err)
+	}
+	if err := DecodeValues([]byte(`{"gmv": `), func(string, *Value) {}); err == nil {
+		t.Error("a cut object must be an error")
+	}
+}
+
+func BenchmarkDecodeValues(b *testing.B) {
+	js := AppendFieldsJSON(nil, map[string]Value{"followers": {Kind: KindCount, Raw: "35812", Num: 35812},
+		"gmv": {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
+		"units": {Kind: KindCount, Raw: "1,234", Num: 1234, Period: "28d"}, "views": {Kind: KindCount, Raw: "2.1M", Num: 2100000, Period: "28d"}})
+	b.ReportAllocs()
+	for b.Loop() {
+		DecodeValues(js, func(string, *Value) {})
+	}
+}
+
+func BenchmarkDecodeValuesJSON(b *testing.B) {
+	js := AppendFieldsJSON(nil, map[string]Value{"followers": {Kind: KindCount, Raw: "35812", Num: 35812},
+		"gmv": {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
+		"units": {Kind: KindCount, Raw: "1,234", Num: 1234, Period: "28d"}, "views": {Kind: KindCount, Raw: "2.1M", Num: 2100000, Period: "28d"}})
+	b.ReportAllocs()
+	for b.Loop() {
+		var m map[string]*Value
+		json.Unmarshal(js, &m)
+	}
+}
