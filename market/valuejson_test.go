@@ -54,7 +54,7 @@ func TestDecodeValues(t *testing.T) {
 
 func BenchmarkDecodeValues(b *testing.B) {
 	js := AppendFieldsJSON(nil, map[string]Value{"followers": {Kind: KindCount, Raw: "35812", Num: 35812},
-		"gmv": {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
+		"gmv":   {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
 		"units": {Kind: KindCount, Raw: "1,234", Num: 1234, Period: "28d"}, "views": {Kind: KindCount, Raw: "2.1M", Num: 2100000, Period: "28d"}})
 	b.ReportAllocs()
 	for b.Loop() {
@@ -64,7 +64,7 @@ func BenchmarkDecodeValues(b *testing.B) {
 
 func BenchmarkDecodeValuesJSON(b *testing.B) {
 	js := AppendFieldsJSON(nil, map[string]Value{"followers": {Kind: KindCount, Raw: "35812", Num: 35812},
-		"gmv": {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
+		"gmv":   {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
 		"units": {Kind: KindCount, Raw: "1,234", Num: 1234, Period: "28d"}, "views": {Kind: KindCount, Raw: "2.1M", Num: 2100000, Period: "28d"}})
 	b.ReportAllocs()
 	for b.Loop() {
