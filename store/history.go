@@ -54,15 +54,21 @@ func (s *DB) LatestComplete(ctx context.Context, source string, reported bool) (
 // sources when empty), oldest first by the date its data is of: the
 // market's totals week by week.
 func (s *DB) History(ctx context.Context, source string) ([]market.Summary, error) {
-	q := `SELECT s.id, s.run_id, s.source, s.status, s.taken_at, r.reason, count(c.handle), coalesce(sum(c.gmv_usd), 0),
-		count(c.gmv_usd), count(c.followers), coalesce(json_extract(s.source_info, '$.Sample'), 0)
-		FROM snapshots s JOIN runs r ON r.id = s.run_id LEFT JOIN creators c ON c.snapshot_id = s.id`
+	// The totals written with each snapshot; an older snapshot's are
+	// counted here (coalesce stops at its first non-NULL argument).
+	q := `SELECT s.id, s.run_id, s.source, s.status, s.taken_at, r.reason,
+		coalesce(s.n_creators, (SELECT count(*) FROM creators c WHERE c.snapshot_id = s.id)),
+		coalesce(s.total_gmv_usd, (SELECT coalesce(sum(c.gmv_usd), 0) FROM creators c WHERE c.snapshot_id = s.id)),
+		coalesce(s.n_with_gmv, (SELECT count(c.gmv_usd) FROM creators c WHERE c.snapshot_id = s.id)),
+		coalesce(s.n_with_followers, (SELECT count(c.followers) FROM creators c WHERE c.snapshot_id = s.id)),
+		coalesce(json_extract(s.source_info, '$.Sample'), 0)
+		FROM snapshots s JOIN runs r ON r.id = s.run_id`
 	var args []any
 	if source != "" {
 		q += ` WHERE s.source = ?`
 		args = append(args, source)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` GROUP BY s.id ORDER BY `+fmt.Sprintf(byDate, "s"), args...)
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY `+fmt.Sprintf(byDate, "s"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("history of %q: %w", source, err)
 	}

@@ -105,6 +105,11 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 	if err := creators.exec(ctx, tx); err != nil {
 		return 0, fmt.Errorf("write creators: %w", err)
 	}
+	// The totals the history shows, as the history would count them.
+	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET (n_creators, total_gmv_usd, n_with_gmv, n_with_followers) =
+		(SELECT count(*), coalesce(sum(gmv_usd), 0), count(gmv_usd), count(followers) FROM creators WHERE snapshot_id = ?) WHERE id = ?`, id, id); err != nil {
+		return 0, fmt.Errorf("count snapshot %d: %w", id, err)
+	}
 	products := s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12, "")
 	for p := range snap.Merged.Products() {
 		buf = appendValuesJSON(buf[:0], productValueNames, p.GMV, p.Price, p.Units)

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -236,5 +237,47 @@ func TestPruneKeepsReusedBodies(t *testing.T) {
 	db.SQL().QueryRow(`SELECT count(*) FROM pages WHERE id = 2 AND body_zst IS NULL AND pruned_at IS NOT NULL`).Scan(&b)
 	if a != 1 || b != 1 {
 		t.Errorf("page a kept %d, page b pruned %d", a, b)
+	}
+}
+
+// The history reads each snapshot's totals as written, and counts an
+// older snapshot's (written before the totals were kept) from its
+// creators: the same figures either way.
+func TestHistoryTotals(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
+	for week := range 2 {
+		run, err := db.BeginRun(ctx, "s", at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var as market.Assembler
+		as.Add(market.Record{Entity: market.EntityCreator, Key: "mia", Fields: map[string]market.Value{
+			"followers": {Kind: market.KindCount, Raw: "1K", Num: 1000}, "gmv": {Kind: market.KindMoney, Raw: "$12.50", Num: 1250, Currency: "USD"}}}, "http://x/top")
+		as.Add(market.Record{Entity: market.EntityCreator, Key: "ann", Fields: map[string]market.Value{
+			"followers": {Kind: market.KindCount, Raw: "2K", Num: 2000 + int64(week)}}}, "http://x/top")
+		if _, err := db.FinishRun(ctx, run, market.RunOK, "ok", at.AddDate(0, 0, 7*week), "{}",
+			&market.Draft{Source: market.SourceInfo{Name: "s", RateUSD: 1}, Merged: &as}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept, err := db.History(ctx, "s")
+	if err != nil || len(kept) != 2 {
+		t.Fatalf("%v %v", kept, err)
+	}
+	if h := kept[0]; h.Creators != 2 || h.TotalGMVUSD != 12.5 || h.WithGMV != 1 || h.WithFollowers != 2 {
+		t.Errorf("totals %+v", h)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `UPDATE snapshots SET n_creators = NULL, total_gmv_usd = NULL, n_with_gmv = NULL, n_with_followers = NULL WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	counted, err := db.History(ctx, "s")
+	if err != nil || !reflect.DeepEqual(counted, kept) {
+		t.Errorf("counted %+v, kept %+v (%v)", counted, kept, err)
 	}
 }

@@ -1,0 +1,167 @@
+// Command history measures the weekly history at the whole market's size
+// (issue 14): it writes -weeks snapshots of -creators creators each into a
+// fresh store (generated in SQL, the same creators week after week with
+// their numbers moving), then times what a report asks of the history:
+// the weeks' totals, one creator's weeks, the top five's weeks, the week
+// before, and the week's movers as the report computes them today (both
+// snapshots loaded, then compared).
+//
+//	go run ./bench/history [-weeks 52] [-creators 600000] [-keep DIR]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"gmvscope/market"
+	"gmvscope/store"
+)
+
+func main() {
+	weeks := flag.Int("weeks", 52, "weekly snapshots")
+	creators := flag.Int("creators", 600000, "creators in each")
+	keep := flag.String("keep", "", "write the store into this folder and keep it (default: a temporary one)")
+	flag.Parse()
+	if err := run(*weeks, *creators, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "history:", err)
+		os.Exit(1)
+	}
+}
+
+func run(weeks, creators int, keep string) error {
+	ctx := context.Background()
+	dir := keep
+	if dir == "" {
+		d, err := os.MkdirTemp("", "gmvscope-history-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "gmvscope.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Date(2026, 1, 5, 6, 0, 0, 0, time.UTC)
+	began := time.Now()
+	var last, prev int64
+	for w := range weeks {
+		at := start.AddDate(0, 0, 7*w)
+		id, err := writeWeek(ctx, db, w, creators, at)
+		if err != nil {
+			return err
+		}
+		prev, last = last, id
+	}
+	gen := time.Since(began)
+	var size int64
+	for _, f := range []string{"gmvscope.db", "gmvscope.db-wal"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			size += fi.Size()
+		}
+	}
+	fmt.Printf("wrote %d weekly snapshots × %d creators (%d rows) in %.1fs; store %.1f GB\n\n", weeks, creators, weeks*creators,
+		gen.Seconds(), float64(size)/(1<<30))
+	timed := func(name string, f func() error) error {
+		t := time.Now()
+		if err := f(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Printf("| %s | %.0f ms |\n", name, float64(time.Since(t).Microseconds())/1000)
+		return nil
+	}
+	fmt.Println("| query | time |")
+	fmt.Println("|---|---|")
+	steps := []struct {
+		name string
+		f    func() error
+	}{
+		{"the weeks' totals (History: one row per snapshot)", func() error {
+			h, err := db.History(ctx, "bench")
+			if err == nil && len(h) != weeks {
+				err = fmt.Errorf("%d weeks", len(h))
+			}
+			return err
+		}},
+		{"one creator's weeks (Series, 1 handle)", func() error {
+			s, err := db.Series(ctx, "bench", []string{fmt.Sprintf("c%07d", creators/2)})
+			if err == nil && len(s[fmt.Sprintf("c%07d", creators/2)]) != weeks {
+				err = fmt.Errorf("%d weeks", len(s))
+			}
+			return err
+		}},
+		{"the top five's weeks (Series, 5 handles)", func() error {
+			_, err := db.Series(ctx, "bench", []string{"c0000001", "c0000002", "c0000003", "c0000004", "c0000005"})
+			return err
+		}},
+		{"the week before (Previous)", func() error {
+			p, ok, err := db.Previous(ctx, last)
+			if err == nil && (!ok || p != prev) {
+				err = fmt.Errorf("previous of %d is %d", last, p)
+			}
+			return err
+		}},
+		{"the week's movers as a report computes them (both snapshots loaded, then Compare)", func() error {
+			a, err := db.Snapshot(ctx, prev)
+			if err != nil {
+				return err
+			}
+			b, err := db.Snapshot(ctx, last)
+			if err != nil {
+				return err
+			}
+			ch := market.Compare(a, b, market.Summary{}, 10)
+			if len(ch.Up) == 0 {
+				return fmt.Errorf("no movers")
+			}
+			return nil
+		}},
+	}
+	for _, st := range steps {
+		if err := timed(st.name, st.f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeWeek writes week w's run and snapshot and its creators, generated
+// in SQL: creator i's followers and GMV follow from i and drift with w.
+func writeWeek(ctx context.Context, db *store.DB, w, n int, at time.Time) (int64, error) {
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	ts := at.Format(time.RFC3339Nano)
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs(source, started_at, finished_at, status, reason) VALUES ('bench', ?, ?, 'ok', 'generated')`, ts, ts)
+	if err != nil {
+		return 0, err
+	}
+	run, _ := res.LastInsertId()
+	res, err = tx.ExecContext(ctx, `INSERT INTO snapshots(run_id, source, status, taken_at, source_info) VALUES (?, 'bench', 'ok', ?, '{"Name":"bench","Currency":"USD","RateUSD":1}')`, run, ts)
+	if err != nil {
+		return 0, err
+	}
+	id, _ := res.LastInsertId()
+	_, err = tx.ExecContext(ctx, `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ? - 1),
+		v AS (SELECT i, 500 + (i * 7919 + ? * 131) % 2000000 AS f, (i * 104729 + ? * 1299709) % 500000000 AS g FROM seq)
+		INSERT INTO creators(snapshot_id, handle, followers, gmv, currency, period, gmv_usd, values_json)
+		SELECT ?, printf('c%07d', i), f, g, 'USD', '28d', g / 100.0,
+			'{"followers":{"kind":"count","raw":"' || f || '","num":' || f || '},"gmv":{"kind":"money","raw":"' || g || '","num":' || g || ',"currency":"USD","period":"28d"}}'
+		FROM v`, n, w, w, id)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET (n_creators, total_gmv_usd, n_with_gmv, n_with_followers) =
+		(SELECT count(*), coalesce(sum(gmv_usd), 0), count(gmv_usd), count(followers) FROM creators WHERE snapshot_id = ?) WHERE id = ?`, id, id); err != nil {
+		return 0, err
+	}
+	return id, tx.Commit()
+}
