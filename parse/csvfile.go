@@ -19,6 +19,7 @@ func init() {
 // csvExtractor reads a vendor export: one record per CSV row, fields by
 // column name from the header.
 type csvExtractor struct {
+	sep    rune // the field separator config names; 0: read from the header
 	spec   PageSpec
 	fields []field
 	expect expectation
@@ -57,13 +58,26 @@ func newCSVFile(s PageSpec, o Options) (Extractor, error) {
 	if len(x.fields) > 0 {
 		return nil, specErr("expect", "a CSV file has no listing to read: use stated_total for the rows it should hold")
 	}
-	return &csvExtractor{spec: s, fields: fs, expect: x, limits: o.Limits}, nil
+	var sep rune
+	switch s.Delimiter {
+	case "":
+	case ",", ";", "|":
+		sep = rune(s.Delimiter[0])
+	case "\t", "tab", "\\t":
+		sep = '\t'
+	default:
+		return nil, specErr("delimiter", "must be a comma, a semicolon, a tab (\"\\t\" or tab) or |, not %q", s.Delimiter)
+	}
+	return &csvExtractor{spec: s, fields: fs, expect: x, limits: o.Limits, sep: sep}, nil
 }
 
 func (e *csvExtractor) Extract(in Input) Result {
 	var res Result
 	body := bytes.TrimPrefix(in.Body, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
-	sp := &csvSplitter{body: body, line: 1, maxField: e.limits.fieldBytes(), maxRecord: e.limits.lineBytes()}
+	sp := &csvSplitter{body: body, line: 1, maxField: e.limits.fieldBytes(), maxRecord: e.limits.lineBytes(), sep: e.sep}
+	if sp.sep == 0 {
+		sp.sep = detectSeparator(body)
+	}
 	var header []string
 	for header == nil {
 		rec, ok := sp.next()
@@ -258,7 +272,43 @@ type csvSplitter struct {
 	body                []byte
 	pos, line           int
 	maxField, maxRecord int
-	width               int // fields a record has (the header's); 0 before the header
+	width               int  // fields a record has (the header's); 0 before the header
+	sep                 rune // the field separator: ',' unless config or the header says otherwise
+}
+
+func (sp *csvSplitter) comma() byte {
+	if sp.sep == 0 {
+		return ','
+	}
+	return byte(sp.sep)
+}
+
+// detectSeparator reads the separator from a file's first line: the one
+// of comma, semicolon (spreadsheets in locales with a decimal comma) and
+// tab (spreadsheets' "Unicode text") that it holds most of, outside
+// quotes; a comma on a tie or when it holds none.
+func detectSeparator(body []byte) rune {
+	counts := map[byte]int{}
+	inQuotes := false
+	for _, c := range body {
+		if c == '\n' && !inQuotes {
+			break
+		}
+		if c == '"' {
+			inQuotes = !inQuotes
+			continue
+		}
+		if !inQuotes && (c == ',' || c == ';' || c == '\t') {
+			counts[c]++
+		}
+	}
+	best := byte(',')
+	for _, c := range []byte{';', '\t'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return rune(best)
 }
 
 var (
@@ -306,6 +356,7 @@ func (sp *csvSplitter) next() (csvRecord, bool) {
 		}
 		rec.raw = raw
 		r := csv.NewReader(bytes.NewReader(raw))
+		r.Comma = rune(sp.comma())
 		r.FieldsPerRecord = -1
 		fields, perr := r.Read()
 		if perr == nil && sp.width > 0 && len(fields) != sp.width {
@@ -361,7 +412,7 @@ func (sp *csvSplitter) scan(start int) (end, lines int, err error) {
 			if fieldStart {
 				inQuotes = true
 			}
-		case ',':
+		case sp.comma():
 			fieldStart, fieldLen = true, 0
 			continue
 		case '\n':

@@ -34,6 +34,9 @@ type PageSpec struct {
 	// when valid, else detected. Crawled pages take theirs from the
 	// response (header, byte order mark, <meta>, detection).
 	Encoding string `yaml:"encoding"`
+	// Delimiter is a CSV export's field separator: ",", ";", "\t" (or
+	// "tab") or "|"; empty: read from the header line.
+	Delimiter string `yaml:"delimiter"`
 	// AsOf says where an export's own date is, for its snapshot: a
 	// column of its rows or a pattern in its file name.
 	AsOf *AsOfSpec `yaml:"as_of"`

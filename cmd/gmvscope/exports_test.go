@@ -172,16 +172,23 @@ func TestImportEncodings(t *testing.T) {
 	if len(cs) != 7 || cs["김치큰"].Followers.Num != 30400000 || cs["김치큰"].Views.Num != 12100000000 {
 		t.Errorf("%d channels: %v", len(cs), cs["김치큰"])
 	}
-	for _, f := range []struct{ file, how string }{{"legacy-1252.csv", "windows-1252 (config)"}, {"legacy-utf16.csv", "utf-16le (byte order mark)"}} {
+	for _, f := range []struct{ file, source, how string }{{"legacy-1252.csv", "legacy", "windows-1252 (config)"},
+		{"legacy-utf16.csv", "legacy", "utf-16le (byte order mark)"},
+		{"excel-unicode.txt", "legacy", "utf-16le (byte order mark)"}, // a spreadsheet's "Unicode text": UTF-16, tabs
+		{"european.csv", "european", "utf-8 (valid UTF-8)"}} {         // semicolons, decimal commas
 		db := filepath.Join(t.TempDir(), "g.db")
-		code, m := importInto(t, db, f.file, "legacy")
+		code, m := importInto(t, db, f.file, f.source)
 		if code != 0 || !strings.Contains(m.out.String(), "encoding: "+f.how) {
 			t.Errorf("%s: exit %d: %s%s", f.file, code, m.out, m.errs)
 			continue
 		}
-		cs := byHandle(loadSnapshot(t, db, "legacy"))
-		if cs["zoe"].DisplayName != "Zoë Café" || cs["ren"].DisplayName != "Ren — Shop" || cs["zoe"].GMV.Num != 1230000 || cs["zoe"].GMV.Currency != "EUR" {
+		cs := byHandle(loadSnapshot(t, db, f.source))
+		if cs["zoe"].DisplayName != "Zoë Café" || cs["ren"].DisplayName != "Ren — Shop" || cs["zoe"].GMV.Num != 1230000 || cs["zoe"].GMV.Currency != "EUR" ||
+			cs["zoe"].Followers.Num != 12500 || cs["mia"].GMV.Num != 450000 {
 			t.Errorf("%s: %+v %+v", f.file, cs["zoe"], cs["ren"])
+		}
+		if f.source == "european" && cs["mia"].DisplayName != "Mía; Tienda" {
+			t.Errorf("a quoted semicolon is part of the field: %q", cs["mia"].DisplayName)
 		}
 	}
 }
