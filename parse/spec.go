@@ -34,6 +34,9 @@ type PageSpec struct {
 	// when valid, else detected. Crawled pages take theirs from the
 	// response (header, byte order mark, <meta>, detection).
 	Encoding string `yaml:"encoding"`
+	// Sheet names the sheet of a workbook (.xlsx) export a csv page kind
+	// reads; empty: the first that holds a cell.
+	Sheet string `yaml:"sheet"`
 	// Delimiter is a CSV export's field separator: ",", ";", "\t" (or
 	// "tab") or "|"; empty: read from the header line.
 	Delimiter string `yaml:"delimiter"`

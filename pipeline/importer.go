@@ -29,6 +29,7 @@ type ImportResult struct {
 	// Undecodable counts bytes that were not text in it.
 	Encoding, EncodingHow string
 	Undecodable           int
+	Sheet                 string         // the sheet of a workbook (.xlsx) read
 	Missing               map[string]int // values the file marks as missing, per field
 	Warnings              []string
 	Repeats               []market.Repeat
@@ -108,11 +109,23 @@ func (p *Pipeline) Import(ctx context.Context, src *config.Source, file string, 
 				file, ErrImported, id, src.Name, at.Format("2006-01-02"))
 		}
 	}
-	dec, err := parse.DecodeFile(raw, spec.Encoding)
+	text := raw
+	if parse.IsXLSX(raw) && spec.Type == "csv" {
+		// A workbook: its sheet as the CSV it would save as.
+		csv, sheet, err := parse.XLSXToCSV(raw, spec.Sheet)
+		if err != nil {
+			return res, fmt.Errorf("import %s: %w", file, err)
+		}
+		text, res.Sheet = csv, sheet
+	}
+	dec, err := parse.DecodeFile(text, spec.Encoding)
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", file, err)
 	}
 	res.Encoding, res.EncodingHow, res.Undecodable = dec.Encoding, dec.How, dec.Undecodable
+	if res.Sheet != "" {
+		res.Encoding, res.EncodingHow = "xlsx", fmt.Sprintf("sheet %q of a workbook", res.Sheet)
+	}
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return res, err
@@ -221,8 +234,11 @@ func asOf(flag time.Time, spec *parse.AsOfSpec, file string, column []string, lo
 }
 
 func contentType(name string) string {
-	if strings.EqualFold(filepath.Ext(name), ".json") {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".json":
 		return "application/json"
+	case ".xlsx":
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	return "text/csv"
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"gmvscope/market"
 	"gmvscope/store"
 )
@@ -474,3 +476,66 @@ func TestChannelsReport(t *testing.T) {
 		t.Error("live-led count")
 	}
 }
+
+// TestImportXLSX: a vendor's workbook export is read from the sheet the
+// config names, each cell as the workbook shows it: a number cell, a
+// number with a thousands format, a currency format, text as written.
+func TestImportXLSX(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName("Sheet1", "Summary")
+	f.SetCellValue("Summary", "A1", "Top creators, exported 2026-10-28")
+	if _, err := f.NewSheet("Creators"); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{{"Rank", "Creator", "Followers", "GMV (28d)"}, {1, "@glowlab", 35812, 2100000.5}, {2, "@homefinds", "430K", "$1.2M"}, {3, "@pets", 12000, nil}}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Creators", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	thousands, _ := f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
+	dollars, _ := f.NewStyle(&excelize.Style{NumFmt: 0, CustomNumFmt: ptr("$#,##0.00")})
+	f.SetCellStyle("Creators", "C2", "C2", thousands)
+	f.SetCellStyle("Creators", "D2", "D2", dollars)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "creators.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestMain()
+	db := filepath.Join(dir, "g.db")
+	code := m.Run(t.Context(), []string{"import", path, "--source", "workbook", "--config", filepath.Join(exportsDir, "config.yaml"), "--db", db, "--no-report"})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	if !strings.Contains(m.out.String(), `encoding: xlsx (sheet "Creators" of a workbook)`) || !strings.Contains(m.out.String(), "imported 3 records") {
+		t.Errorf("summary: %s", m.out)
+	}
+	cs := byHandle(loadSnapshot(t, db, "workbook"))
+	glow, home, pets := cs["glowlab"], cs["homefinds"], cs["pets"]
+	switch {
+	case glow.Followers.Num != 35812 || glow.Followers.Raw != "35,812" || glow.GMV.Num != 210000050 || glow.Rank.Num != 1:
+		t.Errorf("formatted numbers: %+v %+v", glow.Followers, glow.GMV)
+	case home.Followers.Num != 430000 || home.GMV.Num != 120000000:
+		t.Errorf("text cells: %+v %+v", home.Followers, home.GMV)
+	case pets.GMV != nil:
+		t.Errorf("an empty cell is missing: %+v", pets.GMV)
+	}
+	s := loadSnapshot(t, db, "workbook")
+	if len(s.Rejects) != 1 || s.Rejects[0].Reason != "missing value" || !strings.HasSuffix(s.Rejects[0].URL, "#L4") {
+		t.Errorf("rejects %+v", s.Rejects)
+	}
+	// A sheet that is not there is said, with the sheets there are.
+	text, _ := os.ReadFile(filepath.Join(exportsDir, "config.yaml"))
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte(strings.Replace(string(text), "sheet: Creators", "sheet: Creator", 1)), 0o644)
+	m = newTestMain()
+	if code := m.Run(t.Context(), []string{"import", path, "--source", "workbook", "--config", cfg, "--db", filepath.Join(dir, "h.db"), "--no-report"}); code != 1 ||
+		!strings.Contains(m.errs.String(), `no sheet "Creator" in the workbook; it has Summary, Creators`) {
+		t.Errorf("exit %d: %s", code, m.errs)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
