@@ -93,8 +93,32 @@ func (e *csvExtractor) Extract(in Input) Result {
 		}
 		header = rec.fields
 	}
-	sp.width = len(header)
 	col, missing := e.columns(header, &res)
+	if len(missing) > 0 {
+		// Exports often put a title (and a blank or a date line) above the
+		// header: the header is the first of the next lines that holds
+		// every column the fields need.
+		save := *sp
+		for tries := 0; tries < 20; tries++ {
+			rec, ok := sp.next()
+			if !ok {
+				break
+			}
+			if rec.err != nil || len(rec.fields) < 2 {
+				continue
+			}
+			var scratch Result
+			if c, m := e.columns(rec.fields, &scratch); len(m) == 0 {
+				header, col, missing = rec.fields, c, nil
+				res.Warnings = append(scratch.Warnings, fmt.Sprintf("the header is on line %d: the %d lines above it were skipped (a title, not rows)", rec.line, rec.line-1))
+				break
+			}
+		}
+		if missing != nil {
+			*sp = save
+		}
+	}
+	sp.width = len(header)
 	if len(missing) > 0 {
 		why := "column " + missing[0] + " is not in the header"
 		if len(missing) > 1 {
@@ -283,16 +307,26 @@ func (sp *csvSplitter) comma() byte {
 	return byte(sp.sep)
 }
 
-// detectSeparator reads the separator from a file's first line: the one
+// detectSeparator reads the separator from a file's first lines: the one
 // of comma, semicolon (spreadsheets in locales with a decimal comma) and
-// tab (spreadsheets' "Unicode text") that it holds most of, outside
-// quotes; a comma on a tie or when it holds none.
+// tab (spreadsheets' "Unicode text") that a line holds most of, outside
+// quotes; a comma on a tie or when they hold none.
 func detectSeparator(body []byte) rune {
+	// The most of one separator on any of the first 20 lines: a title
+	// line above the header holds none.
+	most := map[byte]int{}
 	counts := map[byte]int{}
-	inQuotes := false
+	inQuotes, lines := false, 0
 	for _, c := range body {
 		if c == '\n' && !inQuotes {
-			break
+			for k, n := range counts {
+				most[k] = max(most[k], n)
+			}
+			clear(counts)
+			if lines++; lines == 20 {
+				break
+			}
+			continue
 		}
 		if c == '"' {
 			inQuotes = !inQuotes
@@ -302,9 +336,12 @@ func detectSeparator(body []byte) rune {
 			counts[c]++
 		}
 	}
+	for k, n := range counts {
+		most[k] = max(most[k], n)
+	}
 	best := byte(',')
 	for _, c := range []byte{';', '\t'} {
-		if counts[c] > counts[best] {
+		if most[c] > most[best] {
 			best = c
 		}
 	}

@@ -539,3 +539,23 @@ func TestImportXLSX(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestImportTitleRows: an export with a title and a blank line above its
+// header is read from the header on, and says where it found it.
+func TestImportTitleRows(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "channels-titled.csv")
+	os.WriteFile(path, []byte("Top channels by subscribers\nexported 2026-10-28\n\nRank;Channel;Subscribers;Video Views\n1;@a;1.1M;200M\n2;@b;900K;150M\n"), 0o644)
+	m := newTestMain()
+	db := filepath.Join(dir, "g.db")
+	if code := m.Run(t.Context(), []string{"import", path, "--source", "channels", "--config", filepath.Join(exportsDir, "config.yaml"), "--db", db, "--no-report"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	if !strings.Contains(m.errs.String(), "warning: the header is on line 4: the 3 lines above it were skipped (a title, not rows)") {
+		t.Errorf("stderr: %s", m.errs)
+	}
+	cs := byHandle(loadSnapshot(t, db, "channels"))
+	if len(cs) != 2 || cs["a"].Followers.Num != 1100000 || cs["b"].Views.Num != 150000000 {
+		t.Errorf("%+v", cs)
+	}
+}
