@@ -110,7 +110,11 @@ func (e *csvExtractor) Extract(in Input) Result {
 			var scratch Result
 			if c, m := e.columns(rec.fields, &scratch); len(m) == 0 {
 				header, col, missing = rec.fields, c, nil
-				res.Warnings = append(scratch.Warnings, fmt.Sprintf("the header is on line %d: the %d lines above it were skipped (a title, not rows)", rec.line, rec.line-1))
+				above := fmt.Sprintf("the %d lines above it were skipped", rec.line-1)
+				if rec.line == 2 {
+					above = "the line above it was skipped"
+				}
+				res.Warnings = append(scratch.Warnings, fmt.Sprintf("the header is on line %d: %s (a title or a spreadsheet's sep= line, not rows)", rec.line, above))
 				break
 			}
 		}

@@ -551,11 +551,29 @@ func TestImportTitleRows(t *testing.T) {
 	if code := m.Run(t.Context(), []string{"import", path, "--source", "channels", "--config", filepath.Join(exportsDir, "config.yaml"), "--db", db, "--no-report"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, m.errs)
 	}
-	if !strings.Contains(m.errs.String(), "warning: the header is on line 4: the 3 lines above it were skipped (a title, not rows)") {
+	if !strings.Contains(m.errs.String(), "warning: the header is on line 4: the 3 lines above it were skipped (a title or a spreadsheet's sep= line, not rows)") {
 		t.Errorf("stderr: %s", m.errs)
 	}
 	cs := byHandle(loadSnapshot(t, db, "channels"))
 	if len(cs) != 2 || cs["a"].Followers.Num != 1100000 || cs["b"].Views.Num != 150000000 {
+		t.Errorf("%+v", cs)
+	}
+}
+
+// TestImportSepLine: Excel's "sep=;" hint line above the header.
+func TestImportSepLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "channels-sep.csv")
+	os.WriteFile(path, []byte("sep=;\r\nRank;Channel;Subscribers;Video Views\r\n1;@a;1.1M;200M\r\n"), 0o644)
+	m := newTestMain()
+	db := filepath.Join(dir, "g.db")
+	if code := m.Run(t.Context(), []string{"import", path, "--source", "channels", "--config", filepath.Join(exportsDir, "config.yaml"), "--db", db, "--no-report"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, m.errs)
+	}
+	if !strings.Contains(m.errs.String(), "the header is on line 2: the line above it was skipped") {
+		t.Errorf("stderr: %s", m.errs)
+	}
+	if cs := byHandle(loadSnapshot(t, db, "channels")); len(cs) != 1 || cs["a"].Views.Num != 200000000 {
 		t.Errorf("%+v", cs)
 	}
 }
