@@ -32,15 +32,18 @@ func (s *DB) Previous(ctx context.Context, id int64) (prev int64, ok bool, err e
 	return prev, true, nil
 }
 
-// LatestComplete returns the newest ok (not partial) snapshot of source,
-// or ok false. With reported, only one whose report was written.
+// LatestComplete returns the newest ok (not partial) snapshot of source
+// by the date its data is of, or ok false. With reported, only one whose
+// report was written.
 func (s *DB) LatestComplete(ctx context.Context, source string, reported bool) (int64, bool, error) {
 	var id int64
 	q := `SELECT id FROM snapshots WHERE source = ? AND status = 'ok'`
 	if reported {
 		q += ` AND reported_at IS NOT NULL`
 	}
-	err := s.db.QueryRowContext(ctx, q+` ORDER BY id DESC LIMIT 1`, source).Scan(&id)
+	// Newest by the date the data is of: an older export imported late
+	// does not replace the latest report.
+	err := s.db.QueryRowContext(ctx, q+` ORDER BY substr(taken_at, 1, 19) DESC, id DESC LIMIT 1`, source).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}

@@ -148,6 +148,9 @@ func TestImportRepeatsAndDates(t *testing.T) {
 	if _, ok, _ := st.Previous(t.Context(), 3); ok {
 		t.Error("snapshot 3 is the first by date")
 	}
+	if id, ok, err := st.LatestComplete(t.Context(), "shopcreators", false); !ok || id != 2 || err != nil {
+		t.Errorf("the latest by date is snapshot 2 (2026-10-29), not the one imported last: %d %v %v", id, ok, err)
+	}
 	if code, m := importInto(t, db, "creators_2026-10-28.csv", "shopcreators", "--as-of", "28/10/2026"); code != 2 || !strings.Contains(m.errs.String(), "--as-of") {
 		t.Errorf("a date not YYYY-MM-DD: exit %d: %s", code, m.errs)
 	}
