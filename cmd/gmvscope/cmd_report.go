@@ -34,19 +34,7 @@ func (c *ReportCommand) ParseFlags(args []string) error {
 
 // Run writes the report and prints its path.
 func (c *ReportCommand) Run(ctx context.Context) error {
-	cfg, err := c.m.loadOrBuiltIn(c.where)
-	if err != nil {
-		return err
-	}
-	if c.source != "" {
-		if _, err := cfg.Source(c.source); err != nil {
-			return &UsageError{Msg: err.Error()}
-		}
-	}
-	if err := checkAssets(); err != nil {
-		return err
-	}
-	p, err := c.m.open(ctx, cfg, false)
+	cfg, p, err := c.m.openStored(ctx, c.where, c.source)
 	if err != nil {
 		return err
 	}

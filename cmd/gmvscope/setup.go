@@ -87,6 +87,26 @@ func (m *Main) loadOrBuiltIn(w where) (*config.Config, error) {
 // errNoStore means the store does not exist yet: nothing was ever stored.
 var errNoStore = errors.New("no store yet")
 
+// openStored loads the config (or the built-in one), checks the source
+// named (if any) and the report assets, and opens the existing store: what
+// report and export need before they read a snapshot.
+func (m *Main) openStored(ctx context.Context, w where, source string) (*config.Config, *pipeline.Pipeline, error) {
+	cfg, err := m.loadOrBuiltIn(w)
+	if err != nil {
+		return nil, nil, err
+	}
+	if source != "" {
+		if _, err := cfg.Source(source); err != nil {
+			return nil, nil, &UsageError{Msg: err.Error()}
+		}
+	}
+	if err := checkAssets(); err != nil {
+		return nil, nil, err
+	}
+	p, err := m.open(ctx, cfg, false)
+	return cfg, p, err
+}
+
 // open opens cfg's store and returns the pipeline on it; the caller
 // closes the store. With create false a store that does not exist is an
 // error that says so, and no file is made.
