@@ -447,21 +447,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	if err != nil {
 		return ch, err
 	}
-	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 24, "bottom": 36, "containLabel": true}
-	obj["tooltip"] = map[string]any{"trigger": "item", "formatter": "fmt:xy", "confine": true}
-	obj["gmvscope"] = map[string]any{"x": "compact", "y": yFmt, "xName": l.T("chart.axis.followers"), "yName": l.T("chart.axis.gmv_usd")}
-	x := axisName(l.Chart("chart.axis.followers"), l, true)
-	y := axisName(l.Chart("chart.axis.gmv_usd"), l, false)
-	x["type"], y["type"] = "log", "log"
-	if len(points) > 0 {
-		x["min"], x["max"] = niceBound(minF, false), niceBound(maxF, true)
-		y["min"], y["max"] = niceBound(minG, false), niceBound(maxG, true)
-	}
-	x["axisLabel"] = map[string]any{"formatter": "fmt:logcompact", "hideOverlap": true}
-	y["axisLabel"] = map[string]any{"formatter": "fmt:log" + yFmt, "hideOverlap": true}
-	x["splitLine"], y["splitLine"] = splitLine(), splitLine()
-	mergeAxis(obj, "xAxis", x)
-	mergeAxis(obj, "yAxis", y)
+	logLogAxes(obj, l, "chart.axis.followers", yFmt, len(points) > 0, minF, maxF, minG, maxG)
 	series := obj["series"].([]any)
 	for c := range k {
 		sm := series[c].(map[string]any)
@@ -471,9 +457,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 		sm["emphasis"] = map[string]any{"focus": "none", "scale": 1.6}
 	}
 	if density {
-		series[0] = densitySeries(sName, bins)
-		obj["visualMap"] = densityLegend(l)
-		obj["grid"].(map[string]any)["top"] = 88 // room for the classes under the legend
+		useDensity(obj, sName, bins, l)
 	}
 	om := series[k].(map[string]any)
 	// lineHeight given: without it echarts takes a label's height from the
@@ -487,7 +471,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	lg := obj["legend"].(map[string]any)
 	legend := []any{map[string]any{"name": sName, "icon": "circle"}, map[string]any{"name": oName, "icon": "circle"}}
 	if density {
-		legend[0] = map[string]any{"name": sName, "icon": "rect", "itemStyle": map[string]any{"color": densityPieces[3].color}}
+		legend[0] = densityLegendItem(sName)
 	}
 	if hasFit {
 		// A dash, as the fit line is drawn: not the series' default circle.
@@ -533,6 +517,40 @@ func densityBins(ps []market.Point, minF, maxF, minG, maxG float64) []densityBin
 			y0: math.Pow(10, ly0+float64(cy)*wy), y1: math.Pow(10, ly0+float64(cy+1)*wy), n: n})
 	}
 	return out
+}
+
+// logLogAxes sets a scatter's grid, tooltip and log axes: x named by
+// xKey with compact ticks, y GMV in USD (or what yFmt formats), each
+// ending at the 1-2-5 bounds around its data when there is data.
+func logLogAxes(obj map[string]any, l *Locale, xKey, yFmt string, bounded bool, minX, maxX, minY, maxY float64) {
+	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 24, "bottom": 36, "containLabel": true}
+	obj["tooltip"] = map[string]any{"trigger": "item", "formatter": "fmt:xy", "confine": true}
+	obj["gmvscope"] = map[string]any{"x": "compact", "y": yFmt, "xName": l.T(xKey), "yName": l.T("chart.axis.gmv_usd")}
+	x := axisName(l.Chart(xKey), l, true)
+	y := axisName(l.Chart("chart.axis.gmv_usd"), l, false)
+	x["type"], y["type"] = "log", "log"
+	if bounded {
+		x["min"], x["max"] = niceBound(minX, false), niceBound(maxX, true)
+		y["min"], y["max"] = niceBound(minY, false), niceBound(maxY, true)
+	}
+	x["axisLabel"] = map[string]any{"formatter": "fmt:logcompact", "hideOverlap": true}
+	y["axisLabel"] = map[string]any{"formatter": "fmt:log" + yFmt, "hideOverlap": true}
+	x["splitLine"], y["splitLine"] = splitLine(), splitLine()
+	mergeAxis(obj, "xAxis", x)
+	mergeAxis(obj, "yAxis", y)
+}
+
+// useDensity puts the bins in place of a scatter's first series, with
+// their classes under the legend and room for them above the plot.
+func useDensity(obj map[string]any, name string, bins []densityBin, l *Locale) {
+	obj["series"].([]any)[0] = densitySeries(name, bins)
+	obj["visualMap"] = densityLegend(l)
+	obj["grid"].(map[string]any)["top"] = 88
+}
+
+// densityLegendItem is the density series' legend entry: a swatch.
+func densityLegendItem(name string) map[string]any {
+	return map[string]any{"name": name, "icon": "rect", "itemStyle": map[string]any{"color": densityPieces[3].color}}
 }
 
 // densitySeries draws the bins as rectangles (charts.js "fmt:bins"), each

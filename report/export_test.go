@@ -390,3 +390,29 @@ func TestDensityScatter(t *testing.T) {
 		t.Errorf("the SVG draws %v (%d bytes), want %d bins and %d outliers", info.Points, len(svg), len(opt.Series[0].Data), len(a.Outliers))
 	}
 }
+
+// TestDensityLive: above DensityAbove sessions the live chart draws
+// density too, its axes bounded to the sessions' range.
+func TestDensityLive(t *testing.T) {
+	s := synthSnapshot(10, 1)
+	var a market.LiveAnalysis
+	for i := range DensityAbove + 500 {
+		a.Points = append(a.Points, market.LivePoint{ID: strconv.Itoa(i), Creator: "c", Viewers: float64(10 + i), GMVUSD: float64(100 + 3*i)})
+	}
+	a.Sessions = len(a.Points)
+	c, err := liveChart(s, a, English())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opt struct {
+		Series []struct{ Type string }
+		XAxis  []struct{ Min, Max float64 }
+		YAxis  []struct{ Min, Max float64 }
+	}
+	if err := json.Unmarshal([]byte(c.Option), &opt); err != nil {
+		t.Fatal(err)
+	}
+	if opt.Series[0].Type != "custom" || opt.XAxis[0].Min != 10 || opt.XAxis[0].Max != 20000 || opt.YAxis[0].Min != 100 || opt.YAxis[0].Max != 50000 {
+		t.Errorf("live density: %+v", opt)
+	}
+}

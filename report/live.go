@@ -166,29 +166,14 @@ func liveChart(s *market.Snapshot, a market.LiveAnalysis, l *Locale) (Chart, err
 	if err != nil {
 		return ch, err
 	}
-	obj["grid"] = map[string]any{"top": 64, "left": 8, "right": 24, "bottom": 36, "containLabel": true}
-	obj["tooltip"] = map[string]any{"trigger": "item", "formatter": "fmt:xy", "confine": true}
-	obj["gmvscope"] = map[string]any{"x": "compact", "y": "money", "xName": l.T("chart.axis.viewers"), "yName": l.T("chart.axis.gmv_usd")}
-	x := axisName(l.Chart("chart.axis.viewers"), l, true)
-	y := axisName(l.Chart("chart.axis.gmv_usd"), l, false)
-	x["type"], y["type"] = "log", "log"
-	if len(pts) > 0 {
-		x["min"], x["max"] = niceBound(minX, false), niceBound(maxX, true)
-		y["min"], y["max"] = niceBound(minY, false), niceBound(maxY, true)
-	}
-	x["axisLabel"] = map[string]any{"formatter": "fmt:logcompact", "hideOverlap": true}
-	y["axisLabel"] = map[string]any{"formatter": "fmt:logmoney", "hideOverlap": true}
-	x["splitLine"], y["splitLine"] = splitLine(), splitLine()
-	mergeAxis(obj, "xAxis", x)
-	mergeAxis(obj, "yAxis", y)
-	obj["legend"].(map[string]any)["data"] = []any{map[string]any{"name": l.Chart("chart.live.sessions"), "icon": "circle"}}
+	// Bounded in density mode too: the bins are not points to fit to.
+	logLogAxes(obj, l, "chart.axis.viewers", "money", len(a.Points) > 0, minX, maxX, minY, maxY)
+	name := l.Chart("chart.live.sessions")
+	obj["legend"].(map[string]any)["data"] = []any{map[string]any{"name": name, "icon": "circle"}}
 	if density {
-		obj["series"].([]any)[0] = densitySeries(l.Chart("chart.live.sessions"), bins)
-		obj["visualMap"] = densityLegend(l)
-		obj["grid"].(map[string]any)["top"] = 88
+		useDensity(obj, name, bins, l)
 		obj["gmvscope"].(map[string]any)["binLabel"] = l.T("chart.live.bin_tooltip", "n", "{n}")
-		obj["legend"].(map[string]any)["data"] = []any{map[string]any{"name": l.Chart("chart.live.sessions"), "icon": "rect",
-			"itemStyle": map[string]any{"color": densityPieces[3].color}}}
+		obj["legend"].(map[string]any)["data"] = []any{densityLegendItem(name)}
 	}
 	ch.meta.XNameBelow, ch.meta.YNameTop = true, true
 	return ch, finish(&ch, obj, l)
