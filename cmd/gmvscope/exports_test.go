@@ -52,6 +52,29 @@ func loadSnapshot(t *testing.T, db, source string) *market.Snapshot {
 	return snap
 }
 
+// importReport imports file with its report into a fresh folder and
+// returns the report's folder.
+func importReport(t *testing.T, file, source string) string {
+	t.Helper()
+	dir := t.TempDir()
+	m := newTestMain()
+	if code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, file), "--source", source,
+		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir}); code != 0 {
+		t.Fatalf("import %s: exit %d: %s", file, code, m.errs)
+	}
+	return filepath.Join(dir, "reports", "1")
+}
+
+// readCSV reads a CSV gmvscope wrote, without its byte order mark.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(readFile(t, path), []byte("\ufeff")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
 func byHandle(snap *market.Snapshot) map[string]market.Creator {
 	out := map[string]market.Creator{}
 	for _, c := range snap.Creators {
@@ -363,18 +386,8 @@ sources:
 // TestViewsReport: a ranking without GMV (followers and views only) gets
 // a report of followers against views, never a page of zero GMV.
 func TestViewsReport(t *testing.T) {
-	dir := t.TempDir()
-	m := newTestMain()
-	code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "channels.csv"), "--source", "channels",
-		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir})
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, m.errs)
-	}
-	report, err := os.ReadFile(filepath.Join(dir, "reports", "1", "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := string(report)
+	dir := importReport(t, "channels.csv", "channels")
+	page := string(readFile(t, filepath.Join(dir, "index.html")))
 	for _, want := range []string{"Followers vs views", "Total views", "The source gives no GMV", "Share of views", "Watched above its following"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report lacks %q", want)
@@ -390,18 +403,8 @@ func TestViewsReport(t *testing.T) {
 // TestLivesReport: a source of live sessions only gets a report about
 // its sessions, not a page of creators with zero followers and GMV.
 func TestLivesReport(t *testing.T) {
-	dir := t.TempDir()
-	m := newTestMain()
-	code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "lives.csv"), "--source", "lives",
-		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir})
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, m.errs)
-	}
-	report, err := os.ReadFile(filepath.Join(dir, "reports", "1", "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := string(report)
+	dir := importReport(t, "lives.csv", "lives")
+	page := string(readFile(t, filepath.Join(dir, "index.html")))
 	for _, want := range []string{"Live shopping", "Live sessions: viewers vs GMV", "GMV per live hour", "Top live sessions by GMV", "$586.2K"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report lacks %q", want)
@@ -413,9 +416,8 @@ func TestLivesReport(t *testing.T) {
 		}
 	}
 	// Every session is in lives.csv beside it, the table says so.
-	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(readFile(t, filepath.Join(dir, "reports", "1", "lives.csv")), []byte("\ufeff")))).ReadAll()
-	if err != nil || len(rows) != 6 || rows[0][0] != "id" || rows[1][0] != "L100" || rows[1][4] != "9000" || rows[1][7] != "310000.00" {
-		t.Errorf("lives.csv %v %v", rows, err)
+	if rows := readCSV(t, filepath.Join(dir, "lives.csv")); len(rows) != 6 || rows[0][0] != "id" || rows[1][0] != "L100" || rows[1][4] != "9000" || rows[1][7] != "310000.00" {
+		t.Errorf("lives.csv %v", rows)
 	}
 	if !strings.Contains(page, "The table shows <bdi>5</bdi> of <bdi>5</bdi>;") {
 		t.Error("the sessions table does not say it is capped")
@@ -425,15 +427,10 @@ func TestLivesReport(t *testing.T) {
 // TestProductsCSV: every product is in products.csv, its GMV said to be
 // the source's or price × units.
 func TestProductsCSV(t *testing.T) {
-	dir := t.TempDir()
-	m := newTestMain()
-	if code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "products.csv"), "--source", "products",
-		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir}); code != 0 {
-		t.Fatalf("exit %d: %s", code, m.errs)
-	}
-	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(readFile(t, filepath.Join(dir, "reports", "1", "products.csv")), []byte("\ufeff")))).ReadAll()
-	if err != nil || len(rows) != 5 {
-		t.Fatalf("products.csv %v %v", rows, err)
+	dir := importReport(t, "products.csv", "products")
+	rows := readCSV(t, filepath.Join(dir, "products.csv"))
+	if len(rows) != 5 {
+		t.Fatalf("products.csv %v", rows)
 	}
 	got := map[string][]string{}
 	for _, r := range rows[1:] {
@@ -447,17 +444,8 @@ func TestProductsCSV(t *testing.T) {
 // TestChannelsReport: GMV by channel from an export that gives live and
 // video only: the showcase is n/a, never $0, and a real $0 stays $0.
 func TestChannelsReport(t *testing.T) {
-	dir := t.TempDir()
-	m := newTestMain()
-	if code := m.Run(t.Context(), []string{"import", filepath.Join(exportsDir, "creators_2026-10-28.csv"), "--source", "shopcreators",
-		"--config", filepath.Join(exportsDir, "config.yaml"), "--db", filepath.Join(dir, "g.db"), "--out", dir}); code != 0 {
-		t.Fatalf("exit %d: %s", code, m.errs)
-	}
-	report, err := os.ReadFile(filepath.Join(dir, "reports", "1", "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := string(report)
+	dir := importReport(t, "creators_2026-10-28.csv", "shopcreators")
+	page := string(readFile(t, filepath.Join(dir, "index.html")))
 	row := func(handle string) string {
 		i := strings.Index(page, `<tr><td class="who"><a href="https://shop.example/@`+handle)
 		if i < 0 {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"gmvscope/market"
-	"gmvscope/store"
 )
 
 // importFile runs gmvscope import into a fresh store and returns the snapshot.
@@ -20,20 +19,7 @@ func importFile(t *testing.T, file, config, source string) (*market.Snapshot, *t
 	if code := m.Run(t.Context(), []string{"import", file, "--source", source, "--config", config, "--db", db, "--out", dir}); code != 0 {
 		t.Fatalf("import exit %d: %s", code, m.errs)
 	}
-	s, err := store.Open(t.Context(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	id, err := s.LatestSnapshot(t.Context(), source)
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := s.Snapshot(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snap, m
+	return loadSnapshot(t, db, source), m
 }
 
 func TestImportVendorExport(t *testing.T) {
