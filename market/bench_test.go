@@ -28,6 +28,15 @@ func marketOf(n int, seed uint64) *Snapshot {
 	return s
 }
 
+// followersGMV is each creator's followers and GMV (USD).
+func followersGMV(s *Snapshot) (x, y []float64) {
+	x, y = make([]float64, len(s.Creators)), make([]float64, len(s.Creators))
+	for i, c := range s.Creators {
+		x[i], y[i] = c.Followers.Mid(), c.GMVUSD
+	}
+	return x, y
+}
+
 func BenchmarkAnalyze(b *testing.B) {
 	s := marketOf(WholeMarket, 1)
 	b.ReportAllocs()
@@ -37,11 +46,7 @@ func BenchmarkAnalyze(b *testing.B) {
 }
 
 func BenchmarkSpearman(b *testing.B) {
-	s := marketOf(WholeMarket, 1)
-	x, y := make([]float64, len(s.Creators)), make([]float64, len(s.Creators))
-	for i, c := range s.Creators {
-		x[i], y[i] = c.Followers.Mid(), c.GMVUSD
-	}
+	x, y := followersGMV(marketOf(WholeMarket, 1))
 	b.ReportAllocs()
 	for b.Loop() {
 		Spearman(x, y)
@@ -49,11 +54,7 @@ func BenchmarkSpearman(b *testing.B) {
 }
 
 func BenchmarkLogLogFit(b *testing.B) {
-	s := marketOf(WholeMarket, 1)
-	x, y := make([]float64, len(s.Creators)), make([]float64, len(s.Creators))
-	for i, c := range s.Creators {
-		x[i], y[i] = c.Followers.Mid(), c.GMVUSD
-	}
+	x, y := followersGMV(marketOf(WholeMarket, 1))
 	b.ReportAllocs()
 	for b.Loop() {
 		LogLogFit(x, y)
@@ -61,11 +62,7 @@ func BenchmarkLogLogFit(b *testing.B) {
 }
 
 func BenchmarkConcentrate(b *testing.B) {
-	s := marketOf(WholeMarket, 1)
-	v := make([]float64, len(s.Creators))
-	for i, c := range s.Creators {
-		v[i] = c.GMVUSD
-	}
+	_, v := followersGMV(marketOf(WholeMarket, 1))
 	b.ReportAllocs()
 	for b.Loop() {
 		Concentrate(v, 100)
