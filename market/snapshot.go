@@ -688,9 +688,6 @@ func (as *Assembler) Len() (creators, products int) {
 	return int(as.ents[0].n), int(as.ents[1].n)
 }
 
-// LiveCount returns how many live sessions the assembler holds.
-func (as *Assembler) LiveCount() int { return int(as.ents[2].n) }
-
 func (as *Assembler) sparse(e int, i int32, j int) *Value {
 	x, ok := as.extra[extraKey{i, uint8(e), uint8(j)}]
 	if !ok {

@@ -1,7 +1,6 @@
 package parse
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -124,6 +123,3 @@ func (p *paginator) links(in Input, l market.Listing, rows int, x ExpectSpec) []
 	}
 	return resolveLinks(in.URL, raws, "")
 }
-
-// String describes the paginator for logs.
-func (p *paginator) String() string { return fmt.Sprintf("paginate %s (up to %d pages)", p.url, p.max) }
