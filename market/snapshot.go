@@ -327,12 +327,14 @@ const entryChunk = 4096
 
 // add appends a new entry with no precedence set, and returns its index.
 func (es *entries) add() int32 {
-	if int(es.n)%entryChunk == 0 {
+	if int(es.n/entryChunk) == len(es.chunks) {
 		es.chunks = append(es.chunks, make([]merged, entryChunk))
 	}
 	i := es.n
 	es.n++
-	newPrec(es.at(i).prec[:])
+	m := es.at(i)
+	*m = merged{} // a chunk is reused after Reset
+	newPrec(m.prec[:])
 	return i
 }
 
@@ -667,6 +669,24 @@ func rawOf(v *Value) string {
 	return v.Raw
 }
 
+// Reset forgets the merged entries and keeps what spans every key (the
+// counts of ranges, the repeats, the page kinds) and its buffers: one
+// Assembler then merges a stream of records sorted by key, one key at a
+// time, in memory that holds one key's records, never the market's.
+func (as *Assembler) Reset() {
+	for e := range as.idx {
+		clear(as.idx[e])
+		as.ents[e].n = 0
+	}
+	clear(as.extra)
+	clear(as.seen)
+	if len(as.arena.chunks) > 0 {
+		as.arena.chunks = as.arena.chunks[:1]
+		as.arena.chunks[0] = as.arena.chunks[0][:0]
+	}
+	as.lastURL, as.lastSpan = "", span{}
+}
+
 // Ranges counts the values records published as ranges, by page kind
 // and field (every entity's, merged or not), in kind then field order.
 func (as *Assembler) Ranges() []RangeStat {
@@ -758,7 +778,8 @@ func (as *Assembler) Lives(rateUSD float64) iter.Seq[Live] {
 }
 
 // Draft is a snapshot before it is stored: the source it describes and
-// the assembler holding its merged creators and products.
+// the assembler holding its merged creators and products, or none: the
+// store then merges the run's stored records as it writes the snapshot.
 type Draft struct {
 	Source SourceInfo
 	Merged *Assembler

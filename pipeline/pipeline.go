@@ -140,23 +140,6 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 		prog = p.Progress(src)
 	}
 	cr.Progress, cr.OnResult = prog.Update, prog.Page
-	// The snapshot is assembled from each batch as it is committed, in
-	// storage order: the same result as reading the run back, without the pass.
-	var as market.Assembler
-	if resumed {
-		// What the run stored before it stopped is part of its snapshot.
-		if err := p.Store.EachRecord(ctx, runID, func(r market.Record, url, kind string) error { as.AddFrom(r, url, kind); return nil }); err != nil {
-			stopLease()
-			return res, err
-		}
-	}
-	cr.OnCommit = func(batch []market.PageResult) {
-		for _, r := range batch {
-			for _, rec := range r.Records {
-				as.AddFrom(rec, r.Page.URL, r.Page.Kind)
-			}
-		}
-	}
 	stats, cerr := cr.Run(ctx, runID)
 	// The lease ends before the run does: a renewal during the finishing
 	// transaction would only fail, and nobody can take a run over while
@@ -192,8 +175,12 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 	}
 	var snap *market.Draft
 	if res.Status == market.RunOK || res.Status == market.RunPartial {
-		snap = &market.Draft{Source: p.Config.Info(src), Merged: &as}
-		if nc, np := as.Len(); nc == 0 && np == 0 {
+		// The store merges the run's records into the snapshot (every
+		// process's, for a resumed run) as it writes it.
+		snap = &market.Draft{Source: p.Config.Info(src)}
+		if ok, err := p.Store.Mergeable(ctx, runID); err != nil {
+			return res, err
+		} else if !ok {
 			res.Status, res.Reason, snap = market.RunFailed, "no records extracted: check the source's selectors", nil
 		}
 	}

@@ -39,7 +39,6 @@ func (p *Pipeline) Reparse(ctx context.Context, run int64) (Result, error) {
 		return res, err
 	}
 	res.RunID = newRun
-	var as market.Assembler
 	var batch []market.PageResult
 	flush := func() error {
 		if len(batch) == 0 {
@@ -47,11 +46,6 @@ func (p *Pipeline) Reparse(ctx context.Context, run int64) (Result, error) {
 		}
 		if err := p.Store.CommitBatch(ctx, newRun, batch); err != nil {
 			return err
-		}
-		for _, r := range batch {
-			for _, rec := range r.Records {
-				as.AddFrom(rec, r.Page.URL, r.Page.Kind)
-			}
 		}
 		batch = batch[:0]
 		return nil
@@ -108,8 +102,10 @@ func (p *Pipeline) Reparse(ctx context.Context, run int64) (Result, error) {
 	if res.Status != market.RunOK {
 		res.Reason = fmt.Sprintf("reparse of run %d: %s", run, res.Reason)
 	}
-	snap := &market.Draft{Source: p.Config.Info(src), Merged: &as}
-	if nc, np := as.Len(); nc == 0 && np == 0 {
+	snap := &market.Draft{Source: p.Config.Info(src)} // merged from the new run's records
+	if ok, err := p.Store.Mergeable(ctx, newRun); err != nil {
+		return res, err
+	} else if !ok {
 		res.Status, res.Reason, snap = market.RunFailed, fmt.Sprintf("reparse of run %d: no records extracted: check the source's selectors", run), nil
 	}
 	var record runRecord

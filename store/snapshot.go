@@ -72,81 +72,36 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 	if !snap.TakenAt.IsZero() {
 		now = snap.TakenAt // an export's own date
 	}
-	ranges, err := json.Marshal(snap.Merged.Ranges())
-	if err != nil {
-		return 0, err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots(run_id, source, status, taken_at, source_info, ranges) VALUES (?,?,?,?,?,?)`,
-		runID, snap.Source.Name, status, now.UTC().Format(timeFmt), string(info), string(ranges))
+	res, err := tx.ExecContext(ctx, `INSERT INTO snapshots(run_id, source, status, taken_at, source_info) VALUES (?,?,?,?,?)`,
+		runID, snap.Source.Name, status, now.UTC().Format(timeFmt), string(info))
 	if err != nil {
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
 	id, _ := res.LastInsertId()
-	creators := s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23, "")
-	var buf []byte
-	for c := range snap.Merged.Creators(snap.Source.RateUSD) {
-		buf = appendValuesJSON(buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
-		vals := string(buf)
-		var gmv, low, high, usd any
-		var est bool
-		cur, period := "", ""
-		if c.GMV != nil {
-			gmv, usd, est, cur, period = numCol(c.GMV), c.GMVUSD, c.GMV.Estimate, c.GMV.Currency, c.GMV.Period
-			if est {
-				low, high = c.GMV.Low, c.GMV.High
-			}
+	w := s.newSnapshotWriter(id, snap.Source.RateUSD)
+	as := snap.Merged
+	if as == nil {
+		// The run's records, merged here one key at a time.
+		if as, err = s.mergeRecords(ctx, tx, runID, func(as *market.Assembler) error { return w.put(ctx, tx, as) }); err != nil {
+			return 0, err
 		}
-		if err := creators.addNow(ctx, tx, id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
-			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
-			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown)); err != nil {
-			return 0, fmt.Errorf("write creators: %w", err)
-		}
+	} else if err := w.put(ctx, tx, as); err != nil {
+		return 0, err
 	}
-	if err := creators.exec(ctx, tx); err != nil {
-		return 0, fmt.Errorf("write creators: %w", err)
+	if err := w.flush(ctx, tx); err != nil {
+		return 0, err
+	}
+	ranges, err := json.Marshal(as.Ranges())
+	if err != nil {
+		return 0, err
 	}
 	// The totals the history shows, as the history would count them.
-	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET (n_creators, total_gmv_usd, n_with_gmv, n_with_followers) =
-		(SELECT count(*), coalesce(sum(gmv_usd), 0), count(gmv_usd), count(followers) FROM creators WHERE snapshot_id = ?) WHERE id = ?`, id, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET ranges = ?, (n_creators, total_gmv_usd, n_with_gmv, n_with_followers) =
+		(SELECT count(*), coalesce(sum(gmv_usd), 0), count(gmv_usd), count(followers) FROM creators WHERE snapshot_id = ?) WHERE id = ?`, string(ranges), id, id); err != nil {
 		return 0, fmt.Errorf("count snapshot %d: %w", id, err)
 	}
-	products := s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12, "")
-	for p := range snap.Merged.Products() {
-		buf = appendValuesJSON(buf[:0], productValueNames, p.GMV, p.Price, p.Units)
-		vals := string(buf)
-		var lo, hi any
-		cur := ""
-		if p.Price != nil {
-			lo, hi, cur = p.Price.Num, p.Price.Num, p.Price.Currency
-			if p.Price.Estimate {
-				lo, hi = p.Price.Low, p.Price.High
-			}
-		}
-		if err := products.addNow(ctx, tx, id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), vals, numCol(p.GMV)); err != nil {
-			return 0, fmt.Errorf("write products: %w", err)
-		}
-	}
-	if err := products.exec(ctx, tx); err != nil {
-		return 0, fmt.Errorf("write products: %w", err)
-	}
-	lives := s.newRows(`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15, "")
-	for l := range snap.Merged.Lives(snap.Source.RateUSD) {
-		buf = appendValuesJSON(buf[:0], liveValueNames, l.Duration, l.GMV, l.PeakViewers, l.Units, l.Viewers)
-		var cur string
-		var usd any
-		if l.GMV != nil {
-			cur, usd = l.GMV.Currency, l.GMVUSD
-		}
-		if err := lives.addNow(ctx, tx, id, l.ID, l.Creator, l.Start, l.Title, l.URL, strings.Join(l.Products, ","), numCol(l.Duration),
-			numCol(l.Viewers), numCol(l.PeakViewers), numCol(l.GMV), cur, usd, numCol(l.Units), string(buf)); err != nil {
-			return 0, fmt.Errorf("write live sessions: %w", err)
-		}
-	}
-	if err := lives.exec(ctx, tx); err != nil {
-		return 0, fmt.Errorf("write live sessions: %w", err)
-	}
 	repeats := s.newRows(`INSERT INTO repeats(snapshot_id, entity, key, kind, url, line, first_url, first_line, identical, diffs) VALUES `, 10, "")
-	for _, r := range snap.Merged.Repeats() {
+	for _, r := range as.Repeats() {
 		diffs, err := json.Marshal(r.Diffs)
 		if err != nil {
 			return 0, err
@@ -162,6 +117,165 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 		return 0, fmt.Errorf("write repeats: %w", err)
 	}
 	return id, nil
+}
+
+// snapshotWriter writes a snapshot's creators, products and live
+// sessions in batches.
+type snapshotWriter struct {
+	id                        int64
+	rate                      float64
+	creators, products, lives *rowSet
+	buf                       []byte
+}
+
+func (s *DB) newSnapshotWriter(id int64, rate float64) *snapshotWriter {
+	return &snapshotWriter{id: id, rate: rate,
+		creators: s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23, ""),
+		products: s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12, ""),
+		lives:    s.newRows(`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15, ""),
+	}
+}
+
+// put writes what as holds.
+func (w *snapshotWriter) put(ctx context.Context, tx *sql.Tx, as *market.Assembler) error {
+	id := w.id
+	for c := range as.Creators(w.rate) {
+		w.buf = appendValuesJSON(w.buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
+		vals := string(w.buf)
+		var gmv, low, high, usd any
+		var est bool
+		cur, period := "", ""
+		if c.GMV != nil {
+			gmv, usd, est, cur, period = numCol(c.GMV), c.GMVUSD, c.GMV.Estimate, c.GMV.Currency, c.GMV.Period
+			if est {
+				low, high = c.GMV.Low, c.GMV.High
+			}
+		}
+		if err := w.creators.addNow(ctx, tx, id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
+			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
+			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown)); err != nil {
+			return fmt.Errorf("write creators: %w", err)
+		}
+	}
+	for p := range as.Products() {
+		w.buf = appendValuesJSON(w.buf[:0], productValueNames, p.GMV, p.Price, p.Units)
+		vals := string(w.buf)
+		var lo, hi any
+		cur := ""
+		if p.Price != nil {
+			lo, hi, cur = p.Price.Num, p.Price.Num, p.Price.Currency
+			if p.Price.Estimate {
+				lo, hi = p.Price.Low, p.Price.High
+			}
+		}
+		if err := w.products.addNow(ctx, tx, id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), vals, numCol(p.GMV)); err != nil {
+			return fmt.Errorf("write products: %w", err)
+		}
+	}
+	for l := range as.Lives(w.rate) {
+		w.buf = appendValuesJSON(w.buf[:0], liveValueNames, l.Duration, l.GMV, l.PeakViewers, l.Units, l.Viewers)
+		var cur string
+		var usd any
+		if l.GMV != nil {
+			cur, usd = l.GMV.Currency, l.GMVUSD
+		}
+		if err := w.lives.addNow(ctx, tx, id, l.ID, l.Creator, l.Start, l.Title, l.URL, strings.Join(l.Products, ","), numCol(l.Duration),
+			numCol(l.Viewers), numCol(l.PeakViewers), numCol(l.GMV), cur, usd, numCol(l.Units), string(w.buf)); err != nil {
+			return fmt.Errorf("write live sessions: %w", err)
+		}
+	}
+	return nil
+}
+
+// flush writes the rows still in a batch.
+func (w *snapshotWriter) flush(ctx context.Context, tx *sql.Tx) error {
+	if err := w.creators.exec(ctx, tx); err != nil {
+		return fmt.Errorf("write creators: %w", err)
+	}
+	if err := w.products.exec(ctx, tx); err != nil {
+		return fmt.Errorf("write products: %w", err)
+	}
+	if err := w.lives.exec(ctx, tx); err != nil {
+		return fmt.Errorf("write live sessions: %w", err)
+	}
+	return nil
+}
+
+// Mergeable reports whether a run stored a record a snapshot merges: a
+// creator or a product.
+func (s *DB) Mergeable(ctx context.Context, runID int64) (bool, error) {
+	var ok bool
+	err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM records r JOIN pages p ON p.id = r.page_id
+		WHERE p.run_id = ? AND r.entity IN ('creator', 'product'))`, runID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("records of run %d: %w", runID, err)
+	}
+	return ok, nil
+}
+
+// mergeRecords merges a run's stored records one key at a time: the store
+// reads them sorted by entity and key (each key's in storage order, so
+// that the first of equal precedence still wins), and fn gets an
+// assembler holding one key's entry, written before the next key is
+// read. The sort spills to a temporary file past the store's cache, so a
+// whole market's run is merged in memory that does not grow with it. The
+// assembler returned holds what spans every key: ranges and repeats.
+func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, fn func(*market.Assembler) error) (*market.Assembler, error) {
+	// A sort of every record must not be held in memory (the store's
+	// temp_store is memory for its small sorts): spill it to a file.
+	if _, err := tx.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+		return nil, err
+	}
+	defer tx.ExecContext(ctx, `PRAGMA temp_store = MEMORY`)
+	rows, err := tx.QueryContext(ctx, `
+		SELECT r.entity, r.key, r.precedence, r.fields, coalesce(r.line, 0), p.url, p.kind
+		FROM records r JOIN pages p ON p.id = r.page_id WHERE p.run_id = ? ORDER BY r.entity, r.key, r.id`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("merge records of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	as := &market.Assembler{}
+	var (
+		fields       sql.RawBytes
+		entity, key  string
+		url, kind    string
+		prevURL      string
+		n            int
+		r            = market.Record{Fields: map[string]market.Value{}}
+		lastE, lastK string
+	)
+	for rows.Next() {
+		if err := rows.Scan(&entity, &key, &r.Precedence, &fields, &r.Line, &url, &kind); err != nil {
+			return nil, fmt.Errorf("merge records of run %d: %w", runID, err)
+		}
+		if n > 0 && (entity != lastE || key != lastK) {
+			if err := fn(as); err != nil {
+				return nil, err
+			}
+			as.Reset()
+		}
+		n++
+		lastE, lastK = entity, key
+		if url == prevURL {
+			url = prevURL // one string for a page's records
+		}
+		prevURL = url
+		clear(r.Fields)
+		r.Entity, r.Key = market.Entity(entity), key
+		if err := market.DecodeValues(fields, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
+			return nil, fmt.Errorf("read record %s of run %d: %w", key, runID, err)
+		}
+		as.AddFrom(r, url, kind)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("merge records of run %d: %w", runID, err)
+	}
+	if n > 0 {
+		if err := fn(as); err != nil {
+			return nil, err
+		}
+	}
+	return as, nil
 }
 
 // EachRecord calls fn with each of a run's records in storage order and the
