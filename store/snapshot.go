@@ -1,12 +1,15 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"gmvscope/market"
 )
@@ -82,14 +85,17 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 	as := snap.Merged
 	if as == nil {
 		// The run's records, merged here one key at a time.
-		if as, err = s.mergeRecords(ctx, tx, runID, func(as *market.Assembler) error { return w.put(ctx, tx, as) }); err != nil {
+		if as, err = s.mergeRecords(ctx, tx, runID, w); err != nil {
 			return 0, err
 		}
-	} else if err := w.put(ctx, tx, as); err != nil {
-		return 0, err
-	}
-	if err := w.flush(ctx, tx); err != nil {
-		return 0, err
+	} else {
+		write := func(b rowBatch) error { return b.set.execArgs(ctx, tx, b.args) }
+		if err := w.put(as, write); err != nil {
+			return 0, err
+		}
+		if err := w.flush(write); err != nil {
+			return 0, err
+		}
 	}
 	ranges, err := json.Marshal(as.Ranges())
 	if err != nil {
@@ -136,8 +142,15 @@ func (s *DB) newSnapshotWriter(id int64, rate float64) *snapshotWriter {
 	}
 }
 
-// put writes what as holds.
-func (w *snapshotWriter) put(ctx context.Context, tx *sql.Tx, as *market.Assembler) error {
+// rowBatch is rows of one table to insert.
+type rowBatch struct {
+	set  *rowSet
+	args []any
+}
+
+// put adds what as holds, and hands each table's rows to write once there
+// are enough for a statement.
+func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) error {
 	id := w.id
 	for c := range as.Creators(w.rate) {
 		w.buf = appendValuesJSON(w.buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
@@ -151,11 +164,9 @@ func (w *snapshotWriter) put(ctx context.Context, tx *sql.Tx, as *market.Assembl
 				low, high = c.GMV.Low, c.GMV.High
 			}
 		}
-		if err := w.creators.addNow(ctx, tx, id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
+		w.creators.add(id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
 			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
-			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown)); err != nil {
-			return fmt.Errorf("write creators: %w", err)
-		}
+			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown))
 	}
 	for p := range as.Products() {
 		w.buf = appendValuesJSON(w.buf[:0], productValueNames, p.GMV, p.Price, p.Units)
@@ -168,9 +179,7 @@ func (w *snapshotWriter) put(ctx context.Context, tx *sql.Tx, as *market.Assembl
 				lo, hi = p.Price.Low, p.Price.High
 			}
 		}
-		if err := w.products.addNow(ctx, tx, id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), vals, numCol(p.GMV)); err != nil {
-			return fmt.Errorf("write products: %w", err)
-		}
+		w.products.add(id, p.ID, p.Title, p.Shop, lo, hi, cur, numCol(p.Units), p.URL, strings.Join(p.Creators, ","), vals, numCol(p.GMV))
 	}
 	for l := range as.Lives(w.rate) {
 		w.buf = appendValuesJSON(w.buf[:0], liveValueNames, l.Duration, l.GMV, l.PeakViewers, l.Units, l.Viewers)
@@ -179,24 +188,27 @@ func (w *snapshotWriter) put(ctx context.Context, tx *sql.Tx, as *market.Assembl
 		if l.GMV != nil {
 			cur, usd = l.GMV.Currency, l.GMVUSD
 		}
-		if err := w.lives.addNow(ctx, tx, id, l.ID, l.Creator, l.Start, l.Title, l.URL, strings.Join(l.Products, ","), numCol(l.Duration),
-			numCol(l.Viewers), numCol(l.PeakViewers), numCol(l.GMV), cur, usd, numCol(l.Units), string(w.buf)); err != nil {
-			return fmt.Errorf("write live sessions: %w", err)
+		w.lives.add(id, l.ID, l.Creator, l.Start, l.Title, l.URL, strings.Join(l.Products, ","), numCol(l.Duration),
+			numCol(l.Viewers), numCol(l.PeakViewers), numCol(l.GMV), cur, usd, numCol(l.Units), string(w.buf))
+	}
+	for _, set := range [...]*rowSet{w.creators, w.products, w.lives} {
+		if len(set.args) >= chunkSizes[0]*set.cols {
+			if err := write(set.take()); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// flush writes the rows still in a batch.
-func (w *snapshotWriter) flush(ctx context.Context, tx *sql.Tx) error {
-	if err := w.creators.exec(ctx, tx); err != nil {
-		return fmt.Errorf("write creators: %w", err)
-	}
-	if err := w.products.exec(ctx, tx); err != nil {
-		return fmt.Errorf("write products: %w", err)
-	}
-	if err := w.lives.exec(ctx, tx); err != nil {
-		return fmt.Errorf("write live sessions: %w", err)
+// flush hands write the rows still in a batch.
+func (w *snapshotWriter) flush(write func(rowBatch) error) error {
+	for _, set := range [...]*rowSet{w.creators, w.products, w.lives} {
+		if len(set.args) > 0 {
+			if err := write(set.take()); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -213,16 +225,18 @@ func (s *DB) Mergeable(ctx context.Context, runID int64) (bool, error) {
 	return ok, nil
 }
 
-// mergeRecords merges a run's stored records one key at a time: the store
-// reads them sorted by entity and key (each key's in storage order, so
-// that the first of equal precedence still wins), and fn gets an
-// assembler holding one key's entry, written before the next key is
-// read. The sort spills to a temporary file past the store's cache, so a
-// whole market's run is merged in memory that does not grow with it. The
+// mergeRecords merges a run's stored records into w's snapshot one key at
+// a time: the store reads them sorted by entity and key (each key's in
+// storage order, so that the first of equal precedence still wins), an
+// assembler merges one key's records, and its entry is written before the
+// next key's are read. The sort spills to a temporary file past the
+// store's cache, so a whole market's run is merged in memory that does not
+// grow with it. Reading and writing are SQLite's work, on the one
+// connection; decoding and merging run beside them, on another core. The
 // assembler returned holds what spans every key: ranges and repeats.
-func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, fn func(*market.Assembler) error) (*market.Assembler, error) {
+func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snapshotWriter) (*market.Assembler, error) {
 	// A sort of every record must not be held in memory (the store's
-	// temp_store is memory for its small sorts): spill it to a file.
+	// temp_store is memory, for its small sorts): spill it to a file.
 	if _, err := tx.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
 		return nil, err
 	}
@@ -234,48 +248,107 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, fn func(
 		return nil, fmt.Errorf("merge records of run %d: %w", runID, err)
 	}
 	defer rows.Close()
-	as := &market.Assembler{}
-	var (
-		fields       sql.RawBytes
-		entity, key  string
-		url, kind    string
-		prevURL      string
-		n            int
-		r            = market.Record{Fields: map[string]market.Value{}}
-		lastE, lastK string
-	)
-	for rows.Next() {
-		if err := rows.Scan(&entity, &key, &r.Precedence, &fields, &r.Line, &url, &kind); err != nil {
-			return nil, fmt.Errorf("merge records of run %d: %w", runID, err)
-		}
-		if n > 0 && (entity != lastE || key != lastK) {
-			if err := fn(as); err != nil {
-				return nil, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	recs := make(chan []storedRecord, 8)
+	out := make(chan rowBatch, 8)
+	g.Go(func() error { // the sorted records, in batches
+		defer close(recs)
+		const n = 512
+		batch := make([]storedRecord, 0, n)
+		var fields sql.RawBytes
+		var url, kind string
+		for rows.Next() {
+			var r storedRecord
+			if err := rows.Scan(&r.entity, &r.key, &r.precedence, &fields, &r.line, &url, &kind); err != nil {
+				return fmt.Errorf("merge records of run %d: %w", runID, err)
 			}
-			as.Reset()
+			if len(batch) > 0 && batch[len(batch)-1].url == url {
+				url = batch[len(batch)-1].url // one string for a page's records
+			}
+			r.fields, r.url, r.kind = bytes.Clone(fields), url, kind
+			if batch = append(batch, r); len(batch) == n {
+				select {
+				case recs <- batch:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+				batch = make([]storedRecord, 0, n)
+			}
 		}
-		n++
-		lastE, lastK = entity, key
-		if url == prevURL {
-			url = prevURL // one string for a page's records
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("merge records of run %d: %w", runID, err)
 		}
-		prevURL = url
-		clear(r.Fields)
-		r.Entity, r.Key = market.Entity(entity), key
-		if err := market.DecodeValues(fields, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
-			return nil, fmt.Errorf("read record %s of run %d: %w", key, runID, err)
+		select {
+		case recs <- batch:
+		case <-gctx.Done():
+			return gctx.Err()
 		}
-		as.AddFrom(r, url, kind)
+		return nil
+	})
+	as := &market.Assembler{}
+	g.Go(func() error { // merged, one key at a time
+		defer close(out)
+		send := func(b rowBatch) error {
+			select {
+			case out <- b:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		r := market.Record{Fields: map[string]market.Value{}}
+		var lastE, lastK string
+		n := 0
+		for batch := range recs {
+			for _, x := range batch {
+				if n > 0 && (x.entity != lastE || x.key != lastK) {
+					if err := w.put(as, send); err != nil {
+						return err
+					}
+					as.Reset()
+				}
+				n++
+				lastE, lastK = x.entity, x.key
+				clear(r.Fields)
+				r.Entity, r.Key, r.Precedence, r.Line = market.Entity(x.entity), x.key, x.precedence, x.line
+				if err := market.DecodeValues(x.fields, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
+					return fmt.Errorf("read record %s of run %d: %w", x.key, runID, err)
+				}
+				as.AddFrom(r, x.url, x.kind)
+			}
+		}
+		if n > 0 {
+			if err := w.put(as, send); err != nil {
+				return err
+			}
+		}
+		return w.flush(send)
+	})
+	var werr error
+	for b := range out { // written, on the transaction's connection
+		if werr == nil {
+			if werr = b.set.execArgs(ctx, tx, b.args); werr != nil {
+				werr = fmt.Errorf("write snapshot: %w", werr)
+				cancel()
+			}
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("merge records of run %d: %w", runID, err)
+	if err := g.Wait(); err != nil && werr == nil {
+		werr = err
 	}
-	if n > 0 {
-		if err := fn(as); err != nil {
-			return nil, err
-		}
+	if werr != nil {
+		return nil, werr
 	}
-	return as, nil
+	return as, rows.Close()
+}
+
+// storedRecord is a record as the store holds it, before it is decoded.
+type storedRecord struct {
+	entity, key, url, kind string
+	precedence, line       int
+	fields                 []byte
 }
 
 // EachRecord calls fn with each of a run's records in storage order and the

@@ -265,9 +265,26 @@ func (r *rowSet) addNow(ctx context.Context, tx *sql.Tx, vals ...any) error {
 	return r.exec(ctx, tx)
 }
 
+// take returns the collected rows as a batch and starts a new one.
+func (r *rowSet) take() rowBatch {
+	b := rowBatch{r, r.args}
+	r.args = make([]any, 0, cap(r.args))
+	return b
+}
+
 // exec writes every collected row.
 func (r *rowSet) exec(ctx context.Context, tx *sql.Tx) error {
-	rows := len(r.args) / r.cols
+	if err := r.execArgs(ctx, tx, r.args); err != nil {
+		return err
+	}
+	clear(r.args) // let the rows' values be collected
+	r.args = r.args[:0]
+	return nil
+}
+
+// execArgs writes rows of r's table, given as their values in order.
+func (r *rowSet) execArgs(ctx context.Context, tx *sql.Tx, args []any) error {
+	rows := len(args) / r.cols
 	start := 0
 	for _, k := range chunkSizes {
 		for ; rows-start >= k; start += k {
@@ -275,13 +292,11 @@ func (r *rowSet) exec(ctx context.Context, tx *sql.Tx) error {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, r.args[start*r.cols:(start+k)*r.cols]...); err != nil {
+			if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args[start*r.cols:(start+k)*r.cols]...); err != nil {
 				return err
 			}
 		}
 	}
-	clear(r.args) // let the rows' values be collected
-	r.args = r.args[:0]
 	return nil
 }
 
