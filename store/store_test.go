@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -279,5 +281,116 @@ func TestHistoryTotals(t *testing.T) {
 	counted, err := db.History(ctx, "s")
 	if err != nil || !reflect.DeepEqual(counted, kept) {
 		t.Errorf("counted %+v, kept %+v (%v)", counted, kept, err)
+	}
+}
+
+// A snapshot merged by the store from the run's records, one key at a
+// time, is the one the assembler makes holding every record: precedence
+// (ties keep the first stored), repeats identical and conflicting, both
+// page kinds' texts, sparse fields, products and live sessions, across
+// batches and pages.
+func TestMergeFromRecordsMatchesAssembler(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
+	count := func(raw string, n int64) market.Value { return market.Value{Kind: market.KindCount, Raw: raw, Num: n} }
+	usd := func(raw string, n int64) market.Value {
+		return market.Value{Kind: market.KindMoney, Raw: raw, Num: n, Currency: "USD", Period: "28d"}
+	}
+	text := func(s string) market.Value { return market.Value{Kind: market.KindText, Raw: s, Text: s} }
+	rec := func(e market.Entity, key string, prec, line int, f map[string]market.Value) market.Record {
+		return market.Record{Entity: e, Key: key, Precedence: prec, Line: line, Fields: f}
+	}
+	var batches [][]market.PageResult
+	for b := range 3 {
+		var batch []market.PageResult
+		for p := range 4 {
+			page := market.Page{URL: fmt.Sprintf("https://x.example/top?page=%d", 4*b+p+1), Kind: "leaderboard", Status: 200, FetchedAt: at}
+			var recs []market.Record
+			for i := range 30 {
+				n := (4*b+p)*30 + i
+				key := fmt.Sprintf("c%03d", n%70) // a creator on several pages: repeats, some identical
+				f := map[string]market.Value{"followers": count(fmt.Sprintf("%dK", n%70), int64(1000*(n%70))),
+					"display_name": text("Name " + key), "category": text([]string{"Beauty", "Home"}[n%2])}
+				if n%3 == 0 {
+					f["gmv"] = usd(fmt.Sprintf("$%d", n), int64(100*n))
+				}
+				if n%7 == 0 {
+					f["rank"] = count(fmt.Sprint(n), int64(n))
+				}
+				recs = append(recs, rec(market.EntityCreator, key, 1, i+1, f))
+			}
+			recs = append(recs, rec(market.EntityProduct, fmt.Sprintf("p%d", p), 0, 31, map[string]market.Value{
+				"title": text("Product"), "units": count("12", 12), "price": usd("$3.00", 300), "creators": text("c001\x1fc002")}))
+			batch = append(batch, market.PageResult{Page: page, Records: recs})
+		}
+		prof := market.Page{URL: fmt.Sprintf("https://x.example/@c%03d", b), Kind: "profile", Status: 200, FetchedAt: at}
+		batch = append(batch, market.PageResult{Page: prof, Records: []market.Record{
+			rec(market.EntityCreator, fmt.Sprintf("c%03d", b), 5, 0, map[string]market.Value{"followers": count("1234", 1234), "gmv_live": usd("$9", 900)}),
+			rec(market.EntityLive, fmt.Sprintf("l%d", b), 0, 0, map[string]market.Value{"creator": text(fmt.Sprintf("c%03d", b)), "viewers": count("1.2K", 1200),
+				"gmv": usd("$50", 5000), "duration": {Kind: market.KindDuration, Raw: "1h", Num: 3600}}),
+		}})
+		batches = append(batches, batch)
+	}
+	var snaps [2]*market.Snapshot
+	for i := range snaps {
+		run, err := db.BeginRun(ctx, "s", at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var as market.Assembler
+		for _, batch := range batches {
+			if err := db.CommitBatch(ctx, run, batch); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range batch {
+				for _, rec := range r.Records {
+					as.AddFrom(rec, r.Page.URL, r.Page.Kind)
+				}
+			}
+		}
+		draft := &market.Draft{Source: market.SourceInfo{Name: "s", RateUSD: 1}}
+		if i == 0 {
+			draft.Merged = &as
+		}
+		id, err := db.FinishRun(ctx, run, market.RunOK, "ok", at, "{}", draft)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snaps[i], err = db.Snapshot(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := snaps[0], snaps[1]
+	if len(a.Creators) != 70 || len(a.Products) != 4 || len(a.Lives) != 3 || len(a.Repeats) == 0 {
+		t.Fatalf("in memory: %d creators, %d products, %d lives, %d repeats", len(a.Creators), len(a.Products), len(a.Lives), len(a.Repeats))
+	}
+	for _, x := range []*market.Snapshot{a, b} {
+		x.ID, x.RunID = 0, 0
+		// Repeats are listed in the order they came in memory and by key
+		// from the store: the same set.
+		slices.SortFunc(x.Repeats, func(p, q market.Repeat) int {
+			return cmp.Or(strings.Compare(p.Key, q.Key), strings.Compare(p.URL, q.URL), cmp.Compare(p.Line, q.Line))
+		})
+	}
+	if !reflect.DeepEqual(a.Creators, b.Creators) {
+		for i := range a.Creators {
+			if !reflect.DeepEqual(a.Creators[i], b.Creators[i]) {
+				t.Fatalf("creator %d:\nin memory %+v\nby store  %+v", i, a.Creators[i], b.Creators[i])
+			}
+		}
+	}
+	for name, pair := range map[string][2]any{"products": {a.Products, b.Products}, "lives": {a.Lives, b.Lives},
+		"repeats": {a.Repeats, b.Repeats}, "ranges": {a.Ranges, b.Ranges}} {
+		if !reflect.DeepEqual(pair[0], pair[1]) {
+			t.Errorf("%s differ:\nin memory %+v\nby store  %+v", name, pair[0], pair[1])
+		}
+	}
+	if a.Creators[1].Shown == nil || a.Creators[1].GMVLive == nil {
+		t.Errorf("c001 lacks both kinds' texts or its live GMV: %+v", a.Creators[1])
 	}
 }
