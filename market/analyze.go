@@ -37,6 +37,7 @@ type Point struct {
 	RankFollow int     // 1 = most followers
 	Residual   float64 // log10 residual of the fit; > 0 sells above the line
 	Estimate   bool    // GMV came from a range
+	At         int32   // the creator's index in the snapshot's Everyone()
 }
 
 // Analysis is everything a report shows about one snapshot. It is computed
@@ -90,52 +91,61 @@ type ProductGMV struct {
 // Analyze computes the report's numbers. outliers and top bound the list
 // lengths. rateUSD converts product prices in the source currency.
 func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
-	a := Analysis{Creators: len(s.Creators), Measure: "gmv"}
-	if byViews(s.Creators) {
+	all := s.Everyone()
+	a := Analysis{Creators: len(all), Measure: "gmv"}
+	if byViews(all) {
 		// A ranking without sales: followers against views, the same
 		// statistics, never a page of zeros.
 		a.Measure = "views"
-		cs := make([]Creator, len(s.Creators))
-		for i, c := range s.Creators {
-			c.GMV, c.GMVUSD = c.Views, 0
-			if c.Views != nil {
-				c.GMVUSD = c.Views.Mid()
+		cs := make([]Standing, len(all))
+		for i, c := range all {
+			c.GMVUSD, c.Has = 0, c.Has&^(HasGMV|GMVRange)
+			if c.Is(HasViews) {
+				c.GMVUSD, c.Has = c.Views, c.Has|HasGMV
+				if c.Is(ViewsRange) {
+					c.Has |= GMVRange
+				}
 			}
 			cs[i] = c
 		}
-		s.Creators = cs
+		all = cs
 	}
-	var followers, gmvAll, sx, sy []float64
-	for _, c := range s.Creators {
-		if c.Followers == nil {
+	// Sized once: appends that double would leave a whole market's
+	// worth of garbage each time.
+	n := len(all)
+	followers, gmvAll, sx, sy := make([]float64, 0, n), make([]float64, 0, n), make([]float64, 0, n), make([]float64, 0, n)
+	a.Points = make([]Point, 0, n)
+	for i := range all {
+		c := &all[i]
+		if !c.Is(HasFollowers) {
 			a.MissingFollowers++
 		} else {
-			followers = append(followers, c.Followers.Mid())
+			followers = append(followers, c.Followers)
 		}
-		if c.GMV == nil {
+		if !c.Is(HasGMV) {
 			a.MissingGMV++
 			continue
 		}
-		if c.GMV.Estimate {
+		if c.Is(GMVRange) {
 			a.RangeGMV++
 		}
 		gmvAll = append(gmvAll, c.GMVUSD)
 		a.TotalGMVUSD += c.GMVUSD
-		if c.Followers == nil {
+		if !c.Is(HasFollowers) {
 			continue
 		}
 		a.WithBoth++
-		sx = append(sx, c.Followers.Mid())
+		sx = append(sx, c.Followers)
 		sy = append(sy, c.GMVUSD)
 		switch {
 		case c.GMVUSD <= 0:
 			a.ZeroGMV++
-		case c.Followers.Mid() <= 0:
+		case c.Followers <= 0:
 			a.ZeroFollowers++
 		default:
 			a.Points = append(a.Points, Point{
-				Handle: c.Handle, Followers: c.Followers.Mid(), GMVUSD: c.GMVUSD,
-				Per1K: c.GMVUSD / c.Followers.Mid() * 1000, Estimate: c.GMV.Estimate,
+				Handle: c.Handle, Followers: c.Followers, GMVUSD: c.GMVUSD,
+				Per1K: c.GMVUSD / c.Followers * 1000, Estimate: c.Is(GMVRange), At: int32(i),
 			})
 		}
 	}
@@ -156,12 +166,11 @@ func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
 	rank(a.Points, func(p Point) float64 { return p.GMVUSD }, func(p *Point, r int) { p.RankGMV = r })
 	slices.SortFunc(a.Points, func(p, q Point) int { return cmp.Compare(p.RankGMV, q.RankGMV) }) // ranks are unique
 
-	byRes := append([]Point(nil), a.Points...)
-	// Ties keep rank order, as a stable sort would, at pdqsort's cost.
-	slices.SortFunc(byRes, func(p, q Point) int {
+	// The largest |residual|, ties in rank order: the first k of the
+	// points sorted so, kept as they pass, without a sorted copy of all.
+	a.Outliers = firstK(a.Points, outliers, func(p, q Point) int {
 		return cmp.Or(cmp.Compare(math.Abs(q.Residual), math.Abs(p.Residual)), cmp.Compare(p.RankGMV, q.RankGMV))
 	})
-	a.Outliers = byRes[:min(outliers, len(byRes))]
 
 	// Tiny accounts with a few sales top any per-follower list, so the
 	// table looks only at creators who matter to the market: the top 10% by
@@ -171,24 +180,44 @@ func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
 	slices.SortFunc(pool, func(p, q Point) int { return cmp.Or(cmp.Compare(q.Per1K, p.Per1K), cmp.Compare(p.RankGMV, q.RankGMV)) })
 	a.AboveWeight = pool[:min(top, len(pool))]
 
-	a.Tiers = tiers(s.Creators, a.TotalGMVUSD)
+	a.Tiers = tiers(all, a.TotalGMVUSD)
 	a.Concentration = Concentrate(gmvAll, 100)
 	a.TopProducts, a.ProductsNoEstimate, a.ProductsReported = topProducts(s.Products, rateUSD, top)
 	if a.Measure == "gmv" {
-		a.Selection = selection(s.Creators)
+		a.Selection = selection(all)
 	}
 	a.Live = AnalyzeLive(s, rateUSD, top)
 	return a
 }
 
+// firstK returns the first k of ps as sorted by cmp (a total order), in
+// that order, holding k of them at a time.
+func firstK[T any](ps []T, k int, cmp func(a, b T) int) []T {
+	if k <= 0 {
+		return nil
+	}
+	out := make([]T, 0, k+1)
+	for _, p := range ps {
+		if len(out) == k && cmp(p, out[k-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(out, p, cmp)
+		out = slices.Insert(out, i, p)
+		if len(out) > k {
+			out = out[:k]
+		}
+	}
+	return out
+}
+
 // byViews reports whether creators give views but no GMV at all.
-func byViews(cs []Creator) bool {
+func byViews(cs []Standing) bool {
 	views := false
-	for _, c := range cs {
-		if c.GMV != nil {
+	for i := range cs {
+		if cs[i].Is(HasGMV) {
 			return false
 		}
-		views = views || c.Views != nil
+		views = views || cs[i].Is(HasViews)
 	}
 	return views
 }
@@ -197,14 +226,15 @@ func byViews(cs []Creator) bool {
 // for most creators, and that rank orders GMV (ρ ≤ −0.9). Such a list
 // holds no creator below its smallest GMV, whatever their followers, so
 // any correlation it shows is weakened (range restriction).
-func selection(cs []Creator) *Selection {
+func selection(cs []Standing) *Selection {
 	var rk, g []float64
 	minG := math.Inf(1)
-	for _, c := range cs {
-		if c.Rank == nil || c.GMV == nil {
+	for i := range cs {
+		c := &cs[i]
+		if !c.Is(HasRank | HasGMV) {
 			continue
 		}
-		rk, g = append(rk, c.Rank.Mid()), append(g, c.GMVUSD)
+		rk, g = append(rk, c.Rank), append(g, c.GMVUSD)
 		minG = math.Min(minG, c.GMVUSD)
 	}
 	if len(rk) < 10 || len(rk)*10 < len(cs)*9 {
@@ -227,23 +257,24 @@ func rank(ps []Point, key func(Point) float64, set func(*Point, int)) {
 	}
 }
 
-func tiers(cs []Creator, total float64) []Tier {
+func tiers(cs []Standing, total float64) []Tier {
 	out := append([]Tier(nil), Tiers...)
 	gmv := make([][]float64, len(out))
 	per := make([][]float64, len(out))
 	withF := 0
-	for _, c := range cs {
-		if c.Followers == nil {
+	for i := range cs {
+		c := &cs[i]
+		if !c.Is(HasFollowers) {
 			continue
 		}
 		withF++
-		f := c.Followers.Mid()
+		f := c.Followers
 		for i := range out {
 			if f < out[i].Min || f >= out[i].Max {
 				continue
 			}
 			out[i].Creators++
-			if c.GMV != nil {
+			if c.Is(HasGMV) {
 				out[i].WithGMV++
 				out[i].GMVShare += c.GMVUSD
 				gmv[i] = append(gmv[i], c.GMVUSD)

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
-	"strings"
 )
 
 // The status of a creator between two snapshots.
@@ -93,22 +91,22 @@ func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
 	// A merge of the two snapshots in handle order (the order the store
 	// and the assembler give them): no map of either, no sort of both
 	// sets of handles. Ranks are by index.
-	a, b := inHandleOrder(prev), inHandleOrder(cur)
+	a, b := prev.Everyone(), cur.Everyone()
 	rankPrev, rankNow := gmvRankOf(a), gmvRankOf(b)
 	ch.Rows = make([]Change, 0, max(len(a), len(b)))
 	var fx, gy []float64
 	for i, j := 0, 0; i < len(a) || j < len(b); {
-		var p, n *Creator
+		var p, n *Standing
 		var rp, rn int
 		switch {
 		case j >= len(b) || (i < len(a) && a[i].Handle < b[j].Handle):
-			p, rp = a[i], rankPrev[i]
+			p, rp = &a[i], rankPrev[i]
 			i++
 		case i >= len(a) || b[j].Handle < a[i].Handle:
-			n, rn = b[j], rankNow[j]
+			n, rn = &b[j], rankNow[j]
 			j++
 		default:
-			p, rp, n, rn = a[i], rankPrev[i], b[j], rankNow[j]
+			p, rp, n, rn = &a[i], rankPrev[i], &b[j], rankNow[j]
 			i++
 			j++
 		}
@@ -129,12 +127,12 @@ func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
 			c.Status = Dropped
 		}
 		if inPrev {
-			c.FollowersPrev, c.HasFollowersPrev = mid(p.Followers)
-			c.GMVPrev, c.HasGMVPrev = p.GMVUSD, p.GMV != nil
+			c.FollowersPrev, c.HasFollowersPrev = p.Followers, p.Is(HasFollowers)
+			c.GMVPrev, c.HasGMVPrev = p.GMVUSD, p.Is(HasGMV)
 		}
 		if inNow {
-			c.FollowersNow, c.HasFollowersNow = mid(n.Followers)
-			c.GMVNow, c.HasGMVNow = n.GMVUSD, n.GMV != nil
+			c.FollowersNow, c.HasFollowersNow = n.Followers, n.Is(HasFollowers)
+			c.GMVNow, c.HasGMVNow = n.GMVUSD, n.Is(HasGMV)
 		}
 		ch.Rows = append(ch.Rows, c)
 		switch c.Status {
@@ -182,7 +180,7 @@ func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
 		ch.Notes = append(ch.Notes, "This snapshot is a partial run: some creators may count as dropped only because their pages were not read.")
 		ch.Caveats = append(ch.Caveats, Caveat{Code: "partial"})
 	}
-	if a, b := len(prev.Creators), len(cur.Creators); a > 0 && b > 0 && (float64(b)/float64(a) < 0.9 || float64(a)/float64(b) < 0.9) {
+	if a, b := len(a), len(b); a > 0 && b > 0 && (float64(b)/float64(a) < 0.9 || float64(a)/float64(b) < 0.9) {
 		ch.Notes = append(ch.Notes, fmt.Sprintf("The two snapshots hold different numbers of creators (%s before, %s now): their coverage differs.", Count(int64(a)), Count(int64(b))))
 		ch.Caveats = append(ch.Caveats, Caveat{Code: "coverage", PrevCreators: a, CurCreators: b})
 	}
@@ -196,69 +194,21 @@ func rankKey(r int) float64 {
 	return float64(r)
 }
 
-// inHandleOrder returns the snapshot's creators in handle order: as they
-// are when the store or the assembler made the snapshot, else sorted.
-func inHandleOrder(s *Snapshot) []*Creator {
-	out := make([]*Creator, len(s.Creators))
-	for i := range s.Creators {
-		out[i] = &s.Creators[i]
-	}
-	if !slices.IsSortedFunc(out, func(a, b *Creator) int { return strings.Compare(a.Handle, b.Handle) }) {
-		slices.SortFunc(out, func(a, b *Creator) int { return strings.Compare(a.Handle, b.Handle) })
-	}
-	return out
-}
-
 // gmvRankOf ranks cs (in handle order) by GMV, largest first, ties by
 // handle; 0 for a creator without GMV. The rank of cs[i] is out[i].
-func gmvRankOf(cs []*Creator) []int {
-	// Sorted as compact (GMV, index) pairs: the creators themselves are
-	// large and scattered. cs is in handle order, so the index breaks ties
-	// by handle.
-	type ranked struct {
-		gmv float64
-		i   int32
-	}
-	rs := make([]ranked, 0, len(cs))
-	for i, c := range cs {
-		if c.GMV != nil {
-			rs = append(rs, ranked{c.GMVUSD, int32(i)})
+func gmvRankOf(cs []Standing) []int {
+	// Sorted as compact (GMV, index) pairs. cs is in handle order, so the
+	// index breaks ties by handle.
+	rs := make([]valueAt, 0, len(cs))
+	for i := range cs {
+		if cs[i].Is(HasGMV) {
+			rs = append(rs, valueAt{cs[i].GMVUSD, int32(i)})
 		}
 	}
-	slices.SortFunc(rs, func(a, b ranked) int { return cmp.Or(cmp.Compare(b.gmv, a.gmv), cmp.Compare(a.i, b.i)) })
+	slices.SortFunc(rs, func(a, b valueAt) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.i, b.i)) })
 	out := make([]int, len(cs))
 	for r, x := range rs {
 		out[x.i] = r + 1
-	}
-	return out
-}
-
-func mid(v *Value) (float64, bool) {
-	if v == nil {
-		return 0, false
-	}
-	return v.Mid(), true
-}
-
-// gmvRanks ranks a snapshot's creators by GMV (USD), largest first, ties
-// by handle, as leaderboards rank them; creators without GMV have none.
-func gmvRanks(s *Snapshot) map[string]int {
-	type ranked struct {
-		Handle string
-		GMVUSD float64
-	}
-	var cs []ranked // small: a sort swaps these, not whole creators
-	for _, c := range s.Creators {
-		if c.GMV != nil {
-			cs = append(cs, ranked{c.Handle, c.GMVUSD})
-		}
-	}
-	slices.SortFunc(cs, func(a, b ranked) int {
-		return cmp.Or(cmp.Compare(b.GMVUSD, a.GMVUSD), strings.Compare(a.Handle, b.Handle))
-	})
-	out := make(map[string]int, len(cs))
-	for i, c := range cs {
-		out[c.Handle] = i + 1
 	}
 	return out
 }
@@ -278,8 +228,4 @@ func stableByKey[T any](cs []T, key func(T) float64) {
 		sorted[i] = cs[j]
 	}
 	copy(cs, sorted)
-}
-
-func sortSlice[T any](s []T, less func(a, b T) bool) {
-	sort.Slice(s, func(i, j int) bool { return less(s[i], s[j]) })
 }

@@ -1,5 +1,10 @@
 package market
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Facts are what alert rules are written over: one creator in one
 // snapshot, with what changed since the one before. A value the creator
 // has no data for is absent (listed in Missing), never zero: a rule that
@@ -55,23 +60,33 @@ var FactNames = []string{"source", "handle", "status", "followers", "followers_p
 // FactsOf returns the facts of every creator of a snapshot and of every
 // creator dropped since the one before (ch nil: no snapshot before).
 func FactsOf(s *Snapshot, ch *Changes) []Facts {
-	var rows []Change
-	if ch != nil {
-		rows = ch.Rows
-	} else {
-		ranks := gmvRanks(s)
-		for _, c := range s.Creators {
-			row := Change{Handle: c.Handle, Status: Entered, RankNow: ranks[c.Handle], GMVNow: c.GMVUSD, HasGMVNow: c.GMV != nil}
-			row.FollowersNow, row.HasFollowersNow = mid(c.Followers)
-			rows = append(rows, row)
-		}
+	var out []Facts
+	EachFact(s, ch, func(f *Facts) { out = append(out, *f) })
+	return out
+}
+
+// EachFact calls fn with the facts of each creator FactsOf returns, one
+// at a time (fn must not keep the pointer): a whole market's alert rules
+// are evaluated without holding every creator's facts.
+func EachFact(s *Snapshot, ch *Changes, fn func(*Facts)) {
+	// Rows and standings are both in handle order: a creator's follower
+	// rank is found by walking them together.
+	everyone, frank, j := s.Everyone(), followerRanks(s), 0
+	var ranks []int
+	if ch == nil {
+		ranks = gmvRankOf(everyone)
 	}
-	frank := followerRanks(s)
-	out := make([]Facts, 0, len(rows))
-	for _, c := range rows {
+	emit := func(c Change) {
+		for j < len(everyone) && everyone[j].Handle < c.Handle {
+			j++
+		}
+		fr := 0
+		if j < len(everyone) && everyone[j].Handle == c.Handle {
+			fr = frank[j]
+		}
 		f := Facts{Source: s.Source.Name, Handle: c.Handle, Status: c.Status,
 			Followers: c.FollowersNow, FollowersPrev: c.FollowersPrev, GMV: c.GMVNow, GMVPrev: c.GMVPrev,
-			GMVRank: c.RankNow, RankPrev: c.RankPrev, RankChange: c.RankChange(), FollowersRank: frank[c.Handle]}
+			GMVRank: c.RankNow, RankPrev: c.RankPrev, RankChange: c.RankChange(), FollowersRank: fr}
 		miss := func(name string, absent bool) {
 			if absent {
 				f.lack(name)
@@ -100,32 +115,35 @@ func FactsOf(s *Snapshot, ch *Changes) []Facts {
 		} else {
 			f.lack("gmv_per_1k")
 		}
-		out = append(out, f)
+		fn(&f)
 	}
-	return out
+	if ch != nil {
+		for _, c := range ch.Rows {
+			emit(c)
+		}
+		return
+	}
+	for i := range everyone {
+		c := &everyone[i]
+		emit(Change{Handle: c.Handle, Status: Entered, RankNow: ranks[i], GMVNow: c.GMVUSD, HasGMVNow: c.Is(HasGMV),
+			FollowersNow: c.Followers, HasFollowersNow: c.Is(HasFollowers)})
+	}
 }
 
-// followerRanks ranks creators by followers, most first, ties by handle.
-func followerRanks(s *Snapshot) map[string]int {
-	type hf struct {
-		h string
-		f float64
-	}
-	var cs []hf
-	for _, c := range s.Creators {
-		if c.Followers != nil {
-			cs = append(cs, hf{c.Handle, c.Followers.Mid()})
+// followerRanks ranks creators by followers, most first, ties by handle:
+// the rank of Everyone()[i] is out[i], 0 without followers.
+func followerRanks(s *Snapshot) []int {
+	all := s.Everyone() // in handle order: the index breaks ties by handle
+	var rs []valueAt
+	for i := range all {
+		if all[i].Is(HasFollowers) {
+			rs = append(rs, valueAt{all[i].Followers, int32(i)})
 		}
 	}
-	sortSlice(cs, func(a, b hf) bool {
-		if a.f != b.f {
-			return a.f > b.f
-		}
-		return a.h < b.h
-	})
-	out := make(map[string]int, len(cs))
-	for i, c := range cs {
-		out[c.h] = i + 1
+	slices.SortFunc(rs, func(a, b valueAt) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.i, b.i)) })
+	out := make([]int, len(all))
+	for r, x := range rs {
+		out[x.i] = r + 1
 	}
 	return out
 }

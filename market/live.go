@@ -122,24 +122,18 @@ func AnalyzeLive(s Snapshot, rateUSD float64, top int) LiveAnalysis {
 	a.CreatorsLive = len(held)
 
 	var creatorGMV, knownLive float64
-	for _, c := range s.Creators {
-		if g, ok := held[c.Handle]; ok && c.GMV != nil && g > 0 {
+	everyone := s.Everyone()
+	for i := range everyone {
+		c := &everyone[i]
+		if g, ok := held[c.Handle]; ok && c.Is(HasGMV) && g > 0 {
 			creatorGMV += c.GMVUSD
 			knownLive += g
 		}
-		if c.GMVLive == nil && c.GMVVideo == nil && c.GMVShowcase == nil {
+		if c.Has&(HasLive|HasVideo|HasShowcase) == 0 {
 			continue
 		}
-		cs := ChannelSeller{Handle: c.Handle, Has: [3]bool{c.GMVLive != nil, c.GMVVideo != nil, c.GMVShowcase != nil}}
-		if c.GMVLive != nil {
-			cs.LiveUSD = usd(c.GMVLive)
-		}
-		if c.GMVVideo != nil {
-			cs.VideoUSD = usd(c.GMVVideo)
-		}
-		if c.GMVShowcase != nil {
-			cs.ShowcaseUSD = usd(c.GMVShowcase)
-		}
+		cs := ChannelSeller{Handle: c.Handle, Has: [3]bool{c.Is(HasLive), c.Is(HasVideo), c.Is(HasShowcase)}}
+		cs.LiveUSD, cs.VideoUSD, cs.ShowcaseUSD = c.Live*rateUSD, c.Video*rateUSD, c.Showcase*rateUSD
 		t := cs.LiveUSD + cs.VideoUSD + cs.ShowcaseUSD
 		if t <= 0 {
 			continue

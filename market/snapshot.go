@@ -225,6 +225,10 @@ type Snapshot struct {
 	StartedAt             time.Time
 	TakenAt               time.Time
 	Creators              []Creator
+	// Standings are every creator's numbers, in handle order: what the
+	// analysis reads. A whole-market report loads these and not Creators
+	// (see Everyone).
+	Standings             []Standing
 	Products              []Product
 	Lives                 []Live
 	Repeats               []Repeat // records merged into one already there from the same page kind

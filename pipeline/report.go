@@ -40,11 +40,12 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 	}
 	dir := filepath.Join(p.Config.Output, "reports")
 	began := time.Now()
-	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now, Lang: p.Config.Lang}); err != nil {
+	each := func(fn func(*market.Creator) error) error { return p.Store.EachCreator(ctx, id, fn) }
+	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now, Lang: p.Config.Lang, EachCreator: each}); err != nil {
 		return out, err
 	}
 	// How long each stage took, for bench/scale (GMVSCOPE_LOG=debug).
-	p.log().Debug("report stages", "snapshot", id, "creators", len(snap.Creators), "load_ms", st.load.Milliseconds(),
+	p.log().Debug("report stages", "snapshot", id, "creators", snap.CreatorCount(), "load_ms", st.load.Milliseconds(),
 		"analysis_ms", st.analysis.Milliseconds(), "context_ms", st.context.Milliseconds(), "write_ms", time.Since(began).Milliseconds())
 	out.Alerts = x.Alerts
 	if err := p.Store.MarkReported(ctx, id, p.now()); err != nil {
@@ -67,7 +68,8 @@ type stages struct{ load, analysis, context time.Duration }
 func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages) (*market.Snapshot, market.Analysis, report.Context, error) {
 	var x report.Context
 	began := time.Now()
-	snap, err := p.Store.Snapshot(ctx, id)
+	// Standings, not creators: data.csv reads those one at a time.
+	snap, err := p.Store.SnapshotLean(ctx, id)
 	if err != nil {
 		return nil, market.Analysis{}, x, err
 	}
@@ -85,7 +87,7 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages) (*market.S
 		return nil, a, x, err
 	}
 	if ok {
-		prev, err := p.Store.Snapshot(ctx, prevID)
+		prev, err := p.Store.SnapshotLean(ctx, prevID)
 		if err != nil {
 			return nil, a, x, err
 		}
@@ -145,12 +147,17 @@ func (p *Pipeline) alerts(s *market.Snapshot, ch *market.Changes) ([]market.Aler
 		return nil, nil
 	}
 	var out []market.Alert
-	for _, f := range market.FactsOf(s, ch) {
+	var ferr error
+	market.EachFact(s, ch, func(f *market.Facts) {
 		for i := range rules {
+			if ferr != nil {
+				return
+			}
 			r := &rules[i]
-			fired, err := r.Fires(f)
+			fired, err := r.Fires(*f)
 			if err != nil {
-				return nil, err
+				ferr = err
+				return
 			}
 			if !fired {
 				continue
@@ -161,6 +168,9 @@ func (p *Pipeline) alerts(s *market.Snapshot, ch *market.Changes) ([]market.Aler
 			}
 			out = append(out, market.Alert{Rule: r.Name, Source: f.Source, Handle: f.Handle, Status: f.Status, Values: vals})
 		}
+	})
+	if ferr != nil {
+		return nil, ferr
 	}
 	return out, nil
 }

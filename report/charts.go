@@ -331,15 +331,19 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	for _, p := range a.Outliers {
 		outlier[p.Handle] = true
 	}
-	var plain []market.Point
+	var plain []market.Point // drawn one by one: not in density mode
 	var outs []opts.ScatterData
 	var rows [][]string
 	minF, maxF, minG, maxG := math.Inf(1), 0.0, math.Inf(1), 0.0
+	nPlain := 0
 	for _, p := range points {
 		minF, maxF = math.Min(minF, p.Followers), math.Max(maxF, p.Followers)
 		minG, maxG = math.Min(minG, p.GMVUSD), math.Max(maxG, p.GMVUSD)
 		if !outlier[p.Handle] {
-			plain = append(plain, p)
+			nPlain++
+			if !density {
+				plain = append(plain, p)
+			}
 		}
 	}
 	// Above LargeScatter the creators are drawn in large mode, one compound
@@ -355,7 +359,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	if density {
 		// Above DensityAbove: creators counted in bins, drawn as a custom
 		// series in place of chunks[0]; the CSV holds the bins.
-		bins = densityBins(plain, minF, maxF, minG, maxG)
+		bins = densityBins(points, outlier, minF, maxF, minG, maxG)
 		for _, b := range bins {
 			rows = append(rows, []string{"density", "", full(b.x0), full(b.y0), full(b.x1), full(b.y1), strconv.Itoa(b.n)})
 		}
@@ -372,7 +376,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 		outs = append(outs, opts.ScatterData{Name: l.Iso("@" + p.Handle), Value: []float64{p.Followers, p.GMVUSD}})
 		rows = append(rows, []string{"outliers", "@" + p.Handle, full(p.Followers), full(p.GMVUSD)})
 	}
-	ch.Drawn = len(plain) + len(outs)
+	ch.Drawn = nPlain + len(outs)
 	if density {
 		ch.Drawn = len(bins) + len(outs)
 	}
@@ -407,7 +411,7 @@ func scatterChart(s *market.Snapshot, a market.Analysis, period string, l *Local
 	t.note("chart.scatter.plotted", "n", len(a.Points), "zero_gmv", a.ZeroGMV, "zero_followers", a.ZeroFollowers,
 		"missing_gmv", a.MissingGMV, "missing_followers", a.MissingFollowers)
 	if density {
-		t.note("chart.scatter.density", "n", len(plain), "cols", DensityCols, "rows", DensityRows, "bins", len(bins), "outliers", len(outs))
+		t.note("chart.scatter.density", "n", nPlain, "cols", DensityCols, "rows", DensityRows, "bins", len(bins), "outliers", len(outs))
 	}
 	if a.RangeGMV > 0 {
 		t.note("chart.scatter.ranges", "n", a.RangeGMV)
@@ -493,7 +497,7 @@ type densityBin struct {
 // densityBins counts points in DensityCols × DensityRows rectangles of
 // equal size on the log-log plane over the points' range; only bins that
 // hold a creator are returned, in column then row order.
-func densityBins(ps []market.Point, minF, maxF, minG, maxG float64) []densityBin {
+func densityBins(ps []market.Point, skip map[string]bool, minF, maxF, minG, maxG float64) []densityBin {
 	lx0, lx1, ly0, ly1 := math.Log10(minF), math.Log10(maxF), math.Log10(minG), math.Log10(maxG)
 	if lx1 <= lx0 {
 		lx1 = lx0 + 1
@@ -505,7 +509,9 @@ func densityBins(ps []market.Point, minF, maxF, minG, maxG float64) []densityBin
 	counts := make([]int, DensityCols*DensityRows)
 	cell := func(v, lo, w float64, n int) int { return min(n-1, max(0, int((math.Log10(v)-lo)/w))) }
 	for _, p := range ps {
-		counts[cell(p.Followers, lx0, wx, DensityCols)*DensityRows+cell(p.GMVUSD, ly0, wy, DensityRows)]++
+		if !skip[p.Handle] {
+			counts[cell(p.Followers, lx0, wx, DensityCols)*DensityRows+cell(p.GMVUSD, ly0, wy, DensityRows)]++
+		}
 	}
 	var out []densityBin
 	for i, n := range counts {

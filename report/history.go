@@ -1,11 +1,13 @@
 package report
 
 import (
+	"cmp"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,8 +56,8 @@ type AlertRow struct {
 	URL                  template.URL
 }
 
-func moveRow(c market.Change, urls map[string]string) MoveRow {
-	r := MoveRow{Handle: c.Handle, URL: Link(urls[c.Handle]),
+func moveRow(c market.Change, s *market.Snapshot) MoveRow {
+	r := MoveRow{Handle: c.Handle, URL: Link(s.URLOf(c.Handle)),
 		RankPrev: rankNum(c.RankPrev), RankNow: rankNum(c.RankNow), RankChange: Num{V: float64(c.RankChange()), Form: Count, NA: c.RankPrev == 0 || c.RankNow == 0},
 		GMVPrev: Num{V: c.GMVPrev, Form: Money, NA: !c.HasGMVPrev}, GMVNow: Num{V: c.GMVNow, Form: Money, NA: !c.HasGMVNow},
 		FollowersPrev: Num{V: c.FollowersPrev, Form: Compact, NA: !c.HasFollowersPrev}, FollowersNow: Num{V: c.FollowersNow, Form: Compact, NA: !c.HasFollowersNow}}
@@ -75,10 +77,6 @@ func buildWeek(s *market.Snapshot, x Context, l *Locale) *Week {
 	if ch == nil {
 		w.First = true
 		return w
-	}
-	urls := map[string]string{}
-	for _, c := range s.Creators {
-		urls[c.Handle] = c.URL
 	}
 	w.Prev = l.HTML("week.prev", "id", l.ID(ch.Prev.ID), "date", l.Date(ch.Prev.TakenAt))
 	for _, c := range ch.Caveats {
@@ -108,7 +106,7 @@ func buildWeek(s *market.Snapshot, x Context, l *Locale) *Week {
 			if i == n {
 				break
 			}
-			out = append(out, moveRow(c, urls))
+			out = append(out, moveRow(c, s))
 		}
 		return out
 	}
@@ -118,10 +116,6 @@ func buildWeek(s *market.Snapshot, x Context, l *Locale) *Week {
 }
 
 func alertRows(s *market.Snapshot, alerts []market.Alert, l *Locale) []AlertRow {
-	urls := map[string]string{}
-	for _, c := range s.Creators {
-		urls[c.Handle] = c.URL
-	}
 	var out []AlertRow
 	for _, a := range alerts {
 		names := make([]string, 0, len(a.Values))
@@ -133,7 +127,7 @@ func alertRows(s *market.Snapshot, alerts []market.Alert, l *Locale) []AlertRow 
 		for _, k := range names {
 			vals = append(vals, l.T("alert.value", "name", k, "value", factText(k, a.Values[k], l)))
 		}
-		out = append(out, AlertRow{Rule: a.Rule, Handle: a.Handle, URL: Link(urls[a.Handle]), Values: strings.Join(vals, l.T("list_sep"))})
+		out = append(out, AlertRow{Rule: a.Rule, Handle: a.Handle, URL: Link(s.URLOf(a.Handle)), Values: strings.Join(vals, l.T("list_sep"))})
 	}
 	return out
 }
@@ -309,23 +303,20 @@ func seriesChart(s *market.Snapshot, h []market.Summary, series map[string][]mar
 	return ch, finish(&ch, obj, l)
 }
 
-// TopHandles returns the n largest sellers of a snapshot, largest first.
+// TopHandles returns the n largest sellers of a snapshot, largest first,
+// ties by handle.
 func TopHandles(s *market.Snapshot, n int) []string {
-	cs := append([]market.Creator(nil), s.Creators...)
-	sort.SliceStable(cs, func(i, j int) bool {
-		if cs[i].GMVUSD != cs[j].GMVUSD {
-			return cs[i].GMVUSD > cs[j].GMVUSD
+	all := s.Everyone() // in handle order: a stable sort breaks ties by handle
+	idx := make([]int, 0, len(all))
+	for i := range all {
+		if all[i].Is(market.HasGMV) {
+			idx = append(idx, i)
 		}
-		return cs[i].Handle < cs[j].Handle
-	})
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(all[b].GMVUSD, all[a].GMVUSD) })
 	var out []string
-	for _, c := range cs {
-		if len(out) == n {
-			break
-		}
-		if c.GMV != nil {
-			out = append(out, c.Handle)
-		}
+	for _, i := range idx[:min(n, len(idx))] {
+		out = append(out, all[i].Handle)
 	}
 	return out
 }

@@ -133,7 +133,7 @@ func liveChart(s *market.Snapshot, a market.LiveAnalysis, l *Locale) (Chart, err
 		for i, p := range a.Points {
 			as[i] = market.Point{Followers: p.Viewers, GMVUSD: p.GMVUSD}
 		}
-		bins = densityBins(as, minX, maxX, minY, maxY)
+		bins = densityBins(as, nil, minX, maxX, minY, maxY)
 		for _, b := range bins {
 			rows = append(rows, []string{"density", "", "", full(b.x0), full(b.y0), full(b.x1), full(b.y1), strconv.Itoa(b.n)})
 		}

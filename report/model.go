@@ -225,12 +225,8 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 		m.Tiers = append(m.Tiers, TierRow{Label: tierLabel(t, l), Creators: count(t.Creators), CreatorShare: share(t.CreatorShare),
 			GMVShare: share(t.GMVShare), MedianGMV: amt(t.MedianGMV), MedianPer1K: amt(t.MedianGMVPer1K)})
 	}
-	urls := map[string]string{}
-	for _, c := range s.Creators {
-		urls[c.Handle] = c.URL
-	}
 	for _, p := range a.AboveWeight {
-		row := AboveRow{Handle: p.Handle, URL: Link(urls[p.Handle]), Followers: Num{V: p.Followers, Form: Compact},
+		row := AboveRow{Handle: p.Handle, URL: Link(s.URLOf(p.Handle)), Followers: Num{V: p.Followers, Form: Compact},
 			GMV: amt(p.GMVUSD), Per1K: amt(p.Per1K), RankGMV: count(p.RankGMV), RankFollowers: count(p.RankFollow), Estimate: p.Estimate}
 		if m.LocalCurrency != "" {
 			row.GMVLocal = Num{V: p.GMVUSD / s.Source.RateUSD, Form: Money, Cur: m.LocalCurrency}
@@ -260,7 +256,7 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 		m.Selection = l.HTML("selection.note", "n", sel.N, "min", usd(sel.MinGMVUSD), "rho", Num{V: sel.Rho, Form: Fixed2})
 	}
 	m.Live = liveModel(s, a.Live, l)
-	m.AllProducts, m.AllCreators = len(s.Products), len(s.Creators)
+	m.AllProducts, m.AllCreators = len(s.Products), s.CreatorCount()
 	m.Quality = quality(s, a, l)
 	return m
 }

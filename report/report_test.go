@@ -84,7 +84,7 @@ func TestRenderDeterministic(t *testing.T) {
 func TestCSVFormulaSafe(t *testing.T) {
 	s := hostileSnapshot()
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, s, market.Analyze(*s, 1, Outliers, Top)); err != nil {
+	if err := WriteCSV(&buf, s, market.Analyze(*s, 1, Outliers, Top), nil); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(buf.Bytes(), []byte(bom)) {

@@ -1,12 +1,14 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html"
 	"html/template"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +25,10 @@ type Options struct {
 	Dir  string           // reports folder; each snapshot gets Dir/<snapshot>/
 	Now  func() time.Time // the clock; fixed in tests so output is byte-identical
 	Lang string           // a language tag (en, ar, ar-AE); "" is English
+	// EachCreator, when set, gives every creator of the snapshot in
+	// handle order, one at a time, for data.csv: a whole-market snapshot
+	// is loaded as standings, without its creators (nil: s.Creators).
+	EachCreator func(fn func(*market.Creator) error) error
 }
 
 // Outliers and Top bound the report's lists.
@@ -61,11 +67,11 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
 		return "", fmt.Errorf("write report: %w", err)
 	}
-	var data bytes.Buffer
-	if err := WriteCSV(&data, s, a); err != nil {
+	// data.csv goes straight to its file: it holds every creator.
+	if err := writeAtomicFunc(filepath.Join(dir, "data.csv"), func(w io.Writer) error { return WriteCSV(w, s, a, o.EachCreator) }); err != nil {
 		return "", err
 	}
-	files := map[string][]byte{"data.csv": data.Bytes()}
+	files := map[string][]byte{}
 	// Every product and live session, where the report's tables show the
 	// top ones.
 	if len(s.Products) > 0 {
@@ -283,12 +289,26 @@ func renderModel(m Model) ([]byte, error) {
 
 // writeAtomic writes a temp file in the same folder, then renames it.
 func writeAtomic(path string, data []byte) error {
+	return writeAtomicFunc(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeAtomicFunc writes what fn writes (buffered) to path atomically: a
+// reader sees the old file or the whole new one.
+func writeAtomicFunc(path string, fn func(io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err := fn(bw); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -320,13 +340,33 @@ var CSVHeader = []string{"handle", "display_name", "followers", "followers_raw",
 	"rank_source", "gmv_live_usd", "gmv_video_usd", "gmv_showcase_usd", "followers_shown", "gmv_shown", "units_shown", "views_shown"}
 
 // WriteCSV writes one row per creator: exact values, their raw text, and
-// where and when they were fetched.
-func WriteCSV(w *bytes.Buffer, s *market.Snapshot, a market.Analysis) error {
-	ranks := map[string]market.Point{}
-	for _, p := range a.Points {
-		ranks[p.Handle] = p
+// where and when they were fetched. each gives the creators in handle
+// order (nil: s.Creators).
+func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn func(*market.Creator) error) error) error {
+	if each == nil {
+		each = func(fn func(*market.Creator) error) error {
+			for i := range s.Creators {
+				if err := fn(&s.Creators[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 	}
-	w.WriteString(bom)
+	// The plotted point of Everyone()[i], which is in handle order as
+	// the creators come.
+	all := s.Everyone()
+	pointOf := make([]int32, len(all))
+	for i := range pointOf {
+		pointOf[i] = -1
+	}
+	for i, p := range a.Points {
+		pointOf[p.At] = int32(i)
+	}
+	at := 0
+	if _, err := io.WriteString(w, bom); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
@@ -341,8 +381,16 @@ func WriteCSV(w *bytes.Buffer, s *market.Snapshot, a market.Analysis) error {
 	major := func(n int64, cur string) string {
 		return strconv.FormatFloat(market.Major(float64(n), cur), 'f', market.MinorUnits(cur), 64)
 	}
-	for _, c := range s.Creators {
-		row := make([]string, 0, len(CSVHeader))
+	row := make([]string, 0, len(CSVHeader))
+	err := each(func(c *market.Creator) error {
+		row = row[:0]
+		for at < len(all) && all[at].Handle < c.Handle {
+			at++
+		}
+		point := int32(-1)
+		if at < len(all) && all[at].Handle == c.Handle {
+			point = pointOf[at]
+		}
 		row = append(row, SafeCell(c.Handle), SafeCell(c.DisplayName),
 			num(c.Followers, mid), num(c.Followers, func(v market.Value) string { return SafeCell(v.Raw) }))
 		if c.GMV != nil {
@@ -360,7 +408,8 @@ func WriteCSV(w *bytes.Buffer, s *market.Snapshot, a market.Analysis) error {
 			row = append(row, "", "", "", "", "", "", "", "")
 		}
 		row = append(row, num(c.Units, mid), num(c.Views, mid), SafeCell(c.Category), SafeCell(c.Region))
-		if p, ok := ranks[c.Handle]; ok {
+		if point >= 0 {
+			p := a.Points[point]
 			row = append(row, strconv.FormatFloat(p.Per1K, 'f', 2, 64), strconv.Itoa(p.RankGMV), strconv.Itoa(p.RankFollow))
 		} else {
 			row = append(row, "", "", "")
@@ -378,9 +427,10 @@ func WriteCSV(w *bytes.Buffer, s *market.Snapshot, a market.Analysis) error {
 		for _, f := range []string{"followers", "gmv", "units", "views"} {
 			row = append(row, SafeCell(market.ShownText(c.Shown[f])))
 		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+		return cw.Write(row)
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()

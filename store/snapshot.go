@@ -439,6 +439,25 @@ func (s *DB) RunPages(ctx context.Context, runID int64) ([]market.PageStat, time
 
 // Snapshot loads snapshot id.
 func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
+	snap, err := s.snapshotHead(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	err = s.EachCreator(ctx, id, func(c *market.Creator) error {
+		snap.Creators = append(snap.Creators, *c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.snapshotRest(ctx, snap); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// snapshotHead loads a snapshot's row and its run's.
+func (s *DB) snapshotHead(ctx context.Context, id int64) (*market.Snapshot, error) {
 	snap := &market.Snapshot{ID: id}
 	var info, taken, started, stats string
 	var ranges sql.NullString
@@ -455,23 +474,77 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 	if err := json.Unmarshal([]byte(stats), &snap.Crawl); err != nil {
 		return nil, fmt.Errorf("load snapshot %d: run stats: %w", id, err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	if ranges.Valid {
+		if err := json.Unmarshal([]byte(ranges.String), &snap.Ranges); err != nil {
+			return nil, fmt.Errorf("load snapshot %d: ranges: %w", id, err)
+		}
+		if len(snap.Ranges) == 0 {
+			snap.Ranges = nil
+		}
+	} else if snap.Ranges, err = s.RunRanges(ctx, snap.RunID); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// SnapshotLean loads snapshot id as a report reads it: every creator's
+// standing (a handle, a link and numbers) and not the creators themselves,
+// which EachCreator gives one at a time; the rest as Snapshot does. A
+// whole market's report then holds about 100 bytes per creator.
+func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, error) {
+	snap, err := s.snapshotHead(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	var n sql.NullInt64 // sized once: a whole market's standings are 60 MB
+	if err := s.db.QueryRowContext(ctx, `SELECT n_creators FROM snapshots WHERE id = ?`, id).Scan(&n); err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 	}
+	snap.Standings = make([]market.Standing, 0, n.Int64)
+	err = s.eachCreator(ctx, id, true, func(c *market.Creator) error {
+		snap.Standings = append(snap.Standings, market.StandingOf(c))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.snapshotRest(ctx, snap); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// EachCreator calls fn with each creator of snapshot id in handle order,
+// read and decoded one at a time (fn must not keep the pointer).
+func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator) error) error {
+	return s.eachCreator(ctx, id, false, fn)
+}
+
+// eachCreator reads snapshot id's creators; lean reads only what a
+// Standing holds.
+func (s *DB) eachCreator(ctx context.Context, id int64, lean bool, fn func(*market.Creator) error) error {
+	cols := `handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown`
+	if lean {
+		cols = `handle, '', coalesce(gmv_usd, 0), '', '', url, '', values_json, '{}'`
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	if err != nil {
+		return fmt.Errorf("load snapshot %d: %w", id, err)
+	}
 	defer rows.Close()
+	var products, shown string
+	var vals sql.RawBytes
 	for rows.Next() {
 		var c market.Creator
-		var products, vals, shown string
 		if err := rows.Scan(&c.Handle, &c.DisplayName, &c.GMVUSD, &c.Category, &c.Region, &c.URL, &products, &vals, &shown); err != nil {
-			return nil, err
+			return err
 		}
 		if shown != "{}" {
 			if err := json.Unmarshal([]byte(shown), &c.Shown); err != nil {
-				return nil, fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
+				return fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
 			}
 		}
-		err := market.DecodeValues([]byte(vals), func(name string, v *market.Value) {
+		err := market.DecodeValues(vals, func(name string, v *market.Value) {
 			switch name {
 			case "followers":
 				c.Followers = v
@@ -492,30 +565,35 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 			}
 		})
 		if err != nil {
-			return nil, fmt.Errorf("load creator %s: %w", c.Handle, err)
+			return fmt.Errorf("load creator %s: %w", c.Handle, err)
 		}
 		if products != "" {
 			c.Products = strings.Split(products, ",")
 		}
-		snap.Creators = append(snap.Creators, c)
+		if err := fn(&c); err != nil {
+			return err
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return rows.Err()
+}
+
+// snapshotRest loads what a snapshot holds besides its creators.
+func (s *DB) snapshotRest(ctx context.Context, snap *market.Snapshot) error {
+	id := snap.ID
 	prows, err := s.db.QueryContext(ctx, `SELECT id, title, shop, url, creators, values_json FROM products WHERE snapshot_id = ? ORDER BY id`, id)
 	if err != nil {
-		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+		return fmt.Errorf("load snapshot %d: %w", id, err)
 	}
 	defer prows.Close()
 	for prows.Next() {
 		var p market.Product
 		var creators, vals string
 		if err := prows.Scan(&p.ID, &p.Title, &p.Shop, &p.URL, &creators, &vals); err != nil {
-			return nil, err
+			return err
 		}
 		var pv productValues
 		if err := json.Unmarshal([]byte(vals), &pv); err != nil {
-			return nil, fmt.Errorf("load product %s: %w", p.ID, err)
+			return fmt.Errorf("load product %s: %w", p.ID, err)
 		}
 		p.Price, p.Units, p.GMV = pv.Price, pv.Units, pv.GMV
 		if creators != "" {
@@ -524,31 +602,21 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 		snap.Products = append(snap.Products, p)
 	}
 	if err := prows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if snap.Lives, err = s.lives(ctx, id); err != nil {
-		return nil, err
+		return err
 	}
 	if snap.Repeats, err = s.repeats(ctx, id); err != nil {
-		return nil, err
+		return err
 	}
 	if snap.Rejects, err = s.RunRejects(ctx, snap.RunID); err != nil {
-		return nil, err
+		return err
 	}
 	if snap.Pages, snap.FirstFetch, snap.LastFetch, err = s.RunPages(ctx, snap.RunID); err != nil {
-		return nil, err
+		return err
 	}
-	if ranges.Valid {
-		if err := json.Unmarshal([]byte(ranges.String), &snap.Ranges); err != nil {
-			return nil, fmt.Errorf("load snapshot %d: ranges: %w", id, err)
-		}
-		if len(snap.Ranges) == 0 {
-			snap.Ranges = nil
-		}
-	} else if snap.Ranges, err = s.RunRanges(ctx, snap.RunID); err != nil {
-		return nil, err
-	}
-	return snap, nil
+	return nil
 }
 
 // RunRanges counts the values a run's pages published as ranges, by page

@@ -1,0 +1,115 @@
+package market
+
+import (
+	"slices"
+	"strings"
+)
+
+// Standing is what the analysis reads of every creator: a handle, a link
+// and numbers. A whole-market report holds one per creator (about 100
+// bytes with its strings, where a Creator with its values and their
+// texts is a kilobyte) and loads full creators only to write data.csv,
+// one at a time.
+type Standing struct {
+	Handle    string
+	URL       string
+	Followers float64 // followers' Mid
+	GMVUSD    float64
+	Views     float64 // views' Mid
+	Rank      float64 // the source's rank's Mid
+	// GMV by channel in major units of its currency (a report converts
+	// with the source's rate).
+	Live, Video, Showcase float64
+	Has                   Has
+}
+
+// Has says which of a Standing's values the creator has.
+type Has uint16
+
+// The values a Standing may have.
+const (
+	HasFollowers Has = 1 << iota
+	HasGMV
+	GMVRange // the GMV is a range's midpoint
+	HasViews
+	HasRank
+	HasLive
+	HasVideo
+	HasShowcase
+	ViewsRange // the views are a range's midpoint
+)
+
+// StandingOf returns what the analysis reads of c.
+func StandingOf(c *Creator) Standing {
+	s := Standing{Handle: c.Handle, URL: c.URL, GMVUSD: c.GMVUSD}
+	if c.Followers != nil {
+		s.Followers, s.Has = c.Followers.Mid(), s.Has|HasFollowers
+	}
+	if c.GMV != nil {
+		s.Has |= HasGMV
+		if c.GMV.Estimate {
+			s.Has |= GMVRange
+		}
+	}
+	if c.Views != nil {
+		s.Views, s.Has = c.Views.Mid(), s.Has|HasViews
+		if c.Views.Estimate {
+			s.Has |= ViewsRange
+		}
+	}
+	if c.Rank != nil {
+		s.Rank, s.Has = c.Rank.Mid(), s.Has|HasRank
+	}
+	major := func(v *Value) float64 { return Major(v.Mid(), v.Currency) }
+	if c.GMVLive != nil {
+		s.Live, s.Has = major(c.GMVLive), s.Has|HasLive
+	}
+	if c.GMVVideo != nil {
+		s.Video, s.Has = major(c.GMVVideo), s.Has|HasVideo
+	}
+	if c.GMVShowcase != nil {
+		s.Showcase, s.Has = major(c.GMVShowcase), s.Has|HasShowcase
+	}
+	return s
+}
+
+// Is reports whether the standing has every value in h.
+func (s *Standing) Is(h Has) bool { return s.Has&h == h }
+
+// Everyone returns every creator's standing in handle order: the
+// snapshot's Standings when the store loaded them, else made from its
+// creators.
+func (s *Snapshot) Everyone() []Standing {
+	if s.Standings != nil || len(s.Creators) == 0 {
+		return s.Standings
+	}
+	out := make([]Standing, len(s.Creators))
+	for i := range s.Creators {
+		out[i] = StandingOf(&s.Creators[i])
+	}
+	if !slices.IsSortedFunc(out, byHandle) {
+		slices.SortStableFunc(out, byHandle)
+	}
+	s.Standings = out
+	return out
+}
+
+func byHandle(a, b Standing) int { return strings.Compare(a.Handle, b.Handle) }
+
+// CreatorCount is how many creators the snapshot holds.
+func (s *Snapshot) CreatorCount() int {
+	if s.Standings != nil {
+		return len(s.Standings)
+	}
+	return len(s.Creators)
+}
+
+// URLOf returns a creator's link, or "" when the snapshot has no such
+// creator.
+func (s *Snapshot) URLOf(handle string) string {
+	all := s.Everyone()
+	if i, ok := slices.BinarySearchFunc(all, handle, func(x Standing, h string) int { return strings.Compare(x.Handle, h) }); ok {
+		return all[i].URL
+	}
+	return ""
+}
