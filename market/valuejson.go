@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
+	"sync/atomic"
 )
 
 // DecodeValues reads an object of values ({"followers": {...}, "gmv":
@@ -90,17 +92,84 @@ func unescape(s []byte) (string, error) {
 }
 
 // scalar reads a number or a boolean as its text.
-func (d *valueDecoder) scalar() (string, error) {
+func (d *valueDecoder) scalar() ([]byte, error) {
 	d.skip()
 	start := d.i
 	for d.i < len(d.b) && d.b[d.i] != ',' && d.b[d.i] != '}' && d.b[d.i] != ' ' {
 		d.i++
 	}
 	if d.i == start {
-		return "", errSlow
+		return nil, errSlow
 	}
-	return string(d.b[start:d.i]), nil
+	return d.b[start:d.i], nil
 }
+
+// parseInt reads a decimal integer as JSON writes one; ok is false for
+// anything else (an exponent, a fraction, too many digits).
+func parseInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// shared reads a string that many values share (a kind, a currency, a
+// period) and returns one copy of each, up to a few thousand distinct.
+func (d *valueDecoder) shared() (string, error) {
+	start := d.i
+	if err := d.byte('"'); err != nil {
+		return "", err
+	}
+	end := d.i
+	for end < len(d.b) && d.b[end] != '"' && d.b[end] != '\\' {
+		end++
+	}
+	if end >= len(d.b) || d.b[end] != '"' {
+		d.i = start
+		return d.str()
+	}
+	raw := d.b[d.i:end]
+	d.i = end + 1
+	if s, ok := (*sharedTexts.Load())[string(raw)]; ok {
+		return s, nil
+	}
+	s := string(raw)
+	// A new text: the table is copied with it, so reading it takes no
+	// lock (new texts stop coming after the first few values).
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	old := *sharedTexts.Load()
+	if len(old) < 4096 {
+		m := make(map[string]string, len(old)+1)
+		for k, v := range old {
+			m[k] = v
+		}
+		m[s] = s
+		sharedTexts.Store(&m)
+	}
+	return s, nil
+}
+
+var (
+	sharedMu    sync.Mutex
+	sharedTexts atomic.Pointer[map[string]string]
+)
+
+func init() { sharedTexts.Store(&map[string]string{}) }
 
 func (d *valueDecoder) object(set func(string, *Value)) error {
 	if err := d.byte('{'); err != nil {
@@ -118,7 +187,7 @@ func (d *valueDecoder) object(set func(string, *Value)) error {
 	var got [12]field // set only once the whole object has read
 	fields := got[:0]
 	for {
-		name, err := d.str()
+		name, err := d.shared()
 		if err != nil {
 			return err
 		}
@@ -155,7 +224,7 @@ func (d *valueDecoder) value() (*Value, error) {
 	}
 	v := &Value{}
 	for {
-		key, err := d.str()
+		key, err := d.shared()
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +234,11 @@ func (d *valueDecoder) value() (*Value, error) {
 		var s string
 		switch key {
 		case "kind", "raw", "text", "currency", "period", "open", "per", "unit":
-			if s, err = d.str(); err != nil {
+			read := d.str
+			if key != "raw" && key != "text" {
+				read = d.shared // a few distinct texts, one copy each
+			}
+			if s, err = read(); err != nil {
 				return nil, err
 			}
 			switch key {
@@ -187,11 +260,12 @@ func (d *valueDecoder) value() (*Value, error) {
 				v.Unit = s
 			}
 		case "num", "low", "high":
-			if s, err = d.scalar(); err != nil {
+			b, err := d.scalar()
+			if err != nil {
 				return nil, err
 			}
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
+			n, ok := parseInt(b)
+			if !ok {
 				return nil, errSlow
 			}
 			switch key {
@@ -203,17 +277,19 @@ func (d *valueDecoder) value() (*Value, error) {
 				v.High = n
 			}
 		case "float":
-			if s, err = d.scalar(); err != nil {
+			b, err := d.scalar()
+			if err != nil {
 				return nil, err
 			}
-			if v.Float, err = strconv.ParseFloat(s, 64); err != nil {
+			if v.Float, err = strconv.ParseFloat(string(b), 64); err != nil {
 				return nil, errSlow
 			}
 		case "estimate":
-			if s, err = d.scalar(); err != nil {
+			b, err := d.scalar()
+			if err != nil {
 				return nil, err
 			}
-			switch s {
+			switch string(b) {
 			case "true":
 				v.Estimate = true
 			case "false":
