@@ -68,12 +68,21 @@ type Changes struct {
 	Dropped   []Change // by rank before
 	Up, Down  []Change // the largest rank moves among those who stayed
 	Breakouts []Change // GMV ×3 or more from under $10K, by GMV now
+	// Counts are how many creators entered, dropped, stayed and broke
+	// out: the lists' lengths, or more when the lists were cut (a store's
+	// movers keep the first 100 of each).
+	Counts MoverCounts
 	// Together is the rank correlation of follower change and GMV change
 	// among creators in both with both values: did growing audiences go
 	// with growing sales?
 	Together Correlation
 	Notes    []string // what makes the comparison less than like for like, in English
 	Caveats  []Caveat // the same, for a report to write in its language
+}
+
+// MoverCounts count the creators of each kind of change.
+type MoverCounts struct {
+	Entered, Dropped, Stayed, Breakouts int
 }
 
 // Caveat is one reason a comparison is less than like for like.
@@ -151,6 +160,12 @@ func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
 		}
 	}
 	ch.Together = Spearman(fx, gy)
+	ch.Counts = MoverCounts{Entered: len(ch.Entered), Dropped: len(ch.Dropped), Breakouts: len(ch.Breakouts)}
+	for i := range ch.Rows {
+		if ch.Rows[i].Status == Stayed {
+			ch.Counts.Stayed++
+		}
+	}
 	sortBy := func(cs []Change, key func(Change) float64) { stableByKey(cs, key) }
 	sortBy(ch.Entered, func(c Change) float64 { return rankKey(c.RankNow) })
 	sortBy(ch.Dropped, func(c Change) float64 { return rankKey(c.RankPrev) })

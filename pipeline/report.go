@@ -56,7 +56,8 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 
 // Prepare loads snapshot id with what its report and charts show: its
 // analysis, the comparison with the snapshot before it, the source's
-// weeks up to it, and the alerts that fired.
+// weeks up to it, and the alerts that fired. The snapshot holds its
+// creators' standings, not the creators (Store.EachCreator reads those).
 func (p *Pipeline) Prepare(ctx context.Context, id int64) (*market.Snapshot, market.Analysis, report.Context, error) {
 	return p.prepare(ctx, id, &stages{})
 }

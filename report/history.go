@@ -83,21 +83,15 @@ func buildWeek(s *market.Snapshot, x Context, l *Locale) *Week {
 		w.Notes = append(w.Notes, l.HTML("week.caveat_"+c.Code, "prev_period", periodLabel(c.PrevPeriod, l), "period", periodLabel(c.CurPeriod, l),
 			"id", l.ID(c.PrevID), "before", c.PrevCreators, "now", c.CurCreators))
 	}
-	stayed := 0
-	for _, r := range ch.Rows {
-		if r.Status == market.Stayed {
-			stayed++
-		}
-	}
 	corr := l.T("na")
 	if ch.Together.N >= 3 {
 		corr = l.Num(Num{V: ch.Together.Rho, Form: Fixed2})
 	}
 	w.Figures = []Figure{
-		{Label: l.T("week.entered"), Value: count(len(ch.Entered)), Note: l.HTML("week.entered_note")},
-		{Label: l.T("week.dropped"), Value: count(len(ch.Dropped)), Note: l.HTML("week.dropped_note")},
-		{Label: l.T("week.stayed"), Value: count(stayed), Note: l.HTML("week.stayed_note")},
-		{Label: l.T("week.breakouts"), Value: count(len(ch.Breakouts)), Note: l.HTML("week.breakouts_note", "x", l.fixed(market.Breakout, -1), "below", usd(market.BreakoutBelow))},
+		{Label: l.T("week.entered"), Value: count(ch.Counts.Entered), Note: l.HTML("week.entered_note")},
+		{Label: l.T("week.dropped"), Value: count(ch.Counts.Dropped), Note: l.HTML("week.dropped_note")},
+		{Label: l.T("week.stayed"), Value: count(ch.Counts.Stayed), Note: l.HTML("week.stayed_note")},
+		{Label: l.T("week.breakouts"), Value: count(ch.Counts.Breakouts), Note: l.HTML("week.breakouts_note", "x", l.fixed(market.Breakout, -1), "below", usd(market.BreakoutBelow))},
 		{Label: l.T("week.together"), Text: corr, Note: l.HTML("week.together_note", "n", ch.Together.N)},
 	}
 	rows := func(cs []market.Change, n int) []MoveRow {

@@ -20,16 +20,16 @@ const byDate = `substr(%[1]s.taken_at, 1, 19), %[1]s.id`
 // an export imported late still sits at its own date. ok is false when
 // id is the first.
 func (s *DB) Previous(ctx context.Context, id int64) (prev int64, ok bool, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT p.id FROM snapshots c JOIN snapshots p ON p.source = c.source AND p.id <> c.id
-		AND (substr(p.taken_at, 1, 19) < substr(c.taken_at, 1, 19) OR (substr(p.taken_at, 1, 19) = substr(c.taken_at, 1, 19) AND p.id < c.id))
-		WHERE c.id = ? ORDER BY substr(p.taken_at, 1, 19) DESC, p.id DESC LIMIT 1`, id).Scan(&prev)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+	return previous(ctx, s.db, id)
+}
+
+// SourceOf returns the source snapshot id is of.
+func (s *DB) SourceOf(ctx context.Context, id int64) (string, error) {
+	var source string
+	if err := s.db.QueryRowContext(ctx, `SELECT source FROM snapshots WHERE id = ?`, id).Scan(&source); err != nil {
+		return "", fmt.Errorf("snapshot %d: %w", id, err)
 	}
-	if err != nil {
-		return 0, false, fmt.Errorf("previous snapshot of %d: %w", id, err)
-	}
-	return prev, true, nil
+	return source, nil
 }
 
 // LatestComplete returns the newest ok (not partial) snapshot of source

@@ -97,6 +97,10 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 			return 0, err
 		}
 	}
+	if err := s.writeMoversAround(ctx, tx, id, w.standings); err != nil {
+		return 0, err
+	}
+	w.standings = nil
 	ranges, err := json.Marshal(as.Ranges())
 	if err != nil {
 		return 0, err
@@ -132,6 +136,7 @@ type snapshotWriter struct {
 	rate                      float64
 	creators, products, lives *rowSet
 	buf                       []byte
+	standings                 []market.Standing // of the creators written, for the movers
 }
 
 func (s *DB) newSnapshotWriter(id int64, rate float64) *snapshotWriter {
@@ -153,6 +158,9 @@ type rowBatch struct {
 func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) error {
 	id := w.id
 	for c := range as.Creators(w.rate) {
+		st := market.StandingOf(&c)
+		st.URL = "" // not needed: the page's URL need not stay alive
+		w.standings = append(w.standings, st)
 		w.buf = appendValuesJSON(w.buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
 		vals := string(w.buf)
 		var gmv, low, high, usd any
@@ -496,16 +504,7 @@ func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, erro
 	if err != nil {
 		return nil, err
 	}
-	var n sql.NullInt64 // sized once: a whole market's standings are 60 MB
-	if err := s.db.QueryRowContext(ctx, `SELECT n_creators FROM snapshots WHERE id = ?`, id).Scan(&n); err != nil {
-		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
-	}
-	snap.Standings = make([]market.Standing, 0, n.Int64)
-	err = s.eachCreator(ctx, id, true, func(c *market.Creator) error {
-		snap.Standings = append(snap.Standings, market.StandingOf(c))
-		return nil
-	})
-	if err != nil {
+	if snap.Standings, err = s.standings(ctx, s.db, id); err != nil {
 		return nil, err
 	}
 	if err := s.snapshotRest(ctx, snap); err != nil {
@@ -517,18 +516,18 @@ func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, erro
 // EachCreator calls fn with each creator of snapshot id in handle order,
 // read and decoded one at a time (fn must not keep the pointer).
 func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator) error) error {
-	return s.eachCreator(ctx, id, false, fn)
+	return s.eachCreator(ctx, s.db, id, false, fn)
 }
 
 // eachCreator reads snapshot id's creators; lean reads only what a
 // Standing holds. SQLite's reading runs in one goroutine and decoding in
 // the caller's, side by side on two cores.
-func (s *DB) eachCreator(ctx context.Context, id int64, lean bool, fn func(*market.Creator) error) error {
+func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn func(*market.Creator) error) error {
 	cols := `handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown`
 	if lean {
 		cols = `handle, '', coalesce(gmv_usd, 0), '', '', url, '', values_json, '{}'`
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
 	if err != nil {
 		return fmt.Errorf("load snapshot %d: %w", id, err)
 	}

@@ -394,3 +394,81 @@ func TestMergeFromRecordsMatchesAssembler(t *testing.T) {
 		t.Errorf("c001 lacks both kinds' texts or its live GMV: %+v", a.Creators[1])
 	}
 }
+
+// Movers are stored with each snapshot and read back as market.Compare
+// gives them; when an older snapshot is written later (an export
+// imported late), the next one's are computed again against it.
+func TestMoversStoredAndRefreshed(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	week := func(w int) time.Time { return time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC).AddDate(0, 0, 7*w) }
+	write := func(w int) int64 {
+		run, err := db.BeginRun(ctx, "s", week(w), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var as market.Assembler
+		for i := range 300 {
+			if (i+w)%10 == 0 {
+				continue // some creators enter and drop each week
+			}
+			g := int64((i*7919+w*104729)%100000 + 1)
+			if i%50 == w {
+				g = 5
+			}
+			as.Add(market.Record{Entity: market.EntityCreator, Key: fmt.Sprintf("c%03d", i), Fields: map[string]market.Value{
+				"followers": {Kind: market.KindCount, Raw: "x", Num: int64(1000 + i*w)},
+				"gmv":       {Kind: market.KindMoney, Raw: "x", Num: g, Currency: "USD"}}}, "http://x/top")
+		}
+		id, err := db.FinishRun(ctx, run, market.RunOK, "ok", week(w), "{}", &market.Draft{Source: market.SourceInfo{Name: "s", RateUSD: 1}, Merged: &as})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	check := func(prevID, id int64) {
+		t.Helper()
+		got, ok, err := db.Movers(ctx, id, 10)
+		if err != nil || !ok {
+			t.Fatalf("movers of %d: %v %v", id, ok, err)
+		}
+		a, _ := db.SnapshotLean(ctx, prevID)
+		b, _ := db.SnapshotLean(ctx, id)
+		want := market.Compare(a, b, market.Summary{}, 10)
+		if got.Prev.ID != prevID || got.Counts != want.Counts || got.Together != want.Together {
+			t.Errorf("movers of %d vs %d: %+v %+v, want %+v %+v", id, got.Prev.ID, got.Counts, got.Together, want.Counts, want.Together)
+		}
+		cut := func(cs []market.Change) []market.Change { return cs[:min(10, len(cs))] }
+		for name, pair := range map[string][2][]market.Change{"up": {got.Up, want.Up}, "down": {got.Down, want.Down},
+			"entered": {got.Entered, cut(want.Entered)}, "dropped": {got.Dropped, cut(want.Dropped)}, "breakouts": {got.Breakouts, cut(want.Breakouts)}} {
+			if len(pair[1]) == 0 {
+				t.Errorf("%s: none to compare", name)
+			}
+			if !reflect.DeepEqual(pair[0], pair[1]) {
+				t.Errorf("%s of %d:\n got %+v\nwant %+v", name, id, pair[0], pair[1])
+			}
+		}
+	}
+	w1 := write(1)
+	if _, ok, err := db.Movers(ctx, w1, 10); ok || err != nil {
+		t.Fatalf("the first week has movers: %v %v", ok, err)
+	}
+	w3 := write(3)
+	check(w1, w3)
+	w2 := write(2) // imported late: week 3's movers are now against it, as stored
+	var vs int64
+	db.SQL().QueryRow(`SELECT movers_vs FROM snapshots WHERE id = ?`, w3).Scan(&vs)
+	if vs != w2 {
+		t.Errorf("week 3's movers are stored against %d, want %d", vs, w2)
+	}
+	check(w1, w2)
+	check(w2, w3)
+	// A store from before movers were kept: computed when asked for.
+	db.SQL().Exec(`UPDATE snapshots SET movers_vs = NULL, movers = NULL WHERE id = ?`, w3)
+	db.SQL().Exec(`DELETE FROM movers WHERE snapshot_id = ?`, w3)
+	check(w2, w3)
+}

@@ -96,11 +96,9 @@ func (c *ExportCommand) Run(ctx context.Context) error {
 			} else if err != nil {
 				return err
 			}
-			s, err := p.Store.Snapshot(ctx, newest)
-			if err != nil {
+			if source, err = p.Store.SourceOf(ctx, newest); err != nil {
 				return err
 			}
-			source = s.Source.Name
 		}
 		var ok bool
 		if id, ok, err = p.Store.LatestComplete(ctx, source, false); err != nil {
