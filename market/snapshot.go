@@ -218,13 +218,13 @@ type RangeStat struct {
 
 // Snapshot is one run's merged view of a source.
 type Snapshot struct {
-	ID                    int64
-	RunID                 int64
-	Source                SourceInfo
-	Status                RunStatus
-	StartedAt             time.Time
-	TakenAt               time.Time
-	Creators              []Creator
+	ID        int64
+	RunID     int64
+	Source    SourceInfo
+	Status    RunStatus
+	StartedAt time.Time
+	TakenAt   time.Time
+	Creators  []Creator
 	// Standings are every creator's numbers, in handle order: what the
 	// analysis reads. A whole-market report loads these and not Creators
 	// (see Everyone).
