@@ -707,6 +707,21 @@ func (as *Assembler) Ranges() []RangeStat {
 // Repeats returns the repeated records, in the order they came.
 func (as *Assembler) Repeats() []Repeat { return as.repeats }
 
+// SortRepeats puts the repeats in the order of at, the position each came
+// in (a merge that reads records by key finds them in key order).
+func (as *Assembler) SortRepeats(at []int64) {
+	idx := make([]int, len(as.repeats))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(at[a], at[b]) })
+	sorted := make([]Repeat, len(idx))
+	for i, j := range idx {
+		sorted[i] = as.repeats[j]
+	}
+	as.repeats = sorted
+}
+
 // Len returns how many creators and products the assembler holds.
 func (as *Assembler) Len() (creators, products int) {
 	return int(as.ents[0].n), int(as.ents[1].n)

@@ -250,7 +250,7 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 	}
 	defer tx.ExecContext(ctx, `PRAGMA temp_store = MEMORY`)
 	rows, err := tx.QueryContext(ctx, `
-		SELECT r.entity, r.key, r.precedence, r.fields, coalesce(r.line, 0), p.url, p.kind
+		SELECT r.id, r.entity, r.key, r.precedence, r.fields, coalesce(r.line, 0), p.url, p.kind
 		FROM records r JOIN pages p ON p.id = r.page_id WHERE p.run_id = ? ORDER BY r.entity, r.key, r.id`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("merge records of run %d: %w", runID, err)
@@ -269,7 +269,7 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 		var url, kind string
 		for rows.Next() {
 			var r storedRecord
-			if err := rows.Scan(&r.entity, &r.key, &r.precedence, &fields, &r.line, &url, &kind); err != nil {
+			if err := rows.Scan(&r.id, &r.entity, &r.key, &r.precedence, &fields, &r.line, &url, &kind); err != nil {
 				return fmt.Errorf("merge records of run %d: %w", runID, err)
 			}
 			if len(batch) > 0 && batch[len(batch)-1].url == url {
@@ -296,6 +296,7 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 		return nil
 	})
 	as := &market.Assembler{}
+	var repeatAt []int64 // each repeat's record, to list them in the order they came
 	g.Go(func() error { // merged, one key at a time
 		defer close(out)
 		send := func(b rowBatch) error {
@@ -325,6 +326,9 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 					return fmt.Errorf("read record %s of run %d: %w", x.key, runID, err)
 				}
 				as.AddFrom(r, x.url, x.kind)
+				for len(repeatAt) < len(as.Repeats()) {
+					repeatAt = append(repeatAt, x.id) // the record that repeated
+				}
 			}
 		}
 		if n > 0 {
@@ -349,11 +353,13 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 	if werr != nil {
 		return nil, werr
 	}
+	as.SortRepeats(repeatAt)
 	return as, rows.Close()
 }
 
 // storedRecord is a record as the store holds it, before it is decoded.
 type storedRecord struct {
+	id                     int64
 	entity, key, url, kind string
 	precedence, line       int
 	fields                 []byte
