@@ -313,3 +313,103 @@ func (d *valueDecoder) value() (*Value, error) {
 		d.i++
 	}
 }
+
+// DecodeShown reads a creator's shown texts ({"followers": [{"kind":
+// "profile", "raw": "35812"}, ...]}) as the store writes them, into sh,
+// without encoding/json's reflection; any other form is read by
+// encoding/json.
+func DecodeShown(b []byte, sh *map[string][]Shown) error {
+	d := valueDecoder{b: b}
+	out, err := d.shown()
+	if err != nil {
+		*sh = nil
+		return json.Unmarshal(b, sh)
+	}
+	*sh = out
+	return nil
+}
+
+func (d *valueDecoder) shown() (map[string][]Shown, error) {
+	if err := d.byte('{'); err != nil {
+		return nil, err
+	}
+	out := map[string][]Shown{}
+	d.skip()
+	if d.i < len(d.b) && d.b[d.i] == '}' {
+		d.i++
+		return out, nil
+	}
+	for {
+		name, err := d.shared()
+		if err != nil {
+			return nil, err
+		}
+		if err := d.byte(':'); err != nil {
+			return nil, err
+		}
+		if err := d.byte('['); err != nil {
+			return nil, err
+		}
+		var list []Shown
+		for {
+			var x Shown
+			if err := d.byte('{'); err != nil {
+				return nil, err
+			}
+			for {
+				key, err := d.shared()
+				if err != nil {
+					return nil, err
+				}
+				if err := d.byte(':'); err != nil {
+					return nil, err
+				}
+				switch key {
+				case "kind":
+					x.Kind, err = d.shared()
+				case "raw":
+					x.Raw, err = d.str()
+				default:
+					return nil, errSlow
+				}
+				if err != nil {
+					return nil, err
+				}
+				if done, err := d.next('}'); err != nil {
+					return nil, err
+				} else if done {
+					break
+				}
+			}
+			list = append(list, x)
+			if done, err := d.next(']'); err != nil {
+				return nil, err
+			} else if done {
+				break
+			}
+		}
+		out[name] = list
+		if done, err := d.next('}'); err != nil {
+			return nil, err
+		} else if done {
+			return out, nil
+		}
+	}
+}
+
+// next reads a comma (false) or the closing byte (true).
+func (d *valueDecoder) next(closing byte) (bool, error) {
+	d.skip()
+	if d.i >= len(d.b) {
+		return false, errSlow
+	}
+	switch d.b[d.i] {
+	case closing:
+		d.i++
+		return true, nil
+	case ',':
+		d.i++
+		return false, nil
+	}
+	return false, errSlow
+}

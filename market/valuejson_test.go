@@ -72,3 +72,36 @@ func BenchmarkDecodeValuesJSON(b *testing.B) {
 		json.Unmarshal(js, &m)
 	}
 }
+
+// TestDecodeShown: shown texts as encoding/json writes them are read back
+// as encoding/json reads them, escapes and all.
+func TestDecodeShown(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	texts := []string{"", "35.8K", `say "hi"`, `back\slash`, "<b>&</b>", "tab\there", "小美 ✨", "\u2028", "a\x00b"}
+	for range 1000 {
+		sh := map[string][]Shown{}
+		for _, name := range []string{"followers", "gmv", "units", "views"}[:r.IntN(5)] {
+			for range 1 + r.IntN(3) {
+				sh[name] = append(sh[name], Shown{Kind: texts[r.IntN(len(texts))], Raw: texts[r.IntN(len(texts))]})
+			}
+		}
+		b, err := json.Marshal(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got map[string][]Shown
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := DecodeShown(b, &got); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s:\ngot  %+v\nwant %+v", b, got, want)
+		}
+	}
+	var got map[string][]Shown
+	if err := DecodeShown([]byte(`{"gmv": [{"kind": "profile"`), &got); err == nil {
+		t.Error("a cut object must be an error")
+	}
+}

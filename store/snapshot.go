@@ -43,20 +43,6 @@ var (
 	liveValueNames    = []string{"duration", "gmv", "peak_viewers", "units", "viewers"}
 )
 
-type productValues struct {
-	GMV   *market.Value `json:"gmv,omitempty"`
-	Price *market.Value `json:"price,omitempty"`
-	Units *market.Value `json:"units,omitempty"`
-}
-
-type liveValues struct {
-	Duration    *market.Value `json:"duration,omitempty"`
-	GMV         *market.Value `json:"gmv,omitempty"`
-	PeakViewers *market.Value `json:"peak_viewers,omitempty"`
-	Units       *market.Value `json:"units,omitempty"`
-	Viewers     *market.Value `json:"viewers,omitempty"`
-}
-
 func numCol(v *market.Value) any {
 	if v == nil {
 		return nil
@@ -297,7 +283,7 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 	})
 	as := &market.Assembler{}
 	var repeatAt []int64 // each repeat's record, to list them in the order they came
-	g.Go(func() error { // merged, one key at a time
+	g.Go(func() error {  // merged, one key at a time
 		defer close(out)
 		send := func(b rowBatch) error {
 			select {
@@ -425,10 +411,11 @@ func (s *DB) RunRejects(ctx context.Context, runID int64) ([]market.Reject, erro
 // failed and then succeeded on a retry counts once, as ok.
 func (s *DB) RunPages(ctx context.Context, runID int64) ([]market.PageStat, time.Time, time.Time, error) {
 	var first, last time.Time
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT kind, CASE failure WHEN '' THEN 'ok' ELSE failure END, count(*), sum(bytes), min(fetched_at), max(fetched_at)
-		FROM pages WHERE id IN (SELECT max(id) FROM pages WHERE run_id = ? GROUP BY url)
-		GROUP BY 1, 2 ORDER BY 1, 2`, runID)
+	// Each URL's last page. A URL fetched more than once was retried, and
+	// every attempt after its first has attempts > 1: only those few URLs
+	// are grouped, where grouping every URL of a whole-market run (a
+	// million pages) took seconds and a sort of them all in memory.
+	rows, err := s.db.QueryContext(ctx, pagesByOutcome, runID)
 	if err != nil {
 		return nil, first, last, fmt.Errorf("count pages of run %d: %w", runID, err)
 	}
@@ -450,6 +437,14 @@ func (s *DB) RunPages(ctx context.Context, runID int64) ([]market.PageStat, time
 	}
 	return out, first, last, rows.Err()
 }
+
+// pagesByOutcome counts a run's pages (each URL's last) by kind and
+// outcome, with their bytes and the first and last fetch.
+const pagesByOutcome = `
+	WITH retried AS (SELECT DISTINCT url FROM pages WHERE run_id = ?1 AND attempts > 1)
+	SELECT kind, CASE failure WHEN '' THEN 'ok' ELSE failure END, count(*), sum(bytes), min(fetched_at), max(fetched_at)
+	FROM pages WHERE run_id = ?1 AND (url NOT IN retried OR id IN (SELECT max(id) FROM pages WHERE run_id = ?1 AND url IN retried GROUP BY url))
+	GROUP BY 1, 2 ORDER BY 1, 2`
 
 // Snapshot loads snapshot id.
 func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
@@ -586,7 +581,7 @@ func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn
 			r := &batch[i]
 			c := &r.c
 			if r.shown != "{}" {
-				if err := json.Unmarshal([]byte(r.shown), &c.Shown); err != nil {
+				if err := market.DecodeShown([]byte(r.shown), &c.Shown); err != nil {
 					ferr = fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
 					break
 				}
@@ -647,11 +642,19 @@ func (s *DB) snapshotRest(ctx context.Context, snap *market.Snapshot) error {
 		if err := prows.Scan(&p.ID, &p.Title, &p.Shop, &p.URL, &creators, &vals); err != nil {
 			return err
 		}
-		var pv productValues
-		if err := json.Unmarshal([]byte(vals), &pv); err != nil {
+		err := market.DecodeValues([]byte(vals), func(name string, v *market.Value) {
+			switch name {
+			case "gmv":
+				p.GMV = v
+			case "price":
+				p.Price = v
+			case "units":
+				p.Units = v
+			}
+		})
+		if err != nil {
 			return fmt.Errorf("load product %s: %w", p.ID, err)
 		}
-		p.Price, p.Units, p.GMV = pv.Price, pv.Units, pv.GMV
 		if creators != "" {
 			p.Creators = strings.Split(creators, ",")
 		}
@@ -709,11 +712,23 @@ func (s *DB) lives(ctx context.Context, id int64) ([]market.Live, error) {
 		if err := rows.Scan(&l.ID, &l.Creator, &l.Start, &l.Title, &l.URL, &products, &l.GMVUSD, &vals); err != nil {
 			return nil, err
 		}
-		var lv liveValues
-		if err := json.Unmarshal([]byte(vals), &lv); err != nil {
+		err := market.DecodeValues([]byte(vals), func(name string, v *market.Value) {
+			switch name {
+			case "duration":
+				l.Duration = v
+			case "gmv":
+				l.GMV = v
+			case "peak_viewers":
+				l.PeakViewers = v
+			case "units":
+				l.Units = v
+			case "viewers":
+				l.Viewers = v
+			}
+		})
+		if err != nil {
 			return nil, fmt.Errorf("load live session %s: %w", l.ID, err)
 		}
-		l.Duration, l.GMV, l.PeakViewers, l.Units, l.Viewers = lv.Duration, lv.GMV, lv.PeakViewers, lv.Units, lv.Viewers
 		if products != "" {
 			l.Products = strings.Split(products, ",")
 		}

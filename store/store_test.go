@@ -465,3 +465,52 @@ func TestMoversStoredAndRefreshed(t *testing.T) {
 	db.SQL().Exec(`DELETE FROM movers WHERE snapshot_id = ?`, w3)
 	check(w2, w3)
 }
+
+// A run's pages are counted by each URL's last attempt, as grouping every
+// URL would count them, with retries and a retry the run never made.
+func TestRunPagesLastAttempt(t *testing.T) {
+	ctx := t.Context()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
+	run, err := db.BeginRun(ctx, "s", at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(u string, attempts int, failure string, bytes int64, min int) market.PageResult {
+		r := market.PageResult{Page: market.Page{URL: "https://x.example/" + u, Kind: "k", Status: 200, FetchedAt: at.Add(time.Duration(min) * time.Minute),
+			Attempts: attempts, Failure: failure, Bytes: bytes}}
+		if failure != "" {
+			r.Page.Status = 503
+			r.RetryAt = at.Add(time.Hour)
+		}
+		return r
+	}
+	batches := [][]market.PageResult{
+		{page("a", 1, "", 10, 0), page("b", 1, "status 503", 1, 1), page("c", 1, "status 503", 1, 2), page("d", 1, "status 503", 1, 3)},
+		{page("b", 2, "", 20, 4), page("c", 2, "status 503", 1, 5)},
+		{page("c", 3, "status 503", 2, 6)}, // c failed three times; d's retry never came
+	}
+	for _, b := range batches {
+		if err := db.CommitBatch(ctx, run, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, first, last, err := db.RunPages(ctx, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []market.PageStat{{Kind: "k", Outcome: "ok", Pages: 2, Bytes: 30}, {Kind: "k", Outcome: "status 503", Pages: 2, Bytes: 3}}
+	if !reflect.DeepEqual(got, want) || !first.Equal(at) || !last.Equal(at.Add(6*time.Minute)) {
+		t.Errorf("pages %+v from %v to %v, want %+v", got, first, last, want)
+	}
+	// The same as grouping every URL.
+	var n int
+	db.SQL().QueryRow(`SELECT count(*) FROM pages WHERE id IN (SELECT max(id) FROM pages WHERE run_id = ? GROUP BY url)`, run).Scan(&n)
+	if n != 4 {
+		t.Errorf("%d URLs' last pages, want 4", n)
+	}
+}
