@@ -91,6 +91,14 @@ type ProductGMV struct {
 // Analyze computes the report's numbers. outliers and top bound the list
 // lengths. rateUSD converts product prices in the source currency.
 func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
+	a, _ := AnalyzeAll(s, rateUSD, outliers, top) // in memory: nothing to fail
+	return a
+}
+
+// AnalyzeAll is Analyze for a snapshot whose products and live sessions
+// may be read from the store as they are analysed (Snapshot.Stream): an
+// error is the store's.
+func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int) (Analysis, error) {
 	all := s.Everyone()
 	a := Analysis{Creators: len(all), Measure: "gmv"}
 	if byViews(all) {
@@ -182,32 +190,46 @@ func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
 
 	a.Tiers = tiers(all, a.TotalGMVUSD)
 	a.Concentration = Concentrate(gmvAll, 100)
-	a.TopProducts, a.ProductsNoEstimate, a.ProductsReported = topProducts(s.Products, rateUSD, top)
+	var err error
+	if a.TopProducts, a.ProductsNoEstimate, a.ProductsReported, err = topProducts(&s, rateUSD, top); err != nil {
+		return a, err
+	}
 	if a.Measure == "gmv" {
 		a.Selection = selection(all)
 	}
-	a.Live = AnalyzeLive(s, rateUSD, top)
-	return a
+	a.Live, err = AnalyzeLiveAll(s, rateUSD, top)
+	return a, err
 }
 
 // firstK returns the first k of ps as sorted by cmp (a total order), in
 // that order, holding k of them at a time.
 func firstK[T any](ps []T, k int, cmp func(a, b T) int) []T {
-	if k <= 0 {
-		return nil
-	}
-	out := make([]T, 0, k+1)
+	t := topOf(k, cmp)
 	for _, p := range ps {
-		if len(out) == k && cmp(p, out[k-1]) >= 0 {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(out, p, cmp)
-		out = slices.Insert(out, i, p)
-		if len(out) > k {
-			out = out[:k]
-		}
+		t.add(p)
 	}
-	return out
+	return t.items
+}
+
+// topK keeps the first k of what it is given, as sorted by cmp (a total
+// order).
+type topK[T any] struct {
+	k     int
+	cmp   func(a, b T) int
+	items []T
+}
+
+func topOf[T any](k int, cmp func(a, b T) int) *topK[T] { return &topK[T]{k: max(k, 0), cmp: cmp} }
+
+func (t *topK[T]) add(p T) {
+	if t.k == 0 || (len(t.items) == t.k && t.cmp(p, t.items[t.k-1]) >= 0) {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(t.items, p, t.cmp)
+	t.items = slices.Insert(t.items, i, p)
+	if len(t.items) > t.k {
+		t.items = t.items[:t.k]
+	}
 }
 
 // byViews reports whether creators give views but no GMV at all.
@@ -298,23 +320,25 @@ func tiers(cs []Standing, total float64) []Tier {
 }
 
 // topProducts ranks products by GMV: the source's own figure where it
-// gives one, else price × units (an estimate, and said so).
-func topProducts(ps []Product, rateUSD float64, top int) (out []ProductGMV, missing, reported int) {
-	for _, p := range ps {
+// gives one, else price × units (an estimate, and said so). It keeps the
+// top ones as the products pass.
+func topProducts(s *Snapshot, rateUSD float64, top int) (out []ProductGMV, missing, reported int, err error) {
+	t := topOf(top, func(p, q ProductGMV) int { return cmp.Or(cmp.Compare(q.GMVUSD, p.GMVUSD), strings.Compare(p.ID, q.ID)) })
+	err = s.EachProduct(func(p *Product) error {
 		g, cur, _, ok := p.Revenue()
 		if !ok {
 			missing++
-			continue
+			return nil
 		}
-		pg := ProductGMV{Product: p, GMVUSD: Major(g, cur) * rateUSD, Reported: p.GMV != nil}
+		pg := ProductGMV{Product: *p, GMVUSD: Major(g, cur) * rateUSD, Reported: p.GMV != nil}
 		if pg.Reported {
 			reported++
 			pg.Estimate = p.GMV.Estimate
 		} else {
 			pg.Estimate = p.Price.Estimate || p.Units.Estimate
 		}
-		out = append(out, pg)
-	}
-	slices.SortFunc(out, func(p, q ProductGMV) int { return cmp.Or(cmp.Compare(q.GMVUSD, p.GMVUSD), strings.Compare(p.ID, q.ID)) })
-	return out[:min(top, len(out))], missing, reported
+		t.add(pg)
+		return nil
+	})
+	return t.items, missing, reported, err
 }

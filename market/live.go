@@ -75,14 +75,21 @@ func CreatorKey(s string) string {
 
 // AnalyzeLive computes the live-commerce section; top bounds its lists.
 func AnalyzeLive(s Snapshot, rateUSD float64, top int) LiveAnalysis {
-	a := LiveAnalysis{Sessions: len(s.Lives), LiveShare: math.NaN()}
+	a, _ := AnalyzeLiveAll(s, rateUSD, top) // in memory: nothing to fail
+	return a
+}
+
+// AnalyzeLiveAll is AnalyzeLive over live sessions that may be read from
+// the store as they are analysed; an error is the store's.
+func AnalyzeLiveAll(s Snapshot, rateUSD float64, top int) (LiveAnalysis, error) {
+	a := LiveAnalysis{Sessions: s.LiveCount(), LiveShare: math.NaN()}
 	usd := func(v *Value) float64 { return Major(v.Mid(), v.Currency) * rateUSD }
 	var perHour, vx, vy []float64
 	held := map[string]float64{}
 	var all []LivePoint
-	for _, l := range s.Lives {
+	err := s.EachLive(func(l *Live) error {
 		if l.GMV == nil {
-			continue
+			return nil
 		}
 		a.WithGMV++
 		g := usd(l.GMV)
@@ -100,6 +107,10 @@ func AnalyzeLive(s Snapshot, rateUSD float64, top int) LiveAnalysis {
 			vx, vy = append(vx, p.Viewers), append(vy, g)
 		}
 		all = append(all, p)
+		return nil
+	})
+	if err != nil {
+		return a, err
 	}
 	var timedGMV float64
 	for _, p := range all {
@@ -166,7 +177,7 @@ func AnalyzeLive(s Snapshot, rateUSD float64, top int) LiveAnalysis {
 	case creatorGMV > 0:
 		a.LiveShare, a.ShareFrom = math.Min(1, knownLive/creatorGMV), "sessions"
 	}
-	return a
+	return a, nil
 }
 
 // Has reports whether there is anything live to show.

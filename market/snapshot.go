@@ -228,7 +228,10 @@ type Snapshot struct {
 	// Standings are every creator's numbers, in handle order: what the
 	// analysis reads. A whole-market report loads these and not Creators
 	// (see Everyone).
-	Standings             []Standing
+	Standings []Standing
+	// Products and Lives hold every product and live session, unless the
+	// snapshot was loaded lean: Stream then gives them one at a time
+	// (see EachProduct, EachLive) and NProducts, NLives count them.
 	Products              []Product
 	Lives                 []Live
 	Repeats               []Repeat // records merged into one already there from the same page kind
@@ -238,6 +241,57 @@ type Snapshot struct {
 	Crawl                 CrawlStats  // how the run went, for the data-quality section
 	Reason                string      // why the run finished as it did
 	FirstFetch, LastFetch time.Time
+	Stream                Stream
+	NProducts, NLives     int
+}
+
+// Stream reads a lean snapshot's products and live sessions, one at a
+// time, in id order (fn must not keep the pointer).
+type Stream interface {
+	EachProduct(fn func(*Product) error) error
+	EachLive(fn func(*Live) error) error
+}
+
+// EachProduct calls fn with each product, in id order.
+func (s *Snapshot) EachProduct(fn func(*Product) error) error {
+	if s.Stream != nil {
+		return s.Stream.EachProduct(fn)
+	}
+	for i := range s.Products {
+		if err := fn(&s.Products[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachLive calls fn with each live session, in id order.
+func (s *Snapshot) EachLive(fn func(*Live) error) error {
+	if s.Stream != nil {
+		return s.Stream.EachLive(fn)
+	}
+	for i := range s.Lives {
+		if err := fn(&s.Lives[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ProductCount is how many products the snapshot holds.
+func (s *Snapshot) ProductCount() int {
+	if s.Stream != nil {
+		return s.NProducts
+	}
+	return len(s.Products)
+}
+
+// LiveCount is how many live sessions the snapshot holds.
+func (s *Snapshot) LiveCount() int {
+	if s.Stream != nil {
+		return s.NLives
+	}
+	return len(s.Lives)
 }
 
 // Assembler merges records into creators, products and live sessions as

@@ -127,6 +127,26 @@ func parseInt(b []byte) (int64, bool) {
 	return n, true
 }
 
+// plain reads a string without escapes as the bytes it holds (valid
+// until the input changes).
+func (d *valueDecoder) plain() ([]byte, error) {
+	if err := d.byte('"'); err != nil {
+		return nil, err
+	}
+	start := d.i
+	for d.i < len(d.b) && d.b[d.i] != '"' {
+		if d.b[d.i] == '\\' {
+			return nil, errSlow
+		}
+		d.i++
+	}
+	if d.i >= len(d.b) {
+		return nil, errSlow
+	}
+	d.i++
+	return d.b[start : d.i-1], nil
+}
+
 // shared reads a string that many values share (a kind, a currency, a
 // period) and returns one copy of each, up to a few thousand distinct.
 func (d *valueDecoder) shared() (string, error) {
@@ -224,10 +244,11 @@ func (d *valueDecoder) value() (*Value, error) {
 	}
 	v := &Value{}
 	for {
-		key, err := d.shared()
+		kb, err := d.plain()
 		if err != nil {
 			return nil, err
 		}
+		key := string(kb) // compared only: not allocated
 		if err := d.byte(':'); err != nil {
 			return nil, err
 		}
@@ -357,14 +378,14 @@ func (d *valueDecoder) shown() (map[string][]Shown, error) {
 				return nil, err
 			}
 			for {
-				key, err := d.shared()
+				key, err := d.plain()
 				if err != nil {
 					return nil, err
 				}
 				if err := d.byte(':'); err != nil {
 					return nil, err
 				}
-				switch key {
+				switch string(key) {
 				case "kind":
 					x.Kind, err = d.shared()
 				case "raw":

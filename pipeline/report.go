@@ -76,7 +76,10 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages) (*market.S
 	}
 	st.load = time.Since(began)
 	began = time.Now()
-	a := market.Analyze(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
+	a, err := market.AnalyzeAll(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
+	if err != nil {
+		return nil, a, x, err
+	}
 	st.analysis = time.Since(began)
 	began = time.Now()
 	defer func() { st.context = time.Since(began) }()

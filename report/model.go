@@ -250,13 +250,13 @@ func buildModel(s *market.Snapshot, a market.Analysis, now time.Time, l *Locale)
 		m.ProductsNote = l.T("products.no_estimate", "n", a.ProductsNoEstimate)
 	}
 	if a.ProductsReported > 0 {
-		m.ReportedNote = l.T("products.reported", "n", a.ProductsReported, "all", len(s.Products))
+		m.ReportedNote = l.T("products.reported", "n", a.ProductsReported, "all", s.ProductCount())
 	}
 	if sel := a.Selection; sel != nil {
 		m.Selection = l.HTML("selection.note", "n", sel.N, "min", usd(sel.MinGMVUSD), "rho", Num{V: sel.Rho, Form: Fixed2})
 	}
 	m.Live = liveModel(s, a.Live, l)
-	m.AllProducts, m.AllCreators = len(s.Products), s.CreatorCount()
+	m.AllProducts, m.AllCreators = s.ProductCount(), s.CreatorCount()
 	m.Quality = quality(s, a, l)
 	return m
 }

@@ -74,19 +74,15 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 	files := map[string][]byte{}
 	// Every product and live session, where the report's tables show the
 	// top ones.
-	if len(s.Products) > 0 {
-		var b bytes.Buffer
-		if err := WriteProductsCSV(&b, s); err != nil {
+	if s.ProductCount() > 0 {
+		if err := writeAtomicFunc(filepath.Join(dir, "products.csv"), func(w io.Writer) error { return WriteProductsCSV(w, s) }); err != nil {
 			return "", err
 		}
-		files["products.csv"] = b.Bytes()
 	}
-	if len(s.Lives) > 0 {
-		var b bytes.Buffer
-		if err := WriteLivesCSV(&b, s); err != nil {
+	if s.LiveCount() > 0 {
+		if err := writeAtomicFunc(filepath.Join(dir, "lives.csv"), func(w io.Writer) error { return WriteLivesCSV(w, s) }); err != nil {
 			return "", err
 		}
-		files["lives.csv"] = b.Bytes()
 	}
 	if x.Changes != nil {
 		var changes bytes.Buffer
@@ -447,14 +443,16 @@ func day(t time.Time) string {
 // WriteProductsCSV writes one row per product: price and units with their
 // raw text, GMV in USD (the source's own, or price × units marked as an
 // estimate), and where it was read.
-func WriteProductsCSV(w *bytes.Buffer, s *market.Snapshot) error {
-	w.WriteString(bom)
+func WriteProductsCSV(w io.Writer, s *market.Snapshot) error {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"id", "title", "shop", "price_low", "price_high", "currency", "price_raw", "units", "units_raw",
 		"gmv_usd", "gmv_from", "gmv_raw", "url", "creators", "source", "snapshot"}); err != nil {
 		return err
 	}
-	for _, p := range s.Products {
+	err := s.EachProduct(func(p *market.Product) error {
 		lo, hi, cur, praw := "", "", "", ""
 		if v := p.Price; v != nil {
 			cur, praw = v.Currency, SafeCell(v.Raw)
@@ -476,18 +474,21 @@ func WriteProductsCSV(w *bytes.Buffer, s *market.Snapshot) error {
 				from, graw = "source", SafeCell(p.GMV.Raw)
 			}
 		}
-		if err := cw.Write([]string{SafeCell(p.ID), SafeCell(p.Title), SafeCell(p.Shop), lo, hi, cur, praw, units, uraw, gmv, from, graw,
-			SafeCell(p.URL), SafeCell(strings.Join(p.Creators, " ")), SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10)}); err != nil {
-			return err
-		}
+		return cw.Write([]string{SafeCell(p.ID), SafeCell(p.Title), SafeCell(p.Shop), lo, hi, cur, praw, units, uraw, gmv, from, graw,
+			SafeCell(p.URL), SafeCell(strings.Join(p.Creators, " ")), SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10)})
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
 // WriteLivesCSV writes one row per live session.
-func WriteLivesCSV(w *bytes.Buffer, s *market.Snapshot) error {
-	w.WriteString(bom)
+func WriteLivesCSV(w io.Writer, s *market.Snapshot) error {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"id", "creator", "start", "title", "duration_s", "viewers", "peak_viewers", "gmv_usd", "gmv_raw", "units",
 		"products", "url", "source", "snapshot"}); err != nil {
@@ -499,16 +500,17 @@ func WriteLivesCSV(w *bytes.Buffer, s *market.Snapshot) error {
 		}
 		return strconv.FormatFloat(v.Mid(), 'f', -1, 64)
 	}
-	for _, l := range s.Lives {
+	err := s.EachLive(func(l *market.Live) error {
 		gmv, graw := "", ""
 		if l.GMV != nil {
 			gmv, graw = strconv.FormatFloat(l.GMVUSD, 'f', 2, 64), SafeCell(l.GMV.Raw)
 		}
-		if err := cw.Write([]string{SafeCell(l.ID), SafeCell(l.Creator), SafeCell(l.Start), SafeCell(l.Title), num(l.Duration), num(l.Viewers),
+		return cw.Write([]string{SafeCell(l.ID), SafeCell(l.Creator), SafeCell(l.Start), SafeCell(l.Title), num(l.Duration), num(l.Viewers),
 			num(l.PeakViewers), gmv, graw, num(l.Units), SafeCell(strings.Join(l.Products, " ")), SafeCell(l.URL), SafeCell(s.Source.Name),
-			strconv.FormatInt(s.ID, 10)}); err != nil {
-			return err
-		}
+			strconv.FormatInt(s.ID, 10)})
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()

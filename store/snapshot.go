@@ -459,7 +459,7 @@ func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.snapshotRest(ctx, snap); err != nil {
+	if err := s.snapshotRest(ctx, snap, false); err != nil {
 		return nil, err
 	}
 	return snap, nil
@@ -508,7 +508,7 @@ func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, erro
 	if snap.Standings, err = s.standings(ctx, s.db, id); err != nil {
 		return nil, err
 	}
-	if err := s.snapshotRest(ctx, snap); err != nil {
+	if err := s.snapshotRest(ctx, snap, true); err != nil {
 		return nil, err
 	}
 	return snap, nil
@@ -628,43 +628,24 @@ func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn
 	return nil
 }
 
-// snapshotRest loads what a snapshot holds besides its creators.
-func (s *DB) snapshotRest(ctx context.Context, snap *market.Snapshot) error {
+// snapshotRest loads what a snapshot holds besides its creators; lean,
+// its products and live sessions are left to snap.Stream.
+func (s *DB) snapshotRest(ctx context.Context, snap *market.Snapshot, lean bool) error {
 	id := snap.ID
-	prows, err := s.db.QueryContext(ctx, `SELECT id, title, shop, url, creators, values_json FROM products WHERE snapshot_id = ? ORDER BY id`, id)
-	if err != nil {
-		return fmt.Errorf("load snapshot %d: %w", id, err)
-	}
-	defer prows.Close()
-	for prows.Next() {
-		var p market.Product
-		var creators, vals string
-		if err := prows.Scan(&p.ID, &p.Title, &p.Shop, &p.URL, &creators, &vals); err != nil {
+	var err error
+	if lean {
+		snap.Stream = &snapshotStream{s, ctx, id}
+		if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM products WHERE snapshot_id = ?1), (SELECT count(*) FROM lives WHERE snapshot_id = ?1)`, id).
+			Scan(&snap.NProducts, &snap.NLives); err != nil {
+			return fmt.Errorf("load snapshot %d: %w", id, err)
+		}
+	} else {
+		if err := s.eachProduct(ctx, id, func(p *market.Product) error { snap.Products = append(snap.Products, *p); return nil }); err != nil {
 			return err
 		}
-		err := market.DecodeValues([]byte(vals), func(name string, v *market.Value) {
-			switch name {
-			case "gmv":
-				p.GMV = v
-			case "price":
-				p.Price = v
-			case "units":
-				p.Units = v
-			}
-		})
-		if err != nil {
-			return fmt.Errorf("load product %s: %w", p.ID, err)
+		if err := s.eachLive(ctx, id, func(l *market.Live) error { snap.Lives = append(snap.Lives, *l); return nil }); err != nil {
+			return err
 		}
-		if creators != "" {
-			p.Creators = strings.Split(creators, ",")
-		}
-		snap.Products = append(snap.Products, p)
-	}
-	if err := prows.Err(); err != nil {
-		return err
-	}
-	if snap.Lives, err = s.lives(ctx, id); err != nil {
-		return err
 	}
 	if snap.Repeats, err = s.repeats(ctx, id); err != nil {
 		return err
@@ -699,20 +680,73 @@ func (s *DB) RunRanges(ctx context.Context, runID int64) ([]market.RangeStat, er
 	return out, rows.Err()
 }
 
-func (s *DB) lives(ctx context.Context, id int64) ([]market.Live, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, creator, start, title, url, products, coalesce(gmv_usd, 0), values_json FROM lives WHERE snapshot_id = ? ORDER BY id`, id)
+// snapshotStream reads a lean snapshot's products and live sessions.
+type snapshotStream struct {
+	db  *DB
+	ctx context.Context
+	id  int64
+}
+
+func (t *snapshotStream) EachProduct(fn func(*market.Product) error) error {
+	return t.db.eachProduct(t.ctx, t.id, fn)
+}
+
+func (t *snapshotStream) EachLive(fn func(*market.Live) error) error {
+	return t.db.eachLive(t.ctx, t.id, fn)
+}
+
+// eachProduct calls fn with each product of snapshot id, in id order.
+func (s *DB) eachProduct(ctx context.Context, id int64, fn func(*market.Product) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, title, shop, url, creators, values_json FROM products WHERE snapshot_id = ? ORDER BY id`, id)
 	if err != nil {
-		return nil, fmt.Errorf("load live sessions of snapshot %d: %w", id, err)
+		return fmt.Errorf("load products of snapshot %d: %w", id, err)
 	}
 	defer rows.Close()
-	var out []market.Live
+	var creators string
+	var vals sql.RawBytes
+	for rows.Next() {
+		var p market.Product
+		if err := rows.Scan(&p.ID, &p.Title, &p.Shop, &p.URL, &creators, &vals); err != nil {
+			return err
+		}
+		err := market.DecodeValues(vals, func(name string, v *market.Value) {
+			switch name {
+			case "gmv":
+				p.GMV = v
+			case "price":
+				p.Price = v
+			case "units":
+				p.Units = v
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("load product %s: %w", p.ID, err)
+		}
+		if creators != "" {
+			p.Creators = strings.Split(creators, ",")
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// eachLive calls fn with each live session of snapshot id, in id order.
+func (s *DB) eachLive(ctx context.Context, id int64, fn func(*market.Live) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, creator, start, title, url, products, coalesce(gmv_usd, 0), values_json FROM lives WHERE snapshot_id = ? ORDER BY id`, id)
+	if err != nil {
+		return fmt.Errorf("load live sessions of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var products string
+	var vals sql.RawBytes
 	for rows.Next() {
 		var l market.Live
-		var products, vals string
 		if err := rows.Scan(&l.ID, &l.Creator, &l.Start, &l.Title, &l.URL, &products, &l.GMVUSD, &vals); err != nil {
-			return nil, err
+			return err
 		}
-		err := market.DecodeValues([]byte(vals), func(name string, v *market.Value) {
+		err := market.DecodeValues(vals, func(name string, v *market.Value) {
 			switch name {
 			case "duration":
 				l.Duration = v
@@ -727,14 +761,16 @@ func (s *DB) lives(ctx context.Context, id int64) ([]market.Live, error) {
 			}
 		})
 		if err != nil {
-			return nil, fmt.Errorf("load live session %s: %w", l.ID, err)
+			return fmt.Errorf("load live session %s: %w", l.ID, err)
 		}
 		if products != "" {
 			l.Products = strings.Split(products, ",")
 		}
-		out = append(out, l)
+		if err := fn(&l); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 func (s *DB) repeats(ctx context.Context, id int64) ([]market.Repeat, error) {
