@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Tier is a follower band.
@@ -101,6 +103,19 @@ func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
 func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int) (Analysis, error) {
 	all := s.Everyone()
 	a := Analysis{Creators: len(all), Measure: "gmv"}
+	// Products and live sessions are analysed beside the creators: read
+	// from the store, they are most of a whole market's analysis.
+	var g errgroup.Group
+	var products analysedProducts
+	var live LiveAnalysis
+	g.Go(func() (err error) {
+		products.top, products.missing, products.reported, err = topProducts(&s, rateUSD, top)
+		return err
+	})
+	g.Go(func() (err error) {
+		live, err = AnalyzeLiveAll(s, rateUSD, top)
+		return err
+	})
 	if byViews(all) {
 		// A ranking without sales: followers against views, the same
 		// statistics, never a page of zeros.
@@ -190,15 +205,17 @@ func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int) (Analysis, error
 
 	a.Tiers = tiers(all, a.TotalGMVUSD)
 	a.Concentration = Concentrate(gmvAll, 100)
-	var err error
-	if a.TopProducts, a.ProductsNoEstimate, a.ProductsReported, err = topProducts(&s, rateUSD, top); err != nil {
-		return a, err
-	}
 	if a.Measure == "gmv" {
 		a.Selection = selection(all)
 	}
-	a.Live, err = AnalyzeLiveAll(s, rateUSD, top)
+	err := g.Wait()
+	a.TopProducts, a.ProductsNoEstimate, a.ProductsReported, a.Live = products.top, products.missing, products.reported, live
 	return a, err
+}
+
+type analysedProducts struct {
+	top               []ProductGMV
+	missing, reported int
 }
 
 // firstK returns the first k of ps as sorted by cmp (a total order), in

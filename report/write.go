@@ -16,6 +16,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/sync/errgroup"
+
 	"gmvscope/market"
 	"gmvscope/templates"
 )
@@ -67,23 +69,27 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
 		return "", fmt.Errorf("write report: %w", err)
 	}
-	// data.csv goes straight to its file: it holds every creator.
-	if err := writeAtomicFunc(filepath.Join(dir, "data.csv"), func(w io.Writer) error { return WriteCSV(w, s, a, o.EachCreator) }); err != nil {
+	// Every creator, product and live session, where the report's tables
+	// show the top ones: each CSV goes straight to its file, the three
+	// side by side (a whole market's are read from the store as written).
+	var g errgroup.Group
+	g.Go(func() error {
+		return writeAtomicFunc(filepath.Join(dir, "data.csv"), func(w io.Writer) error { return WriteCSV(w, s, a, o.EachCreator) })
+	})
+	if s.ProductCount() > 0 {
+		g.Go(func() error {
+			return writeAtomicFunc(filepath.Join(dir, "products.csv"), func(w io.Writer) error { return WriteProductsCSV(w, s) })
+		})
+	}
+	if s.LiveCount() > 0 {
+		g.Go(func() error {
+			return writeAtomicFunc(filepath.Join(dir, "lives.csv"), func(w io.Writer) error { return WriteLivesCSV(w, s) })
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return "", err
 	}
 	files := map[string][]byte{}
-	// Every product and live session, where the report's tables show the
-	// top ones.
-	if s.ProductCount() > 0 {
-		if err := writeAtomicFunc(filepath.Join(dir, "products.csv"), func(w io.Writer) error { return WriteProductsCSV(w, s) }); err != nil {
-			return "", err
-		}
-	}
-	if s.LiveCount() > 0 {
-		if err := writeAtomicFunc(filepath.Join(dir, "lives.csv"), func(w io.Writer) error { return WriteLivesCSV(w, s) }); err != nil {
-			return "", err
-		}
-	}
 	if x.Changes != nil {
 		var changes bytes.Buffer
 		if err := WriteChanges(&changes, s, x.Changes); err != nil {

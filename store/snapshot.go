@@ -91,9 +91,18 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 	if err != nil {
 		return 0, err
 	}
+	// The run's pages, counted once here (its pages are all committed).
+	var pc pageCounts
+	if pc.Stats, pc.First, pc.Last, err = s.runPages(ctx, tx, runID); err != nil {
+		return 0, err
+	}
+	pages, err := json.Marshal(pc)
+	if err != nil {
+		return 0, err
+	}
 	// The totals the history shows, as the history would count them.
-	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET ranges = ?, (n_creators, total_gmv_usd, n_with_gmv, n_with_followers) =
-		(SELECT count(*), coalesce(sum(gmv_usd), 0), count(gmv_usd), count(followers) FROM creators WHERE snapshot_id = ?) WHERE id = ?`, string(ranges), id, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET ranges = ?, pages = ?, (n_creators, total_gmv_usd, n_with_gmv, n_with_followers) =
+		(SELECT count(*), coalesce(sum(gmv_usd), 0), count(gmv_usd), count(followers) FROM creators WHERE snapshot_id = ?) WHERE id = ?`, string(ranges), string(pages), id, id); err != nil {
 		return 0, fmt.Errorf("count snapshot %d: %w", id, err)
 	}
 	repeats := s.newRows(`INSERT INTO repeats(snapshot_id, entity, key, kind, url, line, first_url, first_line, identical, diffs) VALUES `, 10, "")
@@ -410,12 +419,16 @@ func (s *DB) RunRejects(ctx context.Context, runID int64) ([]market.Reject, erro
 // RunPages counts a run's pages by kind and final outcome: a page that
 // failed and then succeeded on a retry counts once, as ok.
 func (s *DB) RunPages(ctx context.Context, runID int64) ([]market.PageStat, time.Time, time.Time, error) {
+	return s.runPages(ctx, s.db, runID)
+}
+
+func (s *DB) runPages(ctx context.Context, q querier, runID int64) ([]market.PageStat, time.Time, time.Time, error) {
 	var first, last time.Time
 	// Each URL's last page. A URL fetched more than once was retried, and
 	// every attempt after its first has attempts > 1: only those few URLs
 	// are grouped, where grouping every URL of a whole-market run (a
 	// million pages) took seconds and a sort of them all in memory.
-	rows, err := s.db.QueryContext(ctx, pagesByOutcome, runID)
+	rows, err := q.QueryContext(ctx, pagesByOutcome, runID)
 	if err != nil {
 		return nil, first, last, fmt.Errorf("count pages of run %d: %w", runID, err)
 	}
@@ -653,10 +666,28 @@ func (s *DB) snapshotRest(ctx context.Context, snap *market.Snapshot, lean bool)
 	if snap.Rejects, err = s.RunRejects(ctx, snap.RunID); err != nil {
 		return err
 	}
+	var pages sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT pages FROM snapshots WHERE id = ?`, id).Scan(&pages); err != nil {
+		return fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	if pages.Valid {
+		var ps pageCounts
+		if err := json.Unmarshal([]byte(pages.String), &ps); err != nil {
+			return fmt.Errorf("load snapshot %d: pages: %w", id, err)
+		}
+		snap.Pages, snap.FirstFetch, snap.LastFetch = ps.Stats, ps.First, ps.Last
+		return nil
+	}
 	if snap.Pages, snap.FirstFetch, snap.LastFetch, err = s.RunPages(ctx, snap.RunID); err != nil {
 		return err
 	}
 	return nil
+}
+
+// pageCounts is snapshots.pages.
+type pageCounts struct {
+	Stats       []market.PageStat `json:"stats"`
+	First, Last time.Time
 }
 
 // RunRanges counts the values a run's pages published as ranges, by page
