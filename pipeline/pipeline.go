@@ -188,10 +188,12 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 	if err != nil {
 		return res, fmt.Errorf("run %d of %s: %w", runID, src.Name, err)
 	}
+	finishing := time.Now() // wall time, for the log: never written into a report
 	res.SnapshotID, err = p.Store.FinishRun(ctx, runID, res.Status, res.Reason, p.now(), string(statsJSON), snap)
 	if err != nil {
 		return res, err
 	}
+	p.log().Debug("run stored", "source", src.Name, "run", runID, "snapshot", res.SnapshotID, "finish_ms", time.Since(finishing).Milliseconds())
 	crashPoint("finished") // tests kill the process here: the snapshot stored, its report not written
 	res.Took = p.now().Sub(began)
 	prog.Finish(res)
