@@ -29,11 +29,33 @@ func DecodeValues(b []byte, set func(name string, v *Value)) error {
 	return nil
 }
 
+// Scratch is where DecodeValuesLean puts the values it reads, reused
+// from one call to the next.
+type Scratch struct {
+	vals [12]Value
+	n    int
+}
+
+// DecodeValuesLean is DecodeValues for a caller that reads only the
+// numbers and drops the values before its next call: they live in
+// scratch and their raw texts are not kept (Raw and Text are empty), so a
+// whole market's standings are read without allocating a value each.
+func DecodeValuesLean(b []byte, scratch *Scratch, set func(name string, v *Value)) error {
+	d := valueDecoder{b: b, scratch: scratch, lean: true}
+	scratch.n = 0
+	if err := d.object(set); err == nil {
+		return nil
+	}
+	return DecodeValues(b, set)
+}
+
 var errSlow = errors.New("not in the fast form")
 
 type valueDecoder struct {
-	b []byte
-	i int
+	scratch *Scratch // values go here, not to the heap (with lean)
+	lean    bool     // raw and text are skipped
+	b       []byte
+	i       int
 }
 
 func (d *valueDecoder) skip() {
@@ -125,6 +147,14 @@ func parseInt(b []byte) (int64, bool) {
 		n = -n
 	}
 	return n, true
+}
+
+// skipped reads a string and returns none.
+func (d *valueDecoder) skipped() (string, error) {
+	if _, err := d.plain(); err != nil {
+		return "", err
+	}
+	return "", nil
 }
 
 // plain reads a string without escapes as the bytes it holds (valid
@@ -242,7 +272,17 @@ func (d *valueDecoder) value() (*Value, error) {
 	if err := d.byte('{'); err != nil {
 		return nil, err
 	}
-	v := &Value{}
+	var v *Value
+	if d.scratch != nil {
+		if d.scratch.n == len(d.scratch.vals) {
+			return nil, errSlow
+		}
+		v = &d.scratch.vals[d.scratch.n]
+		*v = Value{}
+		d.scratch.n++
+	} else {
+		v = &Value{}
+	}
 	for {
 		kb, err := d.plain()
 		if err != nil {
@@ -256,8 +296,11 @@ func (d *valueDecoder) value() (*Value, error) {
 		switch key {
 		case "kind", "raw", "text", "currency", "period", "open", "per", "unit":
 			read := d.str
-			if key != "raw" && key != "text" {
+			switch {
+			case key != "raw" && key != "text":
 				read = d.shared // a few distinct texts, one copy each
+			case d.lean:
+				read = d.skipped
 			}
 			if s, err = read(); err != nil {
 				return nil, err

@@ -14,6 +14,7 @@ func TestDecodeValues(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	texts := []string{"", "35.8K", `say "hi"`, `back\slash`, "<b>&</b>", "tab\there", "小美 ✨", "\u2028", "caf\xe9", "a\x00b"}
 	pick := func() string { return texts[r.IntN(len(texts))] }
+	var scratch Scratch
 	for range 2000 {
 		fields := map[string]Value{}
 		for _, name := range []string{"followers", "gmv", "rank", "views"}[:r.IntN(5)] {
@@ -42,6 +43,24 @@ func TestDecodeValues(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s:\ngot  %+v\nwant %+v", b, got, want)
+		}
+		// Lean: the same numbers and shared texts, from scratch, with
+		// raw texts skipped (or kept, where encoding/json read them).
+		lean := map[string]Value{}
+		if err := DecodeValuesLean(b, &scratch, func(name string, v *Value) { lean[name] = *v }); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		for name, w := range want {
+			l, ok := lean[name]
+			if l.Raw == "" && l.Text == "" {
+				l.Raw, l.Text = w.Raw, w.Text
+			}
+			if !ok || !reflect.DeepEqual(l, *w) {
+				t.Fatalf("lean %s %s:\ngot  %+v\nwant %+v", b, name, l, *w)
+			}
+		}
+		if len(lean) != len(want) {
+			t.Fatalf("lean %s: %d values, want %d", b, len(lean), len(want))
 		}
 	}
 	if err := DecodeValues([]byte(`{"gmv": {"kind": "money", "raw": "$1", "num": 100, "new_key": 1}}`), func(string, *Value) {}); err != nil {

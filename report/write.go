@@ -57,21 +57,16 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 		return "", err
 	}
 	now := o.Now()
-	m, err := model(s, a, x, now, l)
-	if err != nil {
-		return "", err
-	}
-	html, err := renderModel(m)
-	if err != nil {
-		return "", err
-	}
 	dir := filepath.Join(o.Dir, strconv.FormatInt(s.ID, 10))
 	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
 		return "", fmt.Errorf("write report: %w", err)
 	}
 	// Every creator, product and live session, where the report's tables
 	// show the top ones: each CSV goes straight to its file, the three
-	// side by side (a whole market's are read from the store as written).
+	// side by side and beside the page's model (a whole market's are read
+	// from the store as they are written). The standings are made once
+	// before: everything below reads them.
+	s.Everyone()
 	var g errgroup.Group
 	g.Go(func() error {
 		return writeAtomicFunc(filepath.Join(dir, "data.csv"), func(w io.Writer) error { return WriteCSV(w, s, a, o.EachCreator) })
@@ -86,7 +81,15 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 			return writeAtomicFunc(filepath.Join(dir, "lives.csv"), func(w io.Writer) error { return WriteLivesCSV(w, s) })
 		})
 	}
-	if err := g.Wait(); err != nil {
+	m, err := model(s, a, x, now, l)
+	var html []byte
+	if err == nil {
+		html, err = renderModel(m)
+	}
+	if werr := g.Wait(); err == nil {
+		err = werr
+	}
+	if err != nil {
 		return "", err
 	}
 	files := map[string][]byte{}

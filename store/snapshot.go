@@ -534,7 +534,8 @@ func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator)
 }
 
 // eachCreator reads snapshot id's creators; lean reads only what a
-// Standing holds. SQLite's reading runs in one goroutine and decoding in
+// Standing holds, and the values fn sees are reused for the next creator
+// (their raw texts not read). SQLite's reading runs in one goroutine and decoding in
 // the caller's, side by side on two cores.
 func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn func(*market.Creator) error) error {
 	cols := `handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown`
@@ -586,6 +587,7 @@ func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn
 		}
 	}()
 	var ferr error
+	var scratch market.Scratch
 	for batch := range batches {
 		for i := range batch {
 			if ferr != nil {
@@ -599,7 +601,11 @@ func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn
 					break
 				}
 			}
-			err := market.DecodeValues(r.vals, func(name string, v *market.Value) {
+			decode := market.DecodeValues
+			if lean { // the values die with the standing made of them
+				decode = func(b []byte, set func(string, *market.Value)) error { return market.DecodeValuesLean(b, &scratch, set) }
+			}
+			err := decode(r.vals, func(name string, v *market.Value) {
 				switch name {
 				case "followers":
 					c.Followers = v
