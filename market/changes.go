@@ -212,12 +212,19 @@ func rankKey(r int) float64 {
 // gmvRankOf ranks cs (in handle order) by GMV, largest first, ties by
 // handle; 0 for a creator without GMV. The rank of cs[i] is out[i].
 func gmvRankOf(cs []Standing) []int {
-	// Sorted as compact (GMV, index) pairs. cs is in handle order, so the
+	return rankOf(cs, HasGMV, func(s *Standing) float64 { return s.GMVUSD })
+}
+
+// rankOf ranks the standings that have h by the value v gives, largest
+// first, ties by handle; the rank of cs[i] (in handle order) is out[i],
+// 0 without h.
+func rankOf(cs []Standing, h Has, v func(*Standing) float64) []int {
+	// Sorted as compact (value, index) pairs. cs is in handle order, so the
 	// index breaks ties by handle.
 	rs := make([]valueAt, 0, len(cs))
 	for i := range cs {
-		if cs[i].Is(HasGMV) {
-			rs = append(rs, valueAt{cs[i].GMVUSD, int32(i)})
+		if cs[i].Is(h) {
+			rs = append(rs, valueAt{v(&cs[i]), int32(i)})
 		}
 	}
 	slices.SortFunc(rs, func(a, b valueAt) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.i, b.i)) })

@@ -1,10 +1,5 @@
 package market
 
-import (
-	"cmp"
-	"slices"
-)
-
 // Facts are what alert rules are written over: one creator in one
 // snapshot, with what changed since the one before. A value the creator
 // has no data for is absent (listed in Missing), never zero: a rule that
@@ -133,19 +128,7 @@ func EachFact(s *Snapshot, ch *Changes, fn func(*Facts)) {
 // followerRanks ranks creators by followers, most first, ties by handle:
 // the rank of Everyone()[i] is out[i], 0 without followers.
 func followerRanks(s *Snapshot) []int {
-	all := s.Everyone() // in handle order: the index breaks ties by handle
-	var rs []valueAt
-	for i := range all {
-		if all[i].Is(HasFollowers) {
-			rs = append(rs, valueAt{all[i].Followers, int32(i)})
-		}
-	}
-	slices.SortFunc(rs, func(a, b valueAt) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.i, b.i)) })
-	out := make([]int, len(all))
-	for r, x := range rs {
-		out[x.i] = r + 1
-	}
-	return out
+	return rankOf(s.Everyone(), HasFollowers, func(s *Standing) float64 { return s.Followers })
 }
 
 // Alert is a rule that fired for a creator, with the values it read.

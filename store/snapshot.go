@@ -603,7 +603,9 @@ func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn
 			}
 			decode := market.DecodeValues
 			if lean { // the values die with the standing made of them
-				decode = func(b []byte, set func(string, *market.Value)) error { return market.DecodeValuesLean(b, &scratch, set) }
+				decode = func(b []byte, set func(string, *market.Value)) error {
+					return market.DecodeValuesLean(b, &scratch, set)
+				}
 			}
 			err := decode(r.vals, func(name string, v *market.Value) {
 				switch name {

@@ -69,11 +69,7 @@ func TestReopenAndObserved(t *testing.T) {
 // with its next attempt.
 func TestCommitBatchFrontier(t *testing.T) {
 	ctx := t.Context()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	at := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 	run, err := db.BeginRun(ctx, "s", at, []market.Link{{URL: "http://x/top", Kind: "top"}})
 	if err != nil {
@@ -208,11 +204,7 @@ func TestMigrateFrontierLog(t *testing.T) {
 // that reused it) is not pruned with its old page.
 func TestPruneKeepsReusedBodies(t *testing.T) {
 	ctx := t.Context()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	old := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	now := old.AddDate(0, 0, 30)
 	r1, _ := db.BeginRun(ctx, "s", old, nil)
@@ -245,11 +237,7 @@ func TestPruneKeepsReusedBodies(t *testing.T) {
 // creators: the same figures either way.
 func TestHistoryTotals(t *testing.T) {
 	ctx := t.Context()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
 	for week := range 2 {
 		run, err := db.BeginRun(ctx, "s", at, nil)
@@ -289,11 +277,7 @@ func TestHistoryTotals(t *testing.T) {
 // batches and pages.
 func TestMergeFromRecordsMatchesAssembler(t *testing.T) {
 	ctx := t.Context()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
 	count := func(raw string, n int64) market.Value { return market.Value{Kind: market.KindCount, Raw: raw, Num: n} }
 	usd := func(raw string, n int64) market.Value {
@@ -393,11 +377,7 @@ func TestMergeFromRecordsMatchesAssembler(t *testing.T) {
 // imported late), the next one's are computed again against it.
 func TestMoversStoredAndRefreshed(t *testing.T) {
 	ctx := t.Context()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	week := func(w int) time.Time { return time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC).AddDate(0, 0, 7*w) }
 	write := func(w int) int64 {
 		run, err := db.BeginRun(ctx, "s", week(w), nil)
@@ -470,11 +450,7 @@ func TestMoversStoredAndRefreshed(t *testing.T) {
 // URL would count them, with retries and a retry the run never made.
 func TestRunPagesLastAttempt(t *testing.T) {
 	ctx := t.Context()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTemp(t)
 	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
 	run, err := db.BeginRun(ctx, "s", at, nil)
 	if err != nil {
@@ -513,4 +489,15 @@ func TestRunPagesLastAttempt(t *testing.T) {
 	if n != 4 {
 		t.Errorf("%d URLs' last pages, want 4", n)
 	}
+}
+
+// openTemp opens a new store in a temporary folder, closed when the test ends.
+func openTemp(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
