@@ -1,0 +1,420 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gmvscope/market"
+)
+
+// Snapshot loads snapshot id.
+func (s *DB) Snapshot(ctx context.Context, id int64) (*market.Snapshot, error) {
+	snap, err := s.snapshotHead(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	err = s.EachCreator(ctx, id, func(c *market.Creator) error {
+		snap.Creators = append(snap.Creators, *c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.snapshotRest(ctx, snap, false); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// snapshotHead loads a snapshot's row and its run's.
+func (s *DB) snapshotHead(ctx context.Context, id int64) (*market.Snapshot, error) {
+	snap := &market.Snapshot{ID: id}
+	var info, taken, started, stats string
+	var ranges sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT s.run_id, s.status, s.taken_at, s.source_info, r.started_at, r.stats, r.reason, s.ranges FROM snapshots s JOIN runs r ON r.id = s.run_id WHERE s.id = ?`, id).
+		Scan(&snap.RunID, &snap.Status, &taken, &info, &started, &stats, &snap.Reason, &ranges)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	snap.TakenAt, _ = time.Parse(timeFmt, taken)
+	snap.StartedAt, _ = time.Parse(timeFmt, started)
+	if err := json.Unmarshal([]byte(info), &snap.Source); err != nil {
+		return nil, fmt.Errorf("load snapshot %d: source info: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(stats), &snap.Crawl); err != nil {
+		return nil, fmt.Errorf("load snapshot %d: run stats: %w", id, err)
+	}
+	if ranges.Valid {
+		if err := json.Unmarshal([]byte(ranges.String), &snap.Ranges); err != nil {
+			return nil, fmt.Errorf("load snapshot %d: ranges: %w", id, err)
+		}
+		if len(snap.Ranges) == 0 {
+			snap.Ranges = nil
+		}
+	} else if snap.Ranges, err = s.RunRanges(ctx, snap.RunID); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// SnapshotLean loads snapshot id as a report reads it: every creator's
+// standing (a handle, a link and numbers) and not the creators themselves,
+// which EachCreator gives one at a time; the rest as Snapshot does. A
+// whole market's report then holds about 100 bytes per creator.
+func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, error) {
+	snap, err := s.snapshotHead(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Standings, err = s.standings(ctx, s.db, id); err != nil {
+		return nil, err
+	}
+	if err := s.snapshotRest(ctx, snap, true); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// EachCreator calls fn with each creator of snapshot id in handle order,
+// read and decoded one at a time (fn must not keep the pointer).
+func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator) error) error {
+	return s.eachCreator(ctx, s.db, id, false, fn)
+}
+
+// eachCreator reads snapshot id's creators; lean reads only what a
+// Standing holds, and the values fn sees are reused for the next creator
+// (their raw texts not read). SQLite's reading runs in one goroutine and decoding in
+// the caller's, side by side on two cores.
+func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn func(*market.Creator) error) error {
+	cols := `handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown`
+	if lean {
+		cols = `handle, '', coalesce(gmv_usd, 0), '', '', url, '', values_json, '{}'`
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	if err != nil {
+		return fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	type stored struct {
+		c               market.Creator
+		products, shown string
+		vals            []byte
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []stored, 4)
+	var readErr error
+	go func() {
+		defer close(batches)
+		const n = 256
+		batch := make([]stored, 0, n)
+		var vals sql.RawBytes
+		for rows.Next() {
+			var r stored
+			c := &r.c
+			if readErr = rows.Scan(&c.Handle, &c.DisplayName, &c.GMVUSD, &c.Category, &c.Region, &c.URL, &r.products, &vals, &r.shown); readErr != nil {
+				return
+			}
+			r.vals = bytes.Clone(vals)
+			if batch = append(batch, r); len(batch) == n {
+				select {
+				case batches <- batch:
+				case <-ctx.Done():
+					readErr = ctx.Err()
+					return
+				}
+				batch = make([]stored, 0, n)
+			}
+		}
+		if readErr = rows.Err(); readErr == nil {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				readErr = ctx.Err()
+			}
+		}
+	}()
+	var ferr error
+	var scratch market.Scratch
+	for batch := range batches {
+		for i := range batch {
+			if ferr != nil {
+				break
+			}
+			r := &batch[i]
+			c := &r.c
+			if r.shown != "{}" {
+				if err := market.DecodeShown([]byte(r.shown), &c.Shown); err != nil {
+					ferr = fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
+					break
+				}
+			}
+			decode := market.DecodeValues
+			if lean { // the values die with the standing made of them
+				decode = func(b []byte, set func(string, *market.Value)) error {
+					return market.DecodeValuesLean(b, &scratch, set)
+				}
+			}
+			err := decode(r.vals, func(name string, v *market.Value) {
+				switch name {
+				case "followers":
+					c.Followers = v
+				case "gmv":
+					c.GMV = v
+				case "units":
+					c.Units = v
+				case "views":
+					c.Views = v
+				case "rank":
+					c.Rank = v
+				case "gmv_live":
+					c.GMVLive = v
+				case "gmv_video":
+					c.GMVVideo = v
+				case "gmv_showcase":
+					c.GMVShowcase = v
+				}
+			})
+			if err != nil {
+				ferr = fmt.Errorf("load creator %s: %w", c.Handle, err)
+				break
+			}
+			if r.products != "" {
+				c.Products = strings.Split(r.products, ",")
+			}
+			ferr = fn(c)
+		}
+		if ferr != nil {
+			cancel() // the reader stops; the batches it sent are drained
+		}
+	}
+	if ferr != nil {
+		return ferr
+	}
+	if readErr != nil {
+		return fmt.Errorf("load snapshot %d: %w", id, readErr)
+	}
+	return nil
+}
+
+// snapshotRest loads what a snapshot holds besides its creators; lean,
+// its products and live sessions are left to snap.Stream.
+func (s *DB) snapshotRest(ctx context.Context, snap *market.Snapshot, lean bool) error {
+	id := snap.ID
+	var err error
+	if lean {
+		snap.Stream = &snapshotStream{s, ctx, id}
+		if err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM products WHERE snapshot_id = ?1), (SELECT count(*) FROM lives WHERE snapshot_id = ?1)`, id).
+			Scan(&snap.NProducts, &snap.NLives); err != nil {
+			return fmt.Errorf("load snapshot %d: %w", id, err)
+		}
+	} else {
+		if err := s.eachProduct(ctx, id, func(p *market.Product) error { snap.Products = append(snap.Products, *p); return nil }); err != nil {
+			return err
+		}
+		if err := s.eachLive(ctx, id, func(l *market.Live) error { snap.Lives = append(snap.Lives, *l); return nil }); err != nil {
+			return err
+		}
+	}
+	if snap.Repeats, err = s.repeats(ctx, id); err != nil {
+		return err
+	}
+	if snap.Rejects, err = s.RunRejects(ctx, snap.RunID); err != nil {
+		return err
+	}
+	var pages sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT pages FROM snapshots WHERE id = ?`, id).Scan(&pages); err != nil {
+		return fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	if pages.Valid {
+		var ps pageCounts
+		if err := json.Unmarshal([]byte(pages.String), &ps); err != nil {
+			return fmt.Errorf("load snapshot %d: pages: %w", id, err)
+		}
+		snap.Pages, snap.FirstFetch, snap.LastFetch = ps.Stats, ps.First, ps.Last
+		return nil
+	}
+	if snap.Pages, snap.FirstFetch, snap.LastFetch, err = s.RunPages(ctx, snap.RunID); err != nil {
+		return err
+	}
+	return nil
+}
+
+// pageCounts is snapshots.pages.
+type pageCounts struct {
+	Stats       []market.PageStat `json:"stats"`
+	First, Last time.Time
+}
+
+// RunRanges counts the values a run's pages published as ranges, by page
+// kind and field.
+func (s *DB) RunRanges(ctx context.Context, runID int64) ([]market.RangeStat, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT p.kind, f.key, count(*) FROM records r JOIN pages p ON p.id = r.page_id, json_each(r.fields) f
+		WHERE p.run_id = ? AND json_extract(f.value, '$.estimate') = 1 GROUP BY 1, 2 ORDER BY 1, 2`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("count ranges of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []market.RangeStat
+	for rows.Next() {
+		var r market.RangeStat
+		if err := rows.Scan(&r.Kind, &r.Field, &r.Values); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// snapshotStream reads a lean snapshot's products and live sessions. It
+// holds the context of the load that made it: the analysis reads through
+// it as pure code, with no context of its own to pass.
+type snapshotStream struct {
+	db  *DB
+	ctx context.Context
+	id  int64
+}
+
+var _ market.Stream = (*snapshotStream)(nil)
+
+func (t *snapshotStream) EachProduct(fn func(*market.Product) error) error {
+	return t.db.eachProduct(t.ctx, t.id, fn)
+}
+
+func (t *snapshotStream) EachLive(fn func(*market.Live) error) error {
+	return t.db.eachLive(t.ctx, t.id, fn)
+}
+
+// eachProduct calls fn with each product of snapshot id, in id order.
+func (s *DB) eachProduct(ctx context.Context, id int64, fn func(*market.Product) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, title, shop, url, creators, values_json FROM products WHERE snapshot_id = ? ORDER BY id`, id)
+	if err != nil {
+		return fmt.Errorf("load products of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var creators string
+	var vals sql.RawBytes
+	for rows.Next() {
+		var p market.Product
+		if err := rows.Scan(&p.ID, &p.Title, &p.Shop, &p.URL, &creators, &vals); err != nil {
+			return err
+		}
+		err := market.DecodeValues(vals, func(name string, v *market.Value) {
+			switch name {
+			case "gmv":
+				p.GMV = v
+			case "price":
+				p.Price = v
+			case "units":
+				p.Units = v
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("load product %s: %w", p.ID, err)
+		}
+		if creators != "" {
+			p.Creators = strings.Split(creators, ",")
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// eachLive calls fn with each live session of snapshot id, in id order.
+func (s *DB) eachLive(ctx context.Context, id int64, fn func(*market.Live) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, creator, start, title, url, products, coalesce(gmv_usd, 0), values_json FROM lives WHERE snapshot_id = ? ORDER BY id`, id)
+	if err != nil {
+		return fmt.Errorf("load live sessions of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var products string
+	var vals sql.RawBytes
+	for rows.Next() {
+		var l market.Live
+		if err := rows.Scan(&l.ID, &l.Creator, &l.Start, &l.Title, &l.URL, &products, &l.GMVUSD, &vals); err != nil {
+			return err
+		}
+		err := market.DecodeValues(vals, func(name string, v *market.Value) {
+			switch name {
+			case "duration":
+				l.Duration = v
+			case "gmv":
+				l.GMV = v
+			case "peak_viewers":
+				l.PeakViewers = v
+			case "units":
+				l.Units = v
+			case "viewers":
+				l.Viewers = v
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("load live session %s: %w", l.ID, err)
+		}
+		if products != "" {
+			l.Products = strings.Split(products, ",")
+		}
+		if err := fn(&l); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *DB) repeats(ctx context.Context, id int64) ([]market.Repeat, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT entity, key, kind, url, coalesce(line, 0), first_url, coalesce(first_line, 0), identical, diffs FROM repeats WHERE snapshot_id = ? ORDER BY rowid`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load repeats of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []market.Repeat
+	for rows.Next() {
+		var r market.Repeat
+		var diffs string
+		if err := rows.Scan(&r.Entity, &r.Key, &r.Kind, &r.URL, &r.Line, &r.FirstURL, &r.FirstLine, &r.Identical, &diffs); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(diffs), &r.Diffs); err != nil {
+			return nil, fmt.Errorf("load repeat of %s: %w", r.Key, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ImportedAs returns the snapshot (ok or partial) an earlier import of a
+// file with this content hash made for source, or 0.
+func (s *DB) ImportedAs(ctx context.Context, source, sha string) (int64, time.Time, error) {
+	var id int64
+	var taken string
+	err := s.db.QueryRowContext(ctx, `SELECT s.id, s.taken_at FROM pages p JOIN snapshots s ON s.run_id = p.run_id
+		WHERE p.sha256 = ? AND s.source = ? ORDER BY s.id DESC LIMIT 1`, sha, source).Scan(&id, &taken)
+	if err == sql.ErrNoRows {
+		return 0, time.Time{}, nil
+	}
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("look for an earlier import: %w", err)
+	}
+	t, _ := time.Parse(timeFmt, taken)
+	return id, t, nil
+}
+
+// shownJSON is a creator's shown texts as the shown column holds them.
+func shownJSON(sh map[string][]market.Shown) string {
+	if len(sh) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(sh)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
