@@ -73,8 +73,8 @@ func (d *valueDecoder) byte(c byte) error {
 	return nil
 }
 
-// str reads a string; one with an escape other than \" and \\ is left to
-// encoding/json.
+// str reads a string. One with escapes (a name's "\u0026", a list's
+// "\u001f") has just that string read by encoding/json.
 func (d *valueDecoder) str() (string, error) {
 	if err := d.byte('"'); err != nil {
 		return "", err
@@ -88,29 +88,19 @@ func (d *valueDecoder) str() (string, error) {
 			if plain {
 				return string(s), nil
 			}
-			return unescape(s)
-		case '\\':
-			plain = false
-			if d.i+1 >= len(d.b) || (d.b[d.i+1] != '"' && d.b[d.i+1] != '\\') {
+			var out string
+			if err := json.Unmarshal(d.b[start-1:d.i], &out); err != nil {
 				return "", errSlow
 			}
-			d.i += 2
+			return out, nil
+		case '\\':
+			plain = false
+			d.i += 2 // the escaped byte is never the closing quote
 			continue
 		}
 		d.i++
 	}
 	return "", errSlow
-}
-
-func unescape(s []byte) (string, error) {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' {
-			i++
-		}
-		out = append(out, s[i])
-	}
-	return string(out), nil
 }
 
 // scalar reads a number or a boolean as its text.

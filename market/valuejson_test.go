@@ -34,6 +34,10 @@ func TestDecodeValues(t *testing.T) {
 		if err := json.Unmarshal(b, &want); err != nil {
 			t.Fatalf("%s: %v", b, err)
 		}
+		// Read in its own form, escapes and all, never by the fallback.
+		if err := (&valueDecoder{b: b}).object(func(string, *Value) {}); err != nil {
+			t.Fatalf("%s: not read in the fast form: %v", b, err)
+		}
 		got := map[string]*Value{}
 		if err := DecodeValues(b, func(name string, v *Value) { got[name] = v }); err != nil {
 			t.Fatalf("%s: %v", b, err)
