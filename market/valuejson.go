@@ -11,9 +11,9 @@ import (
 // DecodeValues reads an object of values ({"followers": {...}, "gmv":
 // {...}}) as AppendJSON writes them, calling set with each field's name
 // and value, without encoding/json's reflection: a whole-market report
-// reads 600,000 of these. Anything it does not expect (an escape in a
-// string it cannot take verbatim, an unknown key) is read by
-// encoding/json instead, so the result is the same either way.
+// reads 600,000 of these. Anything it does not expect (an unknown key, a
+// number in another form) is read by encoding/json instead, so the result
+// is the same either way.
 func DecodeValues(b []byte, set func(name string, v *Value)) error {
 	d := valueDecoder{b: b}
 	if err := d.object(set); err == nil {
