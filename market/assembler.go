@@ -491,11 +491,6 @@ func (as *Assembler) SortRepeats(at []int64) {
 	as.repeats = sorted
 }
 
-// Len returns how many creators and products the assembler holds.
-func (as *Assembler) Len() (creators, products int) {
-	return int(as.ents[0].n), int(as.ents[1].n)
-}
-
 func (as *Assembler) sparse(e int, i int32, j int) *Value {
 	x, ok := as.extra[extraKey{i, uint8(e), uint8(j)}]
 	if !ok {
