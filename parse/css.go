@@ -7,6 +7,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
 )
 
 func init() {
@@ -141,7 +142,7 @@ func (e *cssExtractor) Extract(in Input) Result {
 	rows.Each(func(i int, row *goquery.Selection) {
 		b := newRow(e.spec, in.URL)
 		for _, f := range e.fields {
-			raws, found := cssRaws(row, f, in)
+			raws, found := cssRaws(row.Nodes[0], f, in)
 			b.add(f.field, raws, found)
 		}
 		rec, rej := b.finish(func() string { return rowText(row) })
@@ -171,7 +172,7 @@ func (e *cssExtractor) Extract(in Input) Result {
 	if len(e.listing) > 0 {
 		raws := make([][]string, len(e.listing))
 		for i, f := range e.listing {
-			raws[i], _ = cssRaws(doc.Selection, f, in)
+			raws[i], _ = cssRaws(doc.Selection.Nodes[0], f, in)
 		}
 		res.Listing = e.expect.listing(in, raws, &res)
 	}
@@ -180,32 +181,84 @@ func (e *cssExtractor) Extract(in Input) Result {
 	return res
 }
 
-// cssRaws returns the texts field f finds in sel (a row, or the page).
-func cssRaws(sel *goquery.Selection, f cssField, in Input) ([]string, bool) {
+// cssRaws returns the texts field f finds under root (a row, or the
+// page): with a selector, the descendants it matches in document order
+// (as goquery's Find, without its selections), else root itself. A field
+// that is neither a list nor filtered by a regex stops at the first match.
+func cssRaws(root *html.Node, f cssField, in Input) ([]string, bool) {
 	if f.spec.From == "url" {
 		return []string{in.URL.String()}, true
 	}
-	if f.sel != nil {
-		sel = sel.FindMatcher(f.sel)
-	}
-	if sel.Length() == 0 {
-		return nil, false
-	}
 	var raws []string
 	found := false
-	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+	more := f.spec.List || f.re != nil // with a regex, look on for a matching element
+	take := func(n *html.Node) bool {
 		if f.spec.Attr != "" {
-			v, ok := s.Attr(f.spec.Attr)
+			v, ok := attrOf(n, f.spec.Attr)
 			if !ok {
-				return f.spec.List || f.re != nil
+				return more
 			}
 			raws, found = append(raws, v), true
 		} else {
-			raws, found = append(raws, strings.TrimSpace(s.Text())), true
+			raws, found = append(raws, strings.TrimSpace(textOf(n))), true
 		}
-		return f.spec.List || f.re != nil // with a regex, look on for a matching element
-	})
+		return more
+	}
+	if f.sel == nil {
+		take(root)
+		return raws, found
+	}
+	eachMatch(root, f.sel, take)
 	return raws, found
+}
+
+// eachMatch calls fn with each descendant of root that sel matches, in
+// document order, until fn returns false.
+func eachMatch(root *html.Node, sel cascadia.Selector, fn func(*html.Node) bool) bool {
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if sel.Match(c) && !fn(c) {
+			return false
+		}
+		if !eachMatch(c, sel, fn) {
+			return false
+		}
+	}
+	return true
+}
+
+// attrOf is n's attribute named key, as goquery's Attr reads it.
+func attrOf(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// textOf is the text of n and its descendants, as goquery's Text.
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		return c.Data // a cell's one text: no copy
+	}
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
 }
 
 // rowText is a row's text with its cells kept apart, for rejects.

@@ -87,7 +87,7 @@ func caseDirs() ([]string, error) {
 	return dirs, err
 }
 
-func loadCase(t *testing.T, dir string) Extractor {
+func loadCase(t testing.TB, dir string) Extractor {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "spec.yaml"))
 	if err != nil {
