@@ -1,8 +1,9 @@
 package market
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -123,7 +124,7 @@ func AnalyzeLiveAll(s Snapshot, rateUSD float64, top int) (LiveAnalysis, error) 
 	}
 	a.MedianPerHr = Median(perHour)
 	a.Spearman = Spearman(vx, vy)
-	sort.SliceStable(all, func(i, j int) bool { return all[i].GMVUSD > all[j].GMVUSD })
+	slices.SortStableFunc(all, func(x, y LivePoint) int { return cmp.Compare(y.GMVUSD, x.GMVUSD) })
 	for _, p := range all {
 		if p.Viewers > 0 && p.GMVUSD > 0 {
 			a.Points = append(a.Points, p)
@@ -165,10 +166,8 @@ func AnalyzeLiveAll(s Snapshot, rateUSD float64, top int) (LiveAnalysis, error) 
 		}
 		a.Sellers = append(a.Sellers, cs)
 	}
-	sort.SliceStable(a.Sellers, func(i, j int) bool {
-		ti := a.Sellers[i].LiveUSD + a.Sellers[i].VideoUSD + a.Sellers[i].ShowcaseUSD
-		tj := a.Sellers[j].LiveUSD + a.Sellers[j].VideoUSD + a.Sellers[j].ShowcaseUSD
-		return ti > tj
+	slices.SortStableFunc(a.Sellers, func(x, y ChannelSeller) int {
+		return cmp.Compare(y.LiveUSD+y.VideoUSD+y.ShowcaseUSD, x.LiveUSD+x.VideoUSD+x.ShowcaseUSD)
 	})
 	a.Sellers = a.Sellers[:min(top, len(a.Sellers))]
 	switch t := a.LiveUSD + a.VideoUSD + a.ShowcaseUSD; {

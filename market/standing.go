@@ -1,6 +1,9 @@
 package market
 
 import (
+	"encoding/binary"
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -112,4 +115,31 @@ func (s *Snapshot) URLOf(handle string) string {
 		return all[i].URL
 	}
 	return ""
+}
+
+// standingPacked is the length of a packed standing: a format byte, Has,
+// and seven float64s.
+const standingPacked = 1 + 2 + 7*8
+
+// AppendPacked appends s's numbers (not its handle or link) in a fixed
+// binary form, which the store keeps beside each creator so that a
+// report reads a whole market's standings without decoding their values.
+func (s *Standing) AppendPacked(b []byte) []byte {
+	b = append(b, 1) // the format
+	b = binary.LittleEndian.AppendUint16(b, uint16(s.Has))
+	for _, f := range [...]float64{s.Followers, s.GMVUSD, s.Views, s.Rank, s.Live, s.Video, s.Showcase} {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+	}
+	return b
+}
+
+// UnpackNumbers sets s's numbers from AppendPacked's form.
+func (s *Standing) UnpackNumbers(b []byte) error {
+	if len(b) != standingPacked || b[0] != 1 {
+		return fmt.Errorf("packed standing: %d bytes, format %v", len(b), b[:min(len(b), 1)])
+	}
+	s.Has = Has(binary.LittleEndian.Uint16(b[1:]))
+	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[3+8*i:])) }
+	s.Followers, s.GMVUSD, s.Views, s.Rank, s.Live, s.Video, s.Showcase = f(0), f(1), f(2), f(3), f(4), f(5), f(6)
+	return nil
 }

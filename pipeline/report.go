@@ -75,25 +75,45 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages) (*market.S
 		return nil, market.Analysis{}, x, err
 	}
 	st.load = time.Since(began)
+	// The analysis, and the comparison with the week before and the
+	// alerts, side by side: neither reads the other's results.
+	snap.Everyone() // made once, before both read it
 	began = time.Now()
-	a, err := market.AnalyzeAll(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
+	var a market.Analysis
+	analysed := make(chan error, 1)
+	go func() {
+		var err error
+		a, err = market.AnalyzeAll(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
+		st.analysis = time.Since(began)
+		analysed <- err
+	}()
+	err = p.context(ctx, id, snap, &x)
+	st.context = time.Since(began)
+	if aerr := <-analysed; err == nil {
+		err = aerr
+	}
 	if err != nil {
 		return nil, a, x, err
 	}
-	st.analysis = time.Since(began)
-	began = time.Now()
-	defer func() { st.context = time.Since(began) }()
+	return snap, a, x, nil
+}
+
+// context fills x with what a report shows beside snap's own analysis:
+// the source's weeks, the comparison with the snapshot before, and the
+// alerts that fired.
+func (p *Pipeline) context(ctx context.Context, id int64, snap *market.Snapshot, x *report.Context) error {
+	var err error
 	if x.History, err = p.Store.History(ctx, snap.Source.Name); err != nil {
-		return nil, a, x, err
+		return err
 	}
 	prevID, ok, err := p.Store.Previous(ctx, id)
 	if err != nil {
-		return nil, a, x, err
+		return err
 	}
 	if ok {
 		prev, err := p.Store.SnapshotLean(ctx, prevID)
 		if err != nil {
-			return nil, a, x, err
+			return err
 		}
 		var info market.Summary
 		for _, h := range x.History {
@@ -114,13 +134,11 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages) (*market.S
 	}
 	if len(x.History) >= 2 {
 		if x.Series, err = p.Store.Series(ctx, snap.Source.Name, report.TopHandles(snap, 5)); err != nil {
-			return nil, a, x, err
+			return err
 		}
 	}
-	if x.Alerts, err = p.alerts(snap, x.Changes); err != nil {
-		return nil, a, x, err
-	}
-	return snap, a, x, nil
+	x.Alerts, err = p.alerts(snap, x.Changes)
+	return err
 }
 
 // refreshIndex rewrites the index of reports, and latest/<source>/ from

@@ -386,6 +386,10 @@ func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn f
 	major := func(n int64, cur string) string {
 		return strconv.FormatFloat(market.Major(float64(n), cur), 'f', market.MinorUnits(cur), 64)
 	}
+	// What every row repeats: where and when the snapshot was read.
+	same := []string{SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10),
+		s.FirstFetch.UTC().Format(time.RFC3339), s.LastFetch.UTC().Format(time.RFC3339),
+		strconv.FormatFloat(s.Source.RateUSD, 'f', -1, 64), day(s.Source.RateAsOf)}
 	row := make([]string, 0, len(CSVHeader))
 	err := each(func(c *market.Creator) error {
 		row = row[:0]
@@ -419,9 +423,8 @@ func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn f
 		} else {
 			row = append(row, "", "", "")
 		}
-		row = append(row, SafeCell(c.URL), SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10),
-			s.FirstFetch.UTC().Format(time.RFC3339), s.LastFetch.UTC().Format(time.RFC3339),
-			strconv.FormatFloat(s.Source.RateUSD, 'f', -1, 64), day(s.Source.RateAsOf))
+		row = append(row, SafeCell(c.URL))
+		row = append(row, same...)
 		usd := func(v *market.Value) string {
 			if v == nil {
 				return ""

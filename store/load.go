@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"gmvscope/market"
@@ -83,18 +84,15 @@ func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, erro
 // EachCreator calls fn with each creator of snapshot id in handle order,
 // read and decoded one at a time (fn must not keep the pointer).
 func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator) error) error {
-	return s.eachCreator(ctx, s.db, id, false, fn)
+	return s.eachCreator(ctx, s.db, id, fn)
 }
 
-// eachCreator reads snapshot id's creators; lean reads only what a
-// Standing holds, and the values fn sees are reused for the next creator
-// (their raw texts not read). SQLite's reading runs in one goroutine and decoding in
-// the caller's, side by side on two cores.
-func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn func(*market.Creator) error) error {
+// eachCreator reads snapshot id's creators: SQLite's reading runs in one
+// goroutine, decoding in two more, batch by batch, and fn in the caller's
+// in handle order, so that reading, decoding and what fn does with each
+// (a CSV row) run side by side.
+func (s *DB) eachCreator(ctx context.Context, q querier, id int64, fn func(*market.Creator) error) error {
 	cols := `handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown`
-	if lean {
-		cols = `handle, '', coalesce(gmv_usd, 0), '', '', url, '', values_json, '{}'`
-	}
 	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
 	if err != nil {
 		return fmt.Errorf("load snapshot %d: %w", id, err)
@@ -105,14 +103,36 @@ func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn
 		products, shown string
 		vals            []byte
 	}
+	// A batch is decoded by whichever decoder takes it, and handed to fn
+	// in the order it was read.
+	type job struct {
+		batch []stored
+		ok    int   // decoded, from the first
+		err   error // why the one after them was not
+		done  chan struct{}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []stored, 4)
+	work, order := make(chan *job, 4), make(chan *job, 8)
 	var readErr error
 	go func() {
-		defer close(batches)
+		defer close(order)
+		defer close(work)
 		const n = 256
 		batch := make([]stored, 0, n)
+		send := func() bool {
+			j := &job{batch: batch, done: make(chan struct{})}
+			batch = make([]stored, 0, n)
+			for _, ch := range [...]chan *job{work, order} { // decoded before fn waits for it
+				select {
+				case ch <- j:
+				case <-ctx.Done():
+					readErr = ctx.Err()
+					return false
+				}
+			}
+			return true
+		}
 		var vals sql.RawBytes
 		for rows.Next() {
 			var r stored
@@ -121,78 +141,66 @@ func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn
 				return
 			}
 			r.vals = bytes.Clone(vals)
-			if batch = append(batch, r); len(batch) == n {
-				select {
-				case batches <- batch:
-				case <-ctx.Done():
-					readErr = ctx.Err()
-					return
-				}
-				batch = make([]stored, 0, n)
+			if batch = append(batch, r); len(batch) == n && !send() {
+				return
 			}
 		}
-		if readErr = rows.Err(); readErr == nil {
-			select {
-			case batches <- batch:
-			case <-ctx.Done():
-				readErr = ctx.Err()
-			}
+		if readErr = rows.Err(); readErr == nil && len(batch) > 0 {
+			send()
 		}
 	}()
+	decode := func(r *stored) error {
+		c := &r.c
+		if r.shown != "{}" {
+			if err := market.DecodeShown([]byte(r.shown), &c.Shown); err != nil {
+				return fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
+			}
+		}
+		if err := market.DecodeValues(r.vals, func(name string, v *market.Value) { setValue(c, name, v) }); err != nil {
+			return fmt.Errorf("load creator %s: %w", c.Handle, err)
+		}
+		if r.products != "" {
+			c.Products = strings.Split(r.products, ",")
+		}
+		r.vals = nil
+		return nil
+	}
+	var decoders sync.WaitGroup
+	for range 2 {
+		decoders.Go(func() {
+			for j := range work {
+				for i := range j.batch {
+					if j.err == nil {
+						j.err = ctx.Err() // cancelled: not handed to fn half decoded
+					}
+					if j.err != nil {
+						break
+					}
+					if j.err = decode(&j.batch[i]); j.err == nil {
+						j.ok++
+					}
+				}
+				close(j.done)
+			}
+		})
+	}
 	var ferr error
-	var scratch market.Scratch
-	for batch := range batches {
-		for i := range batch {
+	for j := range order {
+		<-j.done
+		for i := range j.ok {
 			if ferr != nil {
 				break
 			}
-			r := &batch[i]
-			c := &r.c
-			if r.shown != "{}" {
-				if err := market.DecodeShown([]byte(r.shown), &c.Shown); err != nil {
-					ferr = fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
-					break
-				}
-			}
-			decode := market.DecodeValues
-			if lean { // the values die with the standing made of them
-				decode = func(b []byte, set func(string, *market.Value)) error {
-					return market.DecodeValuesLean(b, &scratch, set)
-				}
-			}
-			err := decode(r.vals, func(name string, v *market.Value) {
-				switch name {
-				case "followers":
-					c.Followers = v
-				case "gmv":
-					c.GMV = v
-				case "units":
-					c.Units = v
-				case "views":
-					c.Views = v
-				case "rank":
-					c.Rank = v
-				case "gmv_live":
-					c.GMVLive = v
-				case "gmv_video":
-					c.GMVVideo = v
-				case "gmv_showcase":
-					c.GMVShowcase = v
-				}
-			})
-			if err != nil {
-				ferr = fmt.Errorf("load creator %s: %w", c.Handle, err)
-				break
-			}
-			if r.products != "" {
-				c.Products = strings.Split(r.products, ",")
-			}
-			ferr = fn(c)
+			ferr = fn(&j.batch[i].c)
+		}
+		if ferr == nil && j.err != nil {
+			ferr = j.err
 		}
 		if ferr != nil {
 			cancel() // the reader stops; the batches it sent are drained
 		}
 	}
+	decoders.Wait()
 	if ferr != nil {
 		return ferr
 	}
@@ -200,6 +208,28 @@ func (s *DB) eachCreator(ctx context.Context, q querier, id int64, lean bool, fn
 		return fmt.Errorf("load snapshot %d: %w", id, readErr)
 	}
 	return nil
+}
+
+// setValue sets the creator's value called name (values_json's names).
+func setValue(c *market.Creator, name string, v *market.Value) {
+	switch name {
+	case "followers":
+		c.Followers = v
+	case "gmv":
+		c.GMV = v
+	case "units":
+		c.Units = v
+	case "views":
+		c.Views = v
+	case "rank":
+		c.Rank = v
+	case "gmv_live":
+		c.GMVLive = v
+	case "gmv_video":
+		c.GMVVideo = v
+	case "gmv_showcase":
+		c.GMVShowcase = v
+	}
 }
 
 // snapshotRest loads what a snapshot holds besides its creators; lean,

@@ -70,18 +70,46 @@ func (s *DB) writeMoversAround(ctx context.Context, tx *sql.Tx, id int64, cur []
 	return s.writeMovers(ctx, tx, n, nil)
 }
 
-// standings reads snapshot id's standings in handle order.
+// standings reads snapshot id's standings in handle order: each
+// creator's packed numbers (creators.standing), or for a creator stored
+// before they were kept, its values decoded.
 func (s *DB) standings(ctx context.Context, q querier, id int64) ([]market.Standing, error) {
 	var n sql.NullInt64 // sized once: a whole market's standings are 60 MB
 	if err := q.QueryRowContext(ctx, `SELECT n_creators FROM snapshots WHERE id = ?`, id).Scan(&n); err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 	}
+	rows, err := q.QueryContext(ctx, `SELECT handle, url, standing, CASE WHEN standing IS NULL THEN values_json END, coalesce(gmv_usd, 0)
+		FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
 	out := make([]market.Standing, 0, n.Int64)
-	err := s.eachCreator(ctx, q, id, true, func(c *market.Creator) error {
-		out = append(out, market.StandingOf(c))
-		return nil
-	})
-	return out, err
+	var packed, vals sql.RawBytes
+	var scratch market.Scratch
+	for rows.Next() {
+		var st market.Standing
+		var usd float64
+		if err := rows.Scan(&st.Handle, &st.URL, &packed, &vals, &usd); err != nil {
+			return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+		}
+		if packed != nil {
+			if err := st.UnpackNumbers(packed); err != nil {
+				return nil, fmt.Errorf("load creator %s: %w", st.Handle, err)
+			}
+		} else {
+			c := market.Creator{Handle: st.Handle, URL: st.URL, GMVUSD: usd}
+			if err := market.DecodeValuesLean(vals, &scratch, func(name string, v *market.Value) { setValue(&c, name, v) }); err != nil {
+				return nil, fmt.Errorf("load creator %s: %w", c.Handle, err)
+			}
+			st = market.StandingOf(&c)
+		}
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	return out, nil
 }
 
 // writeMovers computes snapshot id's movers against the snapshot before

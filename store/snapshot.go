@@ -133,7 +133,7 @@ type snapshotWriter struct {
 
 func (s *DB) newSnapshotWriter(id int64, rate float64) *snapshotWriter {
 	return &snapshotWriter{id: id, rate: rate,
-		creators: s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23, ""),
+		creators: s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown, standing) VALUES `, 24, ""),
 		products: s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12, ""),
 		lives:    s.newRows(`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15, ""),
 	}
@@ -153,6 +153,7 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 		st := market.StandingOf(&c)
 		st.URL = "" // not needed: the page's URL need not stay alive
 		w.standings = append(w.standings, st)
+		packed := st.AppendPacked(make([]byte, 0, 64))
 		w.buf = appendValuesJSON(w.buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
 		vals := string(w.buf)
 		var gmv, low, high, usd any
@@ -166,7 +167,7 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 		}
 		w.creators.add(id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
 			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
-			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown))
+			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown), packed)
 	}
 	for p := range as.Products() {
 		w.buf = appendValuesJSON(w.buf[:0], productValueNames, p.GMV, p.Price, p.Units)

@@ -2,10 +2,12 @@ package store
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -369,6 +371,85 @@ func TestMergeFromRecordsMatchesAssembler(t *testing.T) {
 	}
 	if a.Creators[1].Shown == nil || a.Creators[1].GMVLive == nil {
 		t.Errorf("c001 lacks both kinds' texts or its live GMV: %+v", a.Creators[1])
+	}
+}
+
+// A report reads each creator's standing packed beside it; a creator
+// stored before standings were packed has its values decoded instead, and
+// both equal the standing made from the full creator.
+func TestStandingsPackedAndDecoded(t *testing.T) {
+	ctx := t.Context()
+	db := openTemp(t)
+	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
+	run, err := db.BeginRun(ctx, "s", at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as market.Assembler
+	usd := func(n int64) market.Value {
+		return market.Value{Kind: market.KindMoney, Raw: "x", Num: n, Currency: "USD"}
+	}
+	const n = 700 // more than two of the store's read batches
+	for i := range n {
+		f := map[string]market.Value{"followers": {Kind: market.KindCount, Raw: "35.8K", Num: int64(1000 * i)}}
+		switch i % 4 {
+		case 0:
+			f["gmv"] = market.Value{Kind: market.KindMoney, Raw: "$10K-$25K", Estimate: true, Low: 1000000, High: 2500001, Currency: "USD"}
+			f["views"] = market.Value{Kind: market.KindCount, Raw: "1K-5K", Estimate: true, Low: 1000, High: 5001}
+		case 1:
+			f["gmv"], f["gmv_live"], f["gmv_video"], f["gmv_showcase"] = usd(int64(i*100)), usd(50), usd(25), usd(int64(i))
+			f["rank"] = market.Value{Kind: market.KindCount, Raw: "7", Num: 7}
+		case 2:
+			delete(f, "followers")
+		}
+		as.Add(market.Record{Entity: market.EntityCreator, Key: fmt.Sprintf("c%03d", i), Fields: f}, fmt.Sprintf("https://x.example/@c%03d", i))
+	}
+	id, err := db.FinishRun(ctx, run, market.RunOK, "ok", at, "{}", &market.Draft{Source: market.SourceInfo{Name: "s", RateUSD: 1}, Merged: &as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := db.Snapshot(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := full.Everyone()
+	if len(want) != n || want[0].Has&market.GMVRange == 0 || want[1].Live != 0.5 || !slices.IsSortedFunc(full.Creators, func(a, b market.Creator) int {
+		return strings.Compare(a.Handle, b.Handle)
+	}) {
+		t.Fatalf("standings from creators: %+v", want[:2])
+	}
+	for _, step := range []string{"packed", "decoded"} {
+		if step == "decoded" {
+			if _, err := db.SQL().Exec(`UPDATE creators SET standing = NULL`); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lean, err := db.SnapshotLean(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(lean.Standings, want) {
+			t.Errorf("%s standings:\n got %+v\nwant %+v", step, lean.Standings[:4], want[:4])
+		}
+	}
+	var packed []byte
+	db.SQL().Exec(`UPDATE creators SET standing = x'02' WHERE handle = 'c003'`)
+	db.SQL().QueryRow(`SELECT standing FROM creators WHERE handle = 'c003'`).Scan(&packed)
+	if _, err := db.SnapshotLean(ctx, id); err == nil || !strings.Contains(err.Error(), "c003") {
+		t.Errorf("a damaged standing (%x) reads: %v", packed, err)
+	}
+	// Creators are decoded in batches side by side and handed over in
+	// order; a damaged one, or fn's own error, stops the read with it.
+	db.SQL().Exec(`UPDATE creators SET values_json = '{"followers": [' WHERE handle = 'c600'`)
+	seen := 0
+	err = db.EachCreator(ctx, id, func(c *market.Creator) error { seen++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "c600") || seen != 600 {
+		t.Errorf("a damaged creator: %d read before it, %v", seen, err)
+	}
+	stop := errors.New("enough")
+	seen = 0
+	if err := db.EachCreator(ctx, id, func(c *market.Creator) error { seen++; return stop }); err != stop || seen != 1 {
+		t.Errorf("fn's error: %v after %d", err, seen)
 	}
 }
 
