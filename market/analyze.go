@@ -201,7 +201,7 @@ func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int) (Analysis, error
 	a.AboveWeightPool = min(len(a.Points), max(100, len(a.Points)/10))
 	pool := append([]Point(nil), a.Points[:a.AboveWeightPool]...)
 	slices.SortFunc(pool, func(p, q Point) int { return cmp.Or(cmp.Compare(q.Per1K, p.Per1K), cmp.Compare(p.RankGMV, q.RankGMV)) })
-	a.AboveWeight = pool[:min(top, len(pool))]
+	a.AboveWeight = slices.Clone(pool[:min(top, len(pool))])
 
 	a.Tiers = tiers(all, a.TotalGMVUSD)
 	a.Concentration = Concentrate(gmvAll, 100)

@@ -130,7 +130,7 @@ func AnalyzeLiveAll(s Snapshot, rateUSD float64, top int) (LiveAnalysis, error) 
 			a.Points = append(a.Points, p)
 		}
 	}
-	a.Top = all[:min(top, len(all))]
+	a.Top = slices.Clone(all[:min(top, len(all))]) // not the whole market's sessions behind it
 	a.CreatorsLive = len(held)
 
 	var creatorGMV, knownLive float64
@@ -169,7 +169,7 @@ func AnalyzeLiveAll(s Snapshot, rateUSD float64, top int) (LiveAnalysis, error) 
 	slices.SortStableFunc(a.Sellers, func(x, y ChannelSeller) int {
 		return cmp.Compare(y.LiveUSD+y.VideoUSD+y.ShowcaseUSD, x.LiveUSD+x.VideoUSD+x.ShowcaseUSD)
 	})
-	a.Sellers = a.Sellers[:min(top, len(a.Sellers))]
+	a.Sellers = slices.Clone(a.Sellers[:min(top, len(a.Sellers))])
 	switch t := a.LiveUSD + a.VideoUSD + a.ShowcaseUSD; {
 	case t > 0:
 		a.LiveShare, a.ShareFrom = a.LiveUSD/t, "channels"

@@ -4,9 +4,10 @@
 // products, live sessions), each followed by its report, and the plain
 // net/http + goquery pool on the same leaderboard pages in the same run;
 // then it opens each report in headless Chromium and times how long until
-// every chart has drawn. It prints one table and the machine it ran on.
+// every chart has drawn; and each report again under GOMEMLIMIT (-memlimit).
+// It prints one table and the machine it ran on.
 //
-//	go run ./bench/scale [-creators 600000] [-concurrency 8] [-full] [-chromium PATH]
+//	go run ./bench/scale [-creators 600000] [-concurrency 8] [-full] [-chromium PATH] [-memlimit 400MiB]
 package main
 
 import (
@@ -35,8 +36,9 @@ func main() {
 	conc := flag.Int("concurrency", 8, "workers for gmvscope and the plain pool")
 	full := flag.Bool("full", false, "also run the full crawl (profiles, products, live sessions)")
 	chromium := flag.String("chromium", "", "Chromium to time the report in (default: chromium on PATH; none: skipped)")
+	memlimit := flag.String("memlimit", "400MiB", "also time each report with this GOMEMLIMIT (the Go runtime's soft memory limit; none: skipped)")
 	flag.Parse()
-	if err := run(*creators, *conc, *full, *chromium); err != nil {
+	if err := run(*creators, *conc, *full, *chromium, *memlimit); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
 	}
@@ -53,9 +55,10 @@ type row struct {
 	charts                string // time until every chart drew, or why not measured
 	plain                 *proc.Run
 	plainPages            int
+	limited               *proc.Run // the report again, under GOMEMLIMIT
 }
 
-func run(creators, conc int, full bool, chromium string) error {
+func run(creators, conc int, full bool, chromium, memlimit string) error {
 	dir, err := os.MkdirTemp("", "gmvscope-scale-")
 	if err != nil {
 		return err
@@ -125,6 +128,14 @@ func run(creators, conc int, full bool, chromium string) error {
 			r.htmlMB = float64(fi.Size()) / (1 << 20)
 		}
 		r.charts = chartsTime(chromium, m[1])
+		if memlimit != "none" {
+			fmt.Printf("%s: report with GOMEMLIMIT=%s…\n", kind, memlimit)
+			lim, err := proc.Measure([]string{"GMVSCOPE_LOG=warn", "GOMEMLIMIT=" + memlimit}, bin, "report", "--config", cfg, "--source", "demo")
+			if err != nil {
+				return err
+			}
+			r.limited = &lim
+		}
 		if kind == "leaderboard only" {
 			fmt.Printf("%s: plain pool…\n", kind)
 			p, err := proc.Measure(nil, plain, "-url", srv.URL+"/leaderboard?page=1", "-concurrency", strconv.Itoa(conc), "-leaderboard-only", "-paginate")
@@ -145,6 +156,9 @@ func run(creators, conc int, full bool, chromium string) error {
 		fmt.Printf("| gmvscope, %s | %d | %d | %.1f s | %.0f | %.0f | %.1f | %.0f MB | %.1f s (%s / %s / %s ms) | %.0f MB | %.2f MB | %s |\n",
 			r.name, r.pages, r.rows, r.crawl.Seconds, float64(r.pages)/r.crawl.Seconds, float64(r.rows)/r.crawl.Seconds, r.crawl.CPU, r.crawl.RSSMB,
 			r.report.Seconds, r.load, r.analysis, r.write, r.report.RSSMB, r.htmlMB, r.charts)
+		if l := r.limited; l != nil {
+			fmt.Printf("| the same report, GOMEMLIMIT=%s | | | | | | | | %.1f s | %.0f MB | | |\n", memlimit, l.Seconds, l.RSSMB)
+		}
 		if p := r.plain; p != nil {
 			fmt.Printf("| plain net/http + goquery pool, %s (stores nothing) | %d | | %.1f s | %.0f | | %.1f | %.0f MB | | | | |\n",
 				r.name, r.plainPages, p.Seconds, float64(r.plainPages)/p.Seconds, p.CPU, p.RSSMB)
