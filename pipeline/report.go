@@ -34,14 +34,17 @@ func (p *Pipeline) Report(ctx context.Context, id int64) (string, error) {
 func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 	out := Written{Snapshot: id}
 	var st stages
-	snap, a, x, err := p.prepare(ctx, id, &st)
+	dir := filepath.Join(p.Config.Output, "reports")
+	// products.csv and lives.csv are written as the analysis reads them.
+	tee := func(snap *market.Snapshot) (*report.Tee, error) { return report.NewTee(dir, snap) }
+	snap, a, x, written, err := p.prepare(ctx, id, &st, tee)
+	defer written.Close()
 	if err != nil {
 		return out, err
 	}
-	dir := filepath.Join(p.Config.Output, "reports")
 	began := time.Now()
 	each := func(fn func(*market.Creator) error) error { return p.Store.EachCreator(ctx, id, fn) }
-	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now, Lang: p.Config.Lang, EachCreator: each}); err != nil {
+	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now, Lang: p.Config.Lang, EachCreator: each, Tee: written}); err != nil {
 		return out, err
 	}
 	// How long each stage took, for bench/scale (GMVSCOPE_LOG=debug).
@@ -59,22 +62,31 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 // weeks up to it, and the alerts that fired. The snapshot holds its
 // creators' standings, not the creators (Store.EachCreator reads those).
 func (p *Pipeline) Prepare(ctx context.Context, id int64) (*market.Snapshot, market.Analysis, report.Context, error) {
-	return p.prepare(ctx, id, &stages{})
+	snap, a, x, _, err := p.prepare(ctx, id, &stages{}, nil)
+	return snap, a, x, err
 }
 
 // stages are the wall times of a report's stages (not the test clock's:
 // they are measurements, logged, never written into a report).
 type stages struct{ load, analysis, context time.Duration }
 
-func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages) (*market.Snapshot, market.Analysis, report.Context, error) {
+// prepare is Prepare, with each stage's time in st; tee, when set, wraps
+// the snapshot before the analysis reads it.
+func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*market.Snapshot) (*report.Tee, error)) (*market.Snapshot, market.Analysis, report.Context, *report.Tee, error) {
 	var x report.Context
 	began := time.Now()
 	// Standings, not creators: data.csv reads those one at a time.
 	snap, err := p.Store.SnapshotLean(ctx, id)
 	if err != nil {
-		return nil, market.Analysis{}, x, err
+		return nil, market.Analysis{}, x, nil, err
 	}
 	st.load = time.Since(began)
+	var written *report.Tee
+	if tee != nil {
+		if written, err = tee(snap); err != nil {
+			return nil, market.Analysis{}, x, nil, err
+		}
+	}
 	// The analysis, and the comparison with the week before and the
 	// alerts, side by side: neither reads the other's results.
 	snap.Everyone() // made once, before both read it
@@ -93,9 +105,9 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages) (*market.S
 		err = aerr
 	}
 	if err != nil {
-		return nil, a, x, err
+		return nil, a, x, written, err
 	}
-	return snap, a, x, nil
+	return snap, a, x, written, nil
 }
 
 // context fills x with what a report shows beside snap's own analysis:

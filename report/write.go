@@ -31,6 +31,9 @@ type Options struct {
 	// handle order, one at a time, for data.csv: a whole-market snapshot
 	// is loaded as standings, without its creators (nil: s.Creators).
 	EachCreator func(fn func(*market.Creator) error) error
+	// Tee, when set, wrote products.csv and lives.csv as the analysis
+	// read them (see NewTee); a file it did not finish is written here.
+	Tee *Tee
 }
 
 // Outliers and Top bound the report's lists.
@@ -73,11 +76,17 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 	})
 	if s.ProductCount() > 0 {
 		g.Go(func() error {
+			if ok, err := o.Tee.placed("products.csv"); ok || err != nil {
+				return err
+			}
 			return writeAtomicFunc(filepath.Join(dir, "products.csv"), func(w io.Writer) error { return WriteProductsCSV(w, s) })
 		})
 	}
 	if s.LiveCount() > 0 {
 		g.Go(func() error {
+			if ok, err := o.Tee.placed("lives.csv"); ok || err != nil {
+				return err
+			}
 			return writeAtomicFunc(filepath.Join(dir, "lives.csv"), func(w io.Writer) error { return WriteLivesCSV(w, s) })
 		})
 	}
@@ -456,74 +465,93 @@ func day(t time.Time) string {
 // raw text, GMV in USD (the source's own, or price × units marked as an
 // estimate), and where it was read.
 func WriteProductsCSV(w io.Writer, s *market.Snapshot) error {
-	if _, err := io.WriteString(w, bom); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"id", "title", "shop", "price_low", "price_high", "currency", "price_raw", "units", "units_raw",
-		"gmv_usd", "gmv_from", "gmv_raw", "url", "creators", "source", "snapshot"}); err != nil {
-		return err
-	}
-	err := s.EachProduct(func(p *market.Product) error {
-		lo, hi, cur, praw := "", "", "", ""
-		if v := p.Price; v != nil {
-			cur, praw = v.Currency, SafeCell(v.Raw)
-			l, h := v.Num, v.Num
-			if v.Estimate {
-				l, h = v.Low, v.High
-			}
-			lo = strconv.FormatFloat(market.Major(float64(l), cur), 'f', market.MinorUnits(cur), 64)
-			hi = strconv.FormatFloat(market.Major(float64(h), cur), 'f', market.MinorUnits(cur), 64)
-		}
-		units, uraw := "", ""
-		if v := p.Units; v != nil {
-			units, uraw = strconv.FormatFloat(v.Mid(), 'f', -1, 64), SafeCell(v.Raw)
-		}
-		gmv, from, graw := "", "", ""
-		if g, c, _, ok := p.Revenue(); ok {
-			gmv, from = strconv.FormatFloat(market.Major(g, c)*s.Source.RateUSD, 'f', 2, 64), "price × units"
-			if p.GMV != nil {
-				from, graw = "source", SafeCell(p.GMV.Raw)
-			}
-		}
-		return cw.Write([]string{SafeCell(p.ID), SafeCell(p.Title), SafeCell(p.Shop), lo, hi, cur, praw, units, uraw, gmv, from, graw,
-			SafeCell(p.URL), SafeCell(strings.Join(p.Creators, " ")), SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10)})
-	})
+	return writeRows(w, s.EachProduct, productRows(s))
+}
+
+// WriteLivesCSV writes one row per live session.
+func WriteLivesCSV(w io.Writer, s *market.Snapshot) error {
+	return writeRows(w, s.EachLive, liveRows(s))
+}
+
+// tableRows is a CSV's header and how one row of it is made.
+type tableRows[T any] struct {
+	header []string
+	row    func(*T) []string
+}
+
+// writeRows writes the header and a row for each item each gives.
+func writeRows[T any](w io.Writer, each func(func(*T) error) error, r tableRows[T]) error {
+	cw, err := startCSV(w, r.header)
 	if err != nil {
+		return err
+	}
+	if err := each(func(x *T) error { return cw.Write(r.row(x)) }); err != nil {
 		return err
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// WriteLivesCSV writes one row per live session.
-func WriteLivesCSV(w io.Writer, s *market.Snapshot) error {
+// startCSV writes the byte-order mark and the header.
+func startCSV(w io.Writer, header []string) (*csv.Writer, error) {
 	if _, err := io.WriteString(w, bom); err != nil {
-		return err
+		return nil, err
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"id", "creator", "start", "title", "duration_s", "viewers", "peak_viewers", "gmv_usd", "gmv_raw", "units",
-		"products", "url", "source", "snapshot"}); err != nil {
-		return err
+	return cw, cw.Write(header)
+}
+
+func productRows(s *market.Snapshot) tableRows[market.Product] {
+	source, snap := SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10)
+	return tableRows[market.Product]{
+		header: []string{"id", "title", "shop", "price_low", "price_high", "currency", "price_raw", "units", "units_raw",
+			"gmv_usd", "gmv_from", "gmv_raw", "url", "creators", "source", "snapshot"},
+		row: func(p *market.Product) []string {
+			lo, hi, cur, praw := "", "", "", ""
+			if v := p.Price; v != nil {
+				cur, praw = v.Currency, SafeCell(v.Raw)
+				l, h := v.Num, v.Num
+				if v.Estimate {
+					l, h = v.Low, v.High
+				}
+				lo = strconv.FormatFloat(market.Major(float64(l), cur), 'f', market.MinorUnits(cur), 64)
+				hi = strconv.FormatFloat(market.Major(float64(h), cur), 'f', market.MinorUnits(cur), 64)
+			}
+			units, uraw := "", ""
+			if v := p.Units; v != nil {
+				units, uraw = strconv.FormatFloat(v.Mid(), 'f', -1, 64), SafeCell(v.Raw)
+			}
+			gmv, from, graw := "", "", ""
+			if g, c, _, ok := p.Revenue(); ok {
+				gmv, from = strconv.FormatFloat(market.Major(g, c)*s.Source.RateUSD, 'f', 2, 64), "price × units"
+				if p.GMV != nil {
+					from, graw = "source", SafeCell(p.GMV.Raw)
+				}
+			}
+			return []string{SafeCell(p.ID), SafeCell(p.Title), SafeCell(p.Shop), lo, hi, cur, praw, units, uraw, gmv, from, graw,
+				SafeCell(p.URL), SafeCell(strings.Join(p.Creators, " ")), source, snap}
+		},
 	}
+}
+
+func liveRows(s *market.Snapshot) tableRows[market.Live] {
+	source, snap := SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10)
 	num := func(v *market.Value) string {
 		if v == nil {
 			return ""
 		}
 		return strconv.FormatFloat(v.Mid(), 'f', -1, 64)
 	}
-	err := s.EachLive(func(l *market.Live) error {
-		gmv, graw := "", ""
-		if l.GMV != nil {
-			gmv, graw = strconv.FormatFloat(l.GMVUSD, 'f', 2, 64), SafeCell(l.GMV.Raw)
-		}
-		return cw.Write([]string{SafeCell(l.ID), SafeCell(l.Creator), SafeCell(l.Start), SafeCell(l.Title), num(l.Duration), num(l.Viewers),
-			num(l.PeakViewers), gmv, graw, num(l.Units), SafeCell(strings.Join(l.Products, " ")), SafeCell(l.URL), SafeCell(s.Source.Name),
-			strconv.FormatInt(s.ID, 10)})
-	})
-	if err != nil {
-		return err
+	return tableRows[market.Live]{
+		header: []string{"id", "creator", "start", "title", "duration_s", "viewers", "peak_viewers", "gmv_usd", "gmv_raw", "units",
+			"products", "url", "source", "snapshot"},
+		row: func(l *market.Live) []string {
+			gmv, graw := "", ""
+			if l.GMV != nil {
+				gmv, graw = strconv.FormatFloat(l.GMVUSD, 'f', 2, 64), SafeCell(l.GMV.Raw)
+			}
+			return []string{SafeCell(l.ID), SafeCell(l.Creator), SafeCell(l.Start), SafeCell(l.Title), num(l.Duration), num(l.Viewers),
+				num(l.PeakViewers), gmv, graw, num(l.Units), SafeCell(strings.Join(l.Products, " ")), SafeCell(l.URL), source, snap}
+		},
 	}
-	cw.Flush()
-	return cw.Error()
 }

@@ -1,0 +1,164 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"gmvscope/market"
+)
+
+// Tee writes a lean snapshot's products.csv and lives.csv while the
+// analysis reads its products and live sessions, so that a whole market's
+// are read from the store and decoded once, not once for the analysis and
+// again for the files. Wrap the snapshot's Stream with it before the
+// analysis and give it to Write in Options.Tee: Write moves each file that
+// was written in full into the report's folder and writes any other as
+// before. Close removes what was not moved.
+type Tee struct {
+	products *teeFile[market.Product]
+	lives    *teeFile[market.Live]
+}
+
+// NewTee starts the files for snapshot s in its report folder under dir
+// (Options.Dir), and wraps s.Stream so that the first pass over each
+// kind writes its file. A snapshot held in memory (no Stream) is left as
+// it is.
+func NewTee(dir string, s *market.Snapshot) (*Tee, error) {
+	t := &Tee{}
+	if s.Stream == nil {
+		return t, nil
+	}
+	folder := filepath.Join(dir, strconv.FormatInt(s.ID, 10))
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return nil, fmt.Errorf("write report: %w", err)
+	}
+	var err error
+	if s.ProductCount() > 0 {
+		if t.products, err = startTee(folder, "products.csv", productRows(s)); err != nil {
+			return nil, err
+		}
+	}
+	if s.LiveCount() > 0 {
+		if t.lives, err = startTee(folder, "lives.csv", liveRows(s)); err != nil {
+			t.Close()
+			return nil, err
+		}
+	}
+	s.Stream = teeStream{s.Stream, t}
+	return t, nil
+}
+
+// placed moves products.csv or lives.csv (name) into place when the tee
+// wrote it in full; ok false: write it.
+func (t *Tee) placed(name string) (bool, error) {
+	if t == nil {
+		return false, nil
+	}
+	if name == "products.csv" {
+		return t.products.place()
+	}
+	return t.lives.place()
+}
+
+// Close removes the files that were not moved into place.
+func (t *Tee) Close() {
+	if t == nil {
+		return
+	}
+	t.products.remove()
+	t.lives.remove()
+}
+
+// teeStream is a Stream whose first pass over each kind also writes its
+// file; later passes only read.
+type teeStream struct {
+	inner market.Stream
+	t     *Tee
+}
+
+func (s teeStream) EachProduct(fn func(*market.Product) error) error {
+	return s.t.products.pass(s.inner.EachProduct, fn)
+}
+
+func (s teeStream) EachLive(fn func(*market.Live) error) error {
+	return s.t.lives.pass(s.inner.EachLive, fn)
+}
+
+// teeFile is one CSV being written beside a pass over its rows.
+type teeFile[T any] struct {
+	path     string // where it goes
+	f        *os.File
+	bw       *bufio.Writer
+	cw       *csv.Writer
+	rows     tableRows[T]
+	started  bool
+	complete bool  // every row written and the file closed
+	err      error // why the file was not finished
+}
+
+func startTee[T any](folder, name string, rows tableRows[T]) (*teeFile[T], error) {
+	path := filepath.Join(folder, name)
+	f, err := os.CreateTemp(folder, "."+name+".*")
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	t := &teeFile[T]{path: path, f: f, bw: bufio.NewWriterSize(f, 1<<16), rows: rows}
+	if t.cw, err = startCSV(t.bw, rows.header); err != nil {
+		t.remove()
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return t, nil
+}
+
+// pass runs each with fn, writing each row as fn sees it on the first
+// pass. A pass that stops early leaves the file unfinished: Write then
+// writes it again from the snapshot.
+func (t *teeFile[T]) pass(each func(func(*T) error) error, fn func(*T) error) error {
+	if t == nil || t.started {
+		return each(fn)
+	}
+	t.started = true
+	err := each(func(x *T) error {
+		if t.err == nil {
+			t.err = t.cw.Write(t.rows.row(x))
+		}
+		return fn(x)
+	})
+	if err != nil {
+		t.err = errors.Join(t.err, err)
+		return err
+	}
+	if t.err == nil {
+		t.cw.Flush()
+		t.err = errors.Join(t.cw.Error(), t.bw.Flush(), t.f.Close(), os.Chmod(t.f.Name(), 0o644))
+		t.complete = t.err == nil
+	}
+	return nil
+}
+
+// place moves a finished file into its report folder; ok is false when it
+// was not finished (the caller writes it).
+func (t *teeFile[T]) place() (ok bool, err error) {
+	if t == nil || !t.complete {
+		return false, nil
+	}
+	if err := os.Rename(t.f.Name(), t.path); err != nil {
+		return false, fmt.Errorf("write %s: %w", t.path, err)
+	}
+	t.f = nil
+	return true, nil
+}
+
+func (t *teeFile[T]) remove() {
+	if t == nil || t.f == nil {
+		return
+	}
+	t.f.Close()
+	os.Remove(t.f.Name())
+	t.f = nil
+}
