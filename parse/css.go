@@ -139,11 +139,13 @@ func (e *cssExtractor) Extract(in Input) Result {
 	if rows.Length() == 0 {
 		res.Rejects = append(res.Rejects, pageReject(in, doc.Find("title").Text(), "no rows match "+e.spec.Rows))
 	}
+	var scratch []string // each field's texts, reused: add keeps none of them
 	rows.Each(func(i int, row *goquery.Selection) {
-		b := newRow(e.spec, in.URL)
+		b := newRow(&e.spec, in.URL)
 		for _, f := range e.fields {
-			raws, found := cssRaws(row.Nodes[0], f, in)
+			raws, found := cssRaws(row.Nodes[0], f, in, scratch[:0])
 			b.add(f.field, raws, found)
+			scratch = raws
 		}
 		rec, rej := b.finish(func() string { return rowText(row) })
 		if rec != nil {
@@ -172,7 +174,7 @@ func (e *cssExtractor) Extract(in Input) Result {
 	if len(e.listing) > 0 {
 		raws := make([][]string, len(e.listing))
 		for i, f := range e.listing {
-			raws[i], _ = cssRaws(doc.Selection.Nodes[0], f, in)
+			raws[i], _ = cssRaws(doc.Selection.Nodes[0], f, in, nil)
 		}
 		res.Listing = e.expect.listing(in, raws, &res)
 	}
@@ -181,15 +183,15 @@ func (e *cssExtractor) Extract(in Input) Result {
 	return res
 }
 
-// cssRaws returns the texts field f finds under root (a row, or the
-// page): with a selector, the descendants it matches in document order
-// (as goquery's Find, without its selections), else root itself. A field
-// that is neither a list nor filtered by a regex stops at the first match.
-func cssRaws(root *html.Node, f cssField, in Input) ([]string, bool) {
+// cssRaws appends to raws the texts field f finds under root (a row, or
+// the page): with a selector, the descendants it matches in document
+// order (as goquery's Find, without its selections), else root itself. A
+// field that is neither a list nor filtered by a regex stops at the first
+// match.
+func cssRaws(root *html.Node, f cssField, in Input, raws []string) ([]string, bool) {
 	if f.spec.From == "url" {
-		return []string{in.URL.String()}, true
+		return append(raws, in.URL.String()), true
 	}
-	var raws []string
 	found := false
 	more := f.spec.List || f.re != nil // with a regex, look on for a matching element
 	take := func(n *html.Node) bool {

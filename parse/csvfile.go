@@ -152,7 +152,7 @@ func (e *csvExtractor) Extract(in Input) Result {
 				res.AsOf = append(res.AsOf, v)
 			}
 		}
-		b := newRow(e.spec, in.URL)
+		b := newRow(&e.spec, in.URL)
 		for _, f := range e.fields {
 			if f.spec.From == "url" {
 				b.add(f, []string{lineURL(in, rec.line)}, true)

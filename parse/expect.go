@@ -112,7 +112,7 @@ func (x expectation) listing(in Input, raws [][]string, res *Result) market.List
 		if len(raws[i]) == 0 {
 			continue
 		}
-		b := newRow(PageSpec{}, in.URL)
+		b := newRow(&PageSpec{}, in.URL)
 		b.add(f, raws[i], true)
 		res.Repaired += b.repaired
 		if v, ok := b.fields[f.name]; ok && v.Num > 0 {

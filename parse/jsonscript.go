@@ -237,7 +237,7 @@ func (e *jsonExtractor) Extract(in Input) Result {
 		res.Rejects = append(res.Rejects, pageReject(in, text, "no rows at "+e.spec.Rows))
 	}
 	for i, row := range rows {
-		b := newRow(e.spec, in.URL)
+		b := newRow(&e.spec, in.URL)
 		for _, f := range e.fields {
 			raws, found := jsonRaws(row, f, in)
 			b.add(f.field, raws, found)

@@ -279,9 +279,8 @@ const reasonNotFound = "not found on page"
 
 // rowBuilder collects one row's values into a record or rejects.
 type rowBuilder struct {
-	spec    PageSpec
+	spec    *PageSpec
 	pageURL *url.URL
-	url     string
 	fields  map[string]market.Value
 	errs    []market.Reject
 	// repaired counts texts that were not valid UTF-8 or held control
@@ -296,11 +295,12 @@ type rowBuilder struct {
 	cur map[string]string
 }
 
-func newRow(s PageSpec, u *url.URL) *rowBuilder {
-	return &rowBuilder{spec: s, pageURL: u, url: u.String(), fields: map[string]market.Value{}}
+func newRow(s *PageSpec, u *url.URL) *rowBuilder {
+	return &rowBuilder{spec: s, pageURL: u, fields: make(map[string]market.Value, len(s.Fields))}
 }
 
-// add parses the raw strings found for f (nil: no element matched).
+// add parses the raw strings found for f (found false: no element
+// matched). raws is the caller's to reuse: add keeps none of it.
 func (r *rowBuilder) add(f field, raws []string, found bool) {
 	for i, raw := range raws {
 		if f.name == r.spec.Key && !utf8.ValidString(raw) {
@@ -334,7 +334,7 @@ func (r *rowBuilder) add(f field, raws []string, found bool) {
 	if f.spec.List {
 		var items []string
 		for _, raw := range raws {
-			if v := r.one(f, raw); v != nil {
+			if v, ok := r.one(f, raw); ok {
 				items = append(items, v.Text)
 			}
 		}
@@ -352,24 +352,25 @@ func (r *rowBuilder) add(f field, raws []string, found bool) {
 			}
 		}
 	}
-	if v := r.one(f, raw); v != nil {
-		r.fields[f.name] = *v
+	if v, ok := r.one(f, raw); ok {
+		r.fields[f.name] = v
 	}
 }
 
-func (r *rowBuilder) one(f field, raw string) *market.Value {
+// one parses one raw text of f; ok is false when it is missing or a reject.
+func (r *rowBuilder) one(f field, raw string) (v market.Value, ok bool) {
 	text := raw
 	for _, m := range f.spec.Missing {
 		if strings.EqualFold(strings.TrimSpace(raw), m) {
 			r.missingValue(f, raw)
-			return nil
+			return v, false
 		}
 	}
 	if f.re != nil {
 		m := f.re.FindStringSubmatch(text)
 		if m == nil {
 			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: "regex " + f.re.String() + " did not match"})
-			return nil
+			return v, false
 		}
 		text = m[len(m)-1]
 	}
@@ -378,18 +379,18 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 		code, err := CurrencyCode(c)
 		if err != nil {
 			r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: err.Error()})
-			return nil
+			return v, false
 		}
 		opts.Currency = code
 	}
 	v, err := Value(f.spec.Kind, text, opts)
 	if errors.Is(err, ErrMissing) && !errors.Is(err, ErrMasked) {
 		r.missingValue(f, raw)
-		return nil
+		return v, false
 	}
 	if err != nil {
 		r.errs = append(r.errs, market.Reject{Field: f.name, Raw: Clip(raw), Reason: err.Error()})
-		return nil
+		return v, false
 	}
 	v.Raw = raw
 	if v.IsNumeric() {
@@ -400,7 +401,7 @@ func (r *rowBuilder) one(f field, raw string) *market.Value {
 			v.Text = u.String()
 		}
 	}
-	return &v
+	return v, true
 }
 
 // missingValue records a value the source marks as missing: in an
@@ -428,11 +429,15 @@ func (r *rowBuilder) finish(raw func() string) (*market.Record, []market.Reject)
 			key = market.CanonicalHandle(key)
 		}
 	}
+	var page string // the page's URL, written out only for a reject
+	if len(r.errs) > 0 || key == "" {
+		page = r.pageURL.String()
+	}
 	for i := range r.errs {
-		r.errs[i].URL, r.errs[i].Entity, r.errs[i].Key = r.url, r.spec.Entity, key
+		r.errs[i].URL, r.errs[i].Entity, r.errs[i].Key = page, r.spec.Entity, key
 	}
 	if key == "" {
-		row := market.Reject{URL: r.url, Entity: r.spec.Entity, Raw: truncate(raw(), 300),
+		row := market.Reject{URL: page, Entity: r.spec.Entity, Raw: truncate(raw(), 300),
 			Reason: "row has no usable " + r.spec.Key}
 		out := []market.Reject{row}
 		for _, e := range r.errs {
