@@ -99,7 +99,7 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 		st.analysis = time.Since(began)
 		analysed <- err
 	}()
-	err = p.context(ctx, id, snap, &x)
+	err = p.reportContext(ctx, id, snap, &x)
 	st.context = time.Since(began)
 	if aerr := <-analysed; err == nil {
 		err = aerr
@@ -110,10 +110,10 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 	return snap, a, x, written, nil
 }
 
-// context fills x with what a report shows beside snap's own analysis:
+// reportContext fills x with what a report shows beside snap's own analysis:
 // the source's weeks, the comparison with the snapshot before, and the
 // alerts that fired.
-func (p *Pipeline) context(ctx context.Context, id int64, snap *market.Snapshot, x *report.Context) error {
+func (p *Pipeline) reportContext(ctx context.Context, id int64, snap *market.Snapshot, x *report.Context) error {
 	var err error
 	if x.History, err = p.Store.History(ctx, snap.Source.Name); err != nil {
 		return err
