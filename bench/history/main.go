@@ -12,15 +12,30 @@ package main
 
 import (
 	"context"
+	"database/sql/driver"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"time"
+
+	"modernc.org/sqlite"
 
 	"gmvscope/market"
 	"gmvscope/store"
 )
+
+// A generated creator's standing, packed as gmvscope packs it when it
+// writes a snapshot (creators.standing): followers and GMV in USD.
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("bench_standing", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		f, _ := args[0].(int64)
+		g, _ := args[1].(float64)
+		st := market.Standing{Followers: float64(f), GMVUSD: g, Has: market.HasFollowers | market.HasGMV}
+		return st.AppendPacked(nil), nil
+	})
+}
 
 func main() {
 	weeks := flag.Int("weeks", 52, "weekly snapshots")
@@ -59,6 +74,11 @@ func run(weeks, creators int, keep string) error {
 			return err
 		}
 		prev, last = last, id
+		if w == 0 {
+			if err := checkStandings(ctx, db, id); err != nil {
+				return err
+			}
+		}
 	}
 	// A crawl's snapshot computes its movers as it is written; these were
 	// written in SQL, so the last week's are computed here (the weeks
@@ -177,8 +197,8 @@ func writeWeek(ctx context.Context, db *store.DB, w, n int, at time.Time) (int64
 	id, _ := res.LastInsertId()
 	_, err = tx.ExecContext(ctx, `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ? - 1),
 		v AS (SELECT i, 500 + (i * 7919 + ? * 131) % 2000000 AS f, (i * 104729 + ? * 1299709) % 500000000 AS g FROM seq)
-		INSERT INTO creators(snapshot_id, handle, followers, gmv, currency, period, gmv_usd, values_json)
-		SELECT ?, printf('c%07d', i), f, g, 'USD', '28d', g / 100.0,
+		INSERT INTO creators(snapshot_id, handle, followers, gmv, currency, period, gmv_usd, standing, values_json)
+		SELECT ?, printf('c%07d', i), f, g, 'USD', '28d', g / 100.0, bench_standing(f, g / 100.0),
 			'{"followers":{"kind":"count","raw":"' || f || '","num":' || f || '},"gmv":{"kind":"money","raw":"' || g || '","num":' || g || ',"currency":"USD","period":"28d"}}'
 		FROM v`, n, w, w, id)
 	if err != nil {
@@ -189,4 +209,22 @@ func writeWeek(ctx context.Context, db *store.DB, w, n int, at time.Time) (int64
 		return 0, err
 	}
 	return id, tx.Commit()
+}
+
+// checkStandings holds the generated week's packed standings to what
+// gmvscope makes of the creators' values.
+func checkStandings(ctx context.Context, db *store.DB, id int64) error {
+	lean, err := db.SnapshotLean(ctx, id)
+	if err != nil {
+		return err
+	}
+	i := 0
+	return db.EachCreator(ctx, id, func(c *market.Creator) error {
+		want := market.StandingOf(c)
+		if got := lean.Standings[i]; !reflect.DeepEqual(got, want) {
+			return fmt.Errorf("creator %s: packed standing %+v, from its values %+v", c.Handle, got, want)
+		}
+		i++
+		return nil
+	})
 }
