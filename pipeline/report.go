@@ -75,8 +75,28 @@ type stages struct{ load, analysis, context time.Duration }
 func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*market.Snapshot) (*report.Tee, error)) (*market.Snapshot, market.Analysis, report.Context, *report.Tee, error) {
 	var x report.Context
 	began := time.Now()
+	// The week before is loaded beside this one: only its standings,
+	// for the comparison.
+	type loaded struct {
+		snap *market.Snapshot
+		err  error
+	}
+	before := make(chan loaded, 1)
+	go func() {
+		prevID, ok, err := p.Store.Previous(ctx, id)
+		if err != nil || !ok {
+			before <- loaded{nil, err}
+			return
+		}
+		prev, err := p.Store.SnapshotStandings(ctx, prevID)
+		before <- loaded{prev, err}
+	}()
 	// Standings, not creators: data.csv reads those one at a time.
 	snap, err := p.Store.SnapshotLean(ctx, id)
+	prev := <-before
+	if err == nil {
+		err = prev.err
+	}
 	if err != nil {
 		return nil, market.Analysis{}, x, nil, err
 	}
@@ -99,7 +119,7 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 		st.analysis = time.Since(began)
 		analysed <- err
 	}()
-	err = p.reportContext(ctx, id, snap, &x)
+	err = p.reportContext(ctx, id, snap, prev.snap, &x)
 	st.context = time.Since(began)
 	if aerr := <-analysed; err == nil {
 		err = aerr
@@ -111,25 +131,17 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 }
 
 // reportContext fills x with what a report shows beside snap's own analysis:
-// the source's weeks, the comparison with the snapshot before, and the
-// alerts that fired.
-func (p *Pipeline) reportContext(ctx context.Context, id int64, snap *market.Snapshot, x *report.Context) error {
+// the source's weeks, the comparison with prev (the snapshot before; nil:
+// none), and the alerts that fired.
+func (p *Pipeline) reportContext(ctx context.Context, id int64, snap, prev *market.Snapshot, x *report.Context) error {
 	var err error
 	if x.History, err = p.Store.History(ctx, snap.Source.Name); err != nil {
 		return err
 	}
-	prevID, ok, err := p.Store.Previous(ctx, id)
-	if err != nil {
-		return err
-	}
-	if ok {
-		prev, err := p.Store.SnapshotLean(ctx, prevID)
-		if err != nil {
-			return err
-		}
+	if prev != nil {
 		var info market.Summary
 		for _, h := range x.History {
-			if h.ID == prevID {
+			if h.ID == prev.ID {
 				info = h
 			}
 		}

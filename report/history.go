@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
 	"slices"
 	"sort"
 	"strconv"
@@ -321,8 +322,10 @@ var ChangesHeader = []string{"handle", "status", "followers_prev", "followers_no
 
 // WriteChanges writes one row per creator in either snapshot: empty cells
 // where a side is absent or gave no value.
-func WriteChanges(w *bytes.Buffer, s *market.Snapshot, ch *market.Changes) error {
-	w.WriteString(bom)
+func WriteChanges(w io.Writer, s *market.Snapshot, ch *market.Changes) error {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(ChangesHeader); err != nil {
 		return err

@@ -90,6 +90,11 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 			return writeAtomicFunc(filepath.Join(dir, "lives.csv"), func(w io.Writer) error { return WriteLivesCSV(w, s) })
 		})
 	}
+	if x.Changes != nil { // every creator of either week
+		g.Go(func() error {
+			return writeAtomicFunc(filepath.Join(dir, "changes.csv"), func(w io.Writer) error { return WriteChanges(w, s, x.Changes) })
+		})
+	}
 	m, err := model(s, a, x, now, l)
 	var html []byte
 	if err == nil {
@@ -102,13 +107,6 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 		return "", err
 	}
 	files := map[string][]byte{}
-	if x.Changes != nil {
-		var changes bytes.Buffer
-		if err := WriteChanges(&changes, s, x.Changes); err != nil {
-			return "", err
-		}
-		files["changes.csv"] = changes.Bytes()
-	}
 	var alerts bytes.Buffer
 	if err := WriteAlerts(&alerts, s, x.Alerts); err != nil {
 		return "", err

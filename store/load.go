@@ -81,6 +81,20 @@ func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, erro
 	return snap, nil
 }
 
+// SnapshotStandings loads what a comparison with snapshot id reads: its
+// row (source, status, date) and its creators' standings without their
+// links; no products, sessions, rejects or page counts.
+func (s *DB) SnapshotStandings(ctx context.Context, id int64) (*market.Snapshot, error) {
+	snap, err := s.snapshotHead(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Standings, err = s.standingsOf(ctx, s.db, id, false); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
 // EachCreator calls fn with each creator of snapshot id in handle order,
 // read and decoded one at a time (fn must not keep the pointer).
 func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator) error) error {

@@ -74,11 +74,21 @@ func (s *DB) writeMoversAround(ctx context.Context, tx *sql.Tx, id int64, cur []
 // creator's packed numbers (creators.standing), or for a creator stored
 // before they were kept, its values decoded.
 func (s *DB) standings(ctx context.Context, q querier, id int64) ([]market.Standing, error) {
+	return s.standingsOf(ctx, q, id, true)
+}
+
+// standingsOf is standings; without links, each standing's URL is empty
+// (a comparison reads none: a whole market's links are 30 MB).
+func (s *DB) standingsOf(ctx context.Context, q querier, id int64, links bool) ([]market.Standing, error) {
 	var n sql.NullInt64 // sized once: a whole market's standings are 60 MB
 	if err := q.QueryRowContext(ctx, `SELECT n_creators FROM snapshots WHERE id = ?`, id).Scan(&n); err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT handle, url, standing, CASE WHEN standing IS NULL THEN values_json END, coalesce(gmv_usd, 0)
+	url := "url"
+	if !links {
+		url = "''"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT handle, `+url+`, standing, CASE WHEN standing IS NULL THEN values_json END, coalesce(gmv_usd, 0)
 		FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
@@ -127,12 +137,12 @@ func (s *DB) writeMovers(ctx context.Context, tx *sql.Tx, id int64, cur []market
 		_, err := tx.ExecContext(ctx, `UPDATE snapshots SET movers_vs = NULL, movers = NULL WHERE id = ?`, id)
 		return err
 	}
-	a, err := s.standings(ctx, tx, prev)
+	a, err := s.standingsOf(ctx, tx, prev, false)
 	if err != nil {
 		return err
 	}
 	if cur == nil {
-		if cur, err = s.standings(ctx, tx, id); err != nil {
+		if cur, err = s.standingsOf(ctx, tx, id, false); err != nil {
 			return err
 		}
 	}
