@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // The status of a creator between two snapshots.
@@ -170,19 +171,24 @@ func Compare(prev, cur *Snapshot, prevInfo Summary, top int) Changes {
 	sortBy(ch.Entered, func(c Change) float64 { return rankKey(c.RankNow) })
 	sortBy(ch.Dropped, func(c Change) float64 { return rankKey(c.RankPrev) })
 	sortBy(ch.Breakouts, func(c Change) float64 { return -c.GMVNow })
-	var moved []Change
+	// The largest moves up, ties in handle order, and down, ties in
+	// reverse handle order: kept as they pass, not a sorted copy of every
+	// creator who moved.
+	up := topOf(top, func(x, y Change) int {
+		return cmp.Or(cmp.Compare(y.RankChange(), x.RankChange()), strings.Compare(x.Handle, y.Handle))
+	})
+	down := topOf(top, func(x, y Change) int {
+		return cmp.Or(cmp.Compare(x.RankChange(), y.RankChange()), strings.Compare(y.Handle, x.Handle))
+	})
 	for _, c := range ch.Rows {
-		if c.RankChange() != 0 {
-			moved = append(moved, c)
+		switch rc := c.RankChange(); {
+		case rc > 0:
+			up.add(c)
+		case rc < 0:
+			down.add(c)
 		}
 	}
-	sortBy(moved, func(c Change) float64 { return -float64(c.RankChange()) })
-	for i := 0; i < len(moved) && len(ch.Up) < top && moved[i].RankChange() > 0; i++ {
-		ch.Up = append(ch.Up, moved[i])
-	}
-	for i := len(moved) - 1; i >= 0 && len(ch.Down) < top && moved[i].RankChange() < 0; i-- {
-		ch.Down = append(ch.Down, moved[i])
-	}
+	ch.Up, ch.Down = up.items, down.items
 	if prev.Source.Period != cur.Source.Period {
 		ch.Notes = append(ch.Notes, fmt.Sprintf("The snapshot before covers %s, this one %s: GMV changes compare different windows.", prev.Source.Period, cur.Source.Period))
 		ch.Caveats = append(ch.Caveats, Caveat{Code: "period", PrevPeriod: prev.Source.Period, CurPeriod: cur.Source.Period})
