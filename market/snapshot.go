@@ -246,6 +246,9 @@ type Snapshot struct {
 type Stream interface {
 	EachProduct(fn func(*Product) error) error
 	EachLive(fn func(*Live) error) error
+	// URLOf is a creator's link ("" when it has none): a lean snapshot's
+	// standings hold no links, which its tables look up one at a time.
+	URLOf(handle string) string
 }
 
 // EachProduct calls fn with each product, in id order.

@@ -110,6 +110,9 @@ func (s *Snapshot) CreatorCount() int {
 // URLOf returns a creator's link, or "" when the snapshot has no such
 // creator.
 func (s *Snapshot) URLOf(handle string) string {
+	if s.Stream != nil {
+		return s.Stream.URLOf(handle)
+	}
 	all := s.Everyone()
 	if i, ok := slices.BinarySearchFunc(all, handle, func(x Standing, h string) int { return strings.Compare(x.Handle, h) }); ok {
 		return all[i].URL

@@ -89,6 +89,8 @@ func (s teeStream) EachLive(fn func(*market.Live) error) error {
 	return s.t.lives.pass(s.inner.EachLive, fn)
 }
 
+func (s teeStream) URLOf(handle string) string { return s.inner.URLOf(handle) }
+
 // teeFile is one CSV being written beside a pass over its rows.
 type teeFile[T any] struct {
 	path     string // where it goes

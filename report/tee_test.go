@@ -26,6 +26,8 @@ func (s sliceStream) EachProduct(fn func(*market.Product) error) error {
 	return nil
 }
 
+func (s sliceStream) URLOf(string) string { return "" }
+
 func (s sliceStream) EachLive(fn func(*market.Live) error) error {
 	for i := range s.lives {
 		if err := fn(&s.lives[i]); err != nil {

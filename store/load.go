@@ -64,14 +64,16 @@ func (s *DB) snapshotHead(ctx context.Context, id int64) (*market.Snapshot, erro
 }
 
 // SnapshotLean loads snapshot id as a report reads it: every creator's
-// standing (a handle, a link and numbers) and not the creators themselves,
-// which EachCreator gives one at a time; the rest as Snapshot does. A
-// whole market's report then holds about 100 bytes per creator.
+// standing (a handle and numbers; the stream looks up the links a report
+// shows) and not the creators themselves, which EachCreator gives one at a
+// time; the rest as Snapshot does. A whole market's report then holds
+// about 100 bytes per creator.
 func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, error) {
 	snap, err := s.snapshotHead(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	// Without links: the stream gives the few the report shows.
 	if snap.Standings, err = s.standings(ctx, s.db, id); err != nil {
 		return nil, err
 	}
@@ -89,7 +91,7 @@ func (s *DB) SnapshotStandings(ctx context.Context, id int64) (*market.Snapshot,
 	if err != nil {
 		return nil, err
 	}
-	if snap.Standings, err = s.standingsOf(ctx, s.db, id, false); err != nil {
+	if snap.Standings, err = s.standings(ctx, s.db, id); err != nil {
 		return nil, err
 	}
 	return snap, nil
@@ -333,6 +335,14 @@ func (t *snapshotStream) EachProduct(fn func(*market.Product) error) error {
 
 func (t *snapshotStream) EachLive(fn func(*market.Live) error) error {
 	return t.db.eachLive(t.ctx, t.id, fn)
+}
+
+// URLOf reads one creator's link (the key's index): a report's tables
+// link a few dozen creators, and a whole market's links are 30 MB.
+func (t *snapshotStream) URLOf(handle string) string {
+	var u string
+	t.db.db.QueryRowContext(t.ctx, `SELECT url FROM creators WHERE snapshot_id = ? AND handle = ?`, t.id, handle).Scan(&u)
+	return u
 }
 
 // eachProduct calls fn with each product of snapshot id, in id order.

@@ -70,25 +70,17 @@ func (s *DB) writeMoversAround(ctx context.Context, tx *sql.Tx, id int64, cur []
 	return s.writeMovers(ctx, tx, n, nil)
 }
 
-// standings reads snapshot id's standings in handle order: each
-// creator's packed numbers (creators.standing), or for a creator stored
-// before they were kept, its values decoded.
+// standings reads snapshot id's standings in handle order: each creator's
+// packed numbers (creators.standing), or for a creator stored before they
+// were kept, its values decoded. Their URLs are empty: a comparison reads
+// none, and a report's tables look up the few they show (a whole market's
+// links are 30 MB).
 func (s *DB) standings(ctx context.Context, q querier, id int64) ([]market.Standing, error) {
-	return s.standingsOf(ctx, q, id, true)
-}
-
-// standingsOf is standings; without links, each standing's URL is empty
-// (a comparison reads none: a whole market's links are 30 MB).
-func (s *DB) standingsOf(ctx context.Context, q querier, id int64, links bool) ([]market.Standing, error) {
 	var n sql.NullInt64 // sized once: a whole market's standings are 60 MB
 	if err := q.QueryRowContext(ctx, `SELECT n_creators FROM snapshots WHERE id = ?`, id).Scan(&n); err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 	}
-	url := "url"
-	if !links {
-		url = "''"
-	}
-	rows, err := q.QueryContext(ctx, `SELECT handle, `+url+`, standing, CASE WHEN standing IS NULL THEN values_json END, coalesce(gmv_usd, 0)
+	rows, err := q.QueryContext(ctx, `SELECT handle, standing, CASE WHEN standing IS NULL THEN values_json END, coalesce(gmv_usd, 0)
 		FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
 	if err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
@@ -100,7 +92,7 @@ func (s *DB) standingsOf(ctx context.Context, q querier, id int64, links bool) (
 	for rows.Next() {
 		var st market.Standing
 		var usd float64
-		if err := rows.Scan(&st.Handle, &st.URL, &packed, &vals, &usd); err != nil {
+		if err := rows.Scan(&st.Handle, &packed, &vals, &usd); err != nil {
 			return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 		}
 		if packed != nil {
@@ -108,7 +100,7 @@ func (s *DB) standingsOf(ctx context.Context, q querier, id int64, links bool) (
 				return nil, fmt.Errorf("load creator %s: %w", st.Handle, err)
 			}
 		} else {
-			c := market.Creator{Handle: st.Handle, URL: st.URL, GMVUSD: usd}
+			c := market.Creator{Handle: st.Handle, GMVUSD: usd}
 			if err := market.DecodeValuesLean(vals, &scratch, func(name string, v *market.Value) { setValue(&c, name, v) }); err != nil {
 				return nil, fmt.Errorf("load creator %s: %w", c.Handle, err)
 			}
@@ -137,12 +129,12 @@ func (s *DB) writeMovers(ctx context.Context, tx *sql.Tx, id int64, cur []market
 		_, err := tx.ExecContext(ctx, `UPDATE snapshots SET movers_vs = NULL, movers = NULL WHERE id = ?`, id)
 		return err
 	}
-	a, err := s.standingsOf(ctx, tx, prev, false)
+	a, err := s.standings(ctx, tx, prev)
 	if err != nil {
 		return err
 	}
 	if cur == nil {
-		if cur, err = s.standingsOf(ctx, tx, id, false); err != nil {
+		if cur, err = s.standings(ctx, tx, id); err != nil {
 			return err
 		}
 	}
