@@ -69,12 +69,8 @@ func (s *DB) snapshotHead(ctx context.Context, id int64) (*market.Snapshot, erro
 // time; the rest as Snapshot does. A whole market's report then holds
 // about 100 bytes per creator.
 func (s *DB) SnapshotLean(ctx context.Context, id int64) (*market.Snapshot, error) {
-	snap, err := s.snapshotHead(ctx, id)
+	snap, err := s.SnapshotStandings(ctx, id)
 	if err != nil {
-		return nil, err
-	}
-	// Without links: the stream gives the few the report shows.
-	if snap.Standings, err = s.standings(ctx, s.db, id); err != nil {
 		return nil, err
 	}
 	if err := s.snapshotRest(ctx, snap, true); err != nil {
@@ -97,19 +93,13 @@ func (s *DB) SnapshotStandings(ctx context.Context, id int64) (*market.Snapshot,
 	return snap, nil
 }
 
-// EachCreator calls fn with each creator of snapshot id in handle order,
-// read and decoded one at a time (fn must not keep the pointer).
+// EachCreator calls fn with each creator of snapshot id in handle order
+// (fn must not keep the pointer). SQLite's reading runs in one goroutine,
+// decoding in two more, batch by batch, and fn in the caller's, so that
+// reading, decoding and what fn does with each (a CSV row) run side by side.
 func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator) error) error {
-	return s.eachCreator(ctx, s.db, id, fn)
-}
-
-// eachCreator reads snapshot id's creators: SQLite's reading runs in one
-// goroutine, decoding in two more, batch by batch, and fn in the caller's
-// in handle order, so that reading, decoding and what fn does with each
-// (a CSV row) run side by side.
-func (s *DB) eachCreator(ctx context.Context, q querier, id int64, fn func(*market.Creator) error) error {
-	cols := `handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown`
-	rows, err := q.QueryContext(ctx, `SELECT `+cols+` FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT handle, display_name, coalesce(gmv_usd, 0), category, region, url, products, values_json, shown
+		FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
 	if err != nil {
 		return fmt.Errorf("load snapshot %d: %w", id, err)
 	}
