@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"cmp"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -323,11 +322,8 @@ var ChangesHeader = []string{"handle", "status", "followers_prev", "followers_no
 // WriteChanges writes one row per creator in either snapshot: empty cells
 // where a side is absent or gave no value.
 func WriteChanges(w io.Writer, s *market.Snapshot, ch *market.Changes) error {
-	if _, err := io.WriteString(w, bom); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ChangesHeader); err != nil {
+	cw, err := startCSV(w, ChangesHeader)
+	if err != nil {
 		return err
 	}
 	f := func(v float64, ok bool, d int) string {

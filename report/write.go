@@ -376,11 +376,8 @@ func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn f
 		pointOf[p.At] = int32(i)
 	}
 	at := 0
-	if _, err := io.WriteString(w, bom); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	cw, err := startCSV(w, CSVHeader)
+	if err != nil {
 		return err
 	}
 	num := func(v *market.Value, f func(market.Value) string) string {
@@ -398,7 +395,7 @@ func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn f
 		s.FirstFetch.UTC().Format(time.RFC3339), s.LastFetch.UTC().Format(time.RFC3339),
 		strconv.FormatFloat(s.Source.RateUSD, 'f', -1, 64), day(s.Source.RateAsOf)}
 	row := make([]string, 0, len(CSVHeader))
-	err := each(func(c *market.Creator) error {
+	err = each(func(c *market.Creator) error {
 		row = row[:0]
 		for at < len(all) && all[at].Handle < c.Handle {
 			at++
