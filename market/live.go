@@ -135,6 +135,14 @@ func AnalyzeLiveAll(s Snapshot, rateUSD float64, top int) (LiveAnalysis, error) 
 
 	var creatorGMV, knownLive float64
 	everyone := s.Everyone()
+	// The top sellers by split GMV, ties in the order the creators come,
+	// kept as they pass: not a sorted copy of the whole market's.
+	type seller struct {
+		ChannelSeller
+		t  float64
+		at int
+	}
+	sellers := topOf(top, func(x, y seller) int { return cmp.Or(cmp.Compare(y.t, x.t), cmp.Compare(x.at, y.at)) })
 	for i := range everyone {
 		c := &everyone[i]
 		if g, ok := held[c.Handle]; ok && c.Is(HasGMV) && g > 0 {
@@ -164,12 +172,11 @@ func AnalyzeLiveAll(s Snapshot, rateUSD float64, top int) (LiveAnalysis, error) 
 			a.Mixed++
 			a.MixUSD += t
 		}
-		a.Sellers = append(a.Sellers, cs)
+		sellers.add(seller{cs, t, i})
 	}
-	slices.SortStableFunc(a.Sellers, func(x, y ChannelSeller) int {
-		return cmp.Compare(y.LiveUSD+y.VideoUSD+y.ShowcaseUSD, x.LiveUSD+x.VideoUSD+x.ShowcaseUSD)
-	})
-	a.Sellers = slices.Clone(a.Sellers[:min(top, len(a.Sellers))])
+	for _, x := range sellers.items {
+		a.Sellers = append(a.Sellers, x.ChannelSeller)
+	}
 	switch t := a.LiveUSD + a.VideoUSD + a.ShowcaseUSD; {
 	case t > 0:
 		a.LiveShare, a.ShareFrom = a.LiveUSD/t, "channels"

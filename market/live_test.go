@@ -1,8 +1,10 @@
 package market
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -97,5 +99,46 @@ func TestViewsMeasure(t *testing.T) {
 	cs[0].GMV, cs[0].GMVUSD = usdValue(100), 1
 	if a := Analyze(Snapshot{Creators: cs}, 1, 5, 10); a.Measure != "gmv" {
 		t.Errorf("one GMV makes it a GMV market: %s", a.Measure)
+	}
+}
+
+// TestLiveSellersAsSorted: the top sellers by split GMV, kept as the
+// creators pass, are the first of a stable sort of every seller, ties in
+// the order the creators come, at several list lengths.
+func TestLiveSellersAsSorted(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	s := Snapshot{}
+	for range 3000 {
+		st := Standing{Handle: fmt.Sprintf("c%04d", r.IntN(100000)), Has: HasGMV}
+		if r.IntN(3) != 0 {
+			st.Live, st.Has = float64(r.IntN(20)*10), st.Has|HasLive
+		}
+		if r.IntN(3) != 0 {
+			st.Video, st.Has = float64(r.IntN(20)*10), st.Has|HasVideo
+		}
+		s.Standings = append(s.Standings, st) // handles out of order, and repeated
+	}
+	var all []ChannelSeller
+	for _, c := range s.Everyone() {
+		if t := c.Live + c.Video + c.Showcase; t > 0 {
+			all = append(all, ChannelSeller{Handle: c.Handle, LiveUSD: c.Live, VideoUSD: c.Video, Has: [3]bool{c.Is(HasLive), c.Is(HasVideo), false}})
+		}
+	}
+	slices.SortStableFunc(all, func(x, y ChannelSeller) int {
+		return cmp.Compare(y.LiveUSD+y.VideoUSD+y.ShowcaseUSD, x.LiveUSD+x.VideoUSD+x.ShowcaseUSD)
+	})
+	for _, top := range []int{1, 10, 100, 5000} {
+		a := AnalyzeLive(s, 1, top)
+		var got []string
+		for _, c := range a.Sellers {
+			got = append(got, c.Handle)
+		}
+		var want []string
+		for _, c := range all[:min(top, len(all))] {
+			want = append(want, c.Handle)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("top %d: %d sellers %v…, want %d %v…", top, len(got), got[:min(3, len(got))], len(want), want[:min(3, len(want))])
+		}
 	}
 }

@@ -140,7 +140,9 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 		prog = p.Progress(src)
 	}
 	cr.Progress, cr.OnResult = prog.Update, prog.Page
+	crawling := time.Now() // wall time, for the log: never written into a report
 	stats, cerr := cr.Run(ctx, runID)
+	crawled := time.Since(crawling)
 	// The lease ends before the run does: a renewal during the finishing
 	// transaction would only fail, and nobody can take a run over while
 	// that transaction holds the store.
@@ -148,6 +150,7 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 	crashPoint("crawled") // tests kill the process here: every page stored, the run not finished
 	res.Stats = stats
 	record := runRecord{Stats: stats}
+	var tallied time.Duration
 	switch {
 	case ctx.Err() != nil:
 		res.Status, res.Reason = market.RunCancelled, "cancelled: "+context.Cause(ctx).Error()
@@ -156,7 +159,9 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 	default:
 		// The outcome is the store's: a run resumed after a crash counts
 		// the pages, failures and records of every process before it.
+		tallying := time.Now()
 		tally, err := p.Store.Tally(ctx, runID)
+		tallied = time.Since(tallying)
 		if err != nil {
 			return res, err
 		}
@@ -193,7 +198,8 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 	if err != nil {
 		return res, err
 	}
-	p.log().Debug("run stored", "source", src.Name, "run", runID, "snapshot", res.SnapshotID, "finish_ms", time.Since(finishing).Milliseconds())
+	p.log().Debug("run stored", "source", src.Name, "run", runID, "snapshot", res.SnapshotID,
+		"crawl_ms", crawled.Milliseconds(), "tally_ms", tallied.Milliseconds(), "finish_ms", time.Since(finishing).Milliseconds())
 	crashPoint("finished") // tests kill the process here: the snapshot stored, its report not written
 	res.Took = p.now().Sub(began)
 	prog.Finish(res)
