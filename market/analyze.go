@@ -93,14 +93,17 @@ type ProductGMV struct {
 // Analyze computes the report's numbers. outliers and top bound the list
 // lengths. rateUSD converts product prices in the source currency.
 func Analyze(s Snapshot, rateUSD float64, outliers, top int) Analysis {
-	a, _ := AnalyzeAll(s, rateUSD, outliers, top) // in memory: nothing to fail
+	a, _ := AnalyzeAll(s, rateUSD, outliers, top, nil) // in memory: nothing to fail
 	return a
 }
 
 // AnalyzeAll is Analyze for a snapshot whose products and live sessions
 // may be read from the store as they are analysed (Snapshot.Stream): an
-// error is the store's.
-func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int) (Analysis, error) {
+// error is the store's. ranked, when set, is given the points (Analysis.Points)
+// as soon as their ranks are final, while the rest is analysed: they are
+// not changed after, so it may read them beside the analysis (a report
+// starts data.csv there).
+func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int, ranked func([]Point)) (Analysis, error) {
 	all := s.Everyone()
 	a := Analysis{Creators: len(all), Measure: "gmv"}
 	// Products and live sessions are analysed beside the creators: read
@@ -188,6 +191,9 @@ func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int) (Analysis, error
 	rank(a.Points, func(p Point) float64 { return p.Followers }, func(p *Point, r int) { p.RankFollow = r })
 	rank(a.Points, func(p Point) float64 { return p.GMVUSD }, func(p *Point, r int) { p.RankGMV = r })
 	slices.SortFunc(a.Points, func(p, q Point) int { return cmp.Compare(p.RankGMV, q.RankGMV) }) // ranks are unique
+	if ranked != nil {
+		ranked(a.Points)
+	}
 
 	// The largest |residual|, ties in rank order: the first k of the
 	// points sorted so, kept as they pass, without a sorted copy of all.

@@ -35,7 +35,8 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 	out := Written{Snapshot: id}
 	var st stages
 	dir := filepath.Join(p.Config.Output, "reports")
-	// products.csv and lives.csv are written as the analysis reads them.
+	// products.csv and lives.csv are written as the analysis reads them,
+	// data.csv beside it.
 	tee := func(snap *market.Snapshot) (*report.Tee, error) { return report.NewTee(dir, snap) }
 	snap, a, x, written, err := p.prepare(ctx, id, &st, tee)
 	defer written.Close()
@@ -102,9 +103,15 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 	}
 	st.load = time.Since(began)
 	var written *report.Tee
+	var ranked func([]market.Point)
 	if tee != nil {
 		if written, err = tee(snap); err != nil {
 			return nil, market.Analysis{}, x, nil, err
+		}
+		// data.csv is written beside the rest of the analysis, from the
+		// moment the points are ranked.
+		ranked = func(points []market.Point) {
+			written.StartData(snap, points, func(fn func(*market.Creator) error) error { return p.Store.EachCreator(ctx, id, fn) })
 		}
 	}
 	// The analysis, and the comparison with the week before and the
@@ -115,7 +122,7 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 	analysed := make(chan error, 1)
 	go func() {
 		var err error
-		a, err = market.AnalyzeAll(*snap, snap.Source.RateUSD, report.Outliers, report.Top)
+		a, err = market.AnalyzeAll(*snap, snap.Source.RateUSD, report.Outliers, report.Top, ranked)
 		st.analysis = time.Since(began)
 		analysed <- err
 	}()

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,13 +16,16 @@ import (
 // Tee writes a lean snapshot's products.csv and lives.csv while the
 // analysis reads its products and live sessions, so that a whole market's
 // are read from the store and decoded once, not once for the analysis and
-// again for the files. Wrap the snapshot's Stream with it before the
-// analysis and give it to Write in Options.Tee: Write moves each file that
-// was written in full into the report's folder and writes any other as
-// before. Close removes what was not moved.
+// again for the files; and data.csv beside the analysis, from the moment
+// its points are ranked (StartData). Wrap the snapshot's Stream with it
+// before the analysis and give it to Write in Options.Tee: Write moves
+// each file that was written in full into the report's folder and writes
+// any other as before. Close removes what was not moved.
 type Tee struct {
+	folder   string
 	products *teeFile[market.Product]
 	lives    *teeFile[market.Live]
+	data     *dataFile
 }
 
 // NewTee starts the files for snapshot s in its report folder under dir
@@ -37,6 +41,7 @@ func NewTee(dir string, s *market.Snapshot) (*Tee, error) {
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return nil, fmt.Errorf("write report: %w", err)
 	}
+	t.folder = folder
 	var err error
 	if s.ProductCount() > 0 {
 		if t.products, err = startTee(folder, "products.csv", productRows(s)); err != nil {
@@ -53,25 +58,85 @@ func NewTee(dir string, s *market.Snapshot) (*Tee, error) {
 	return t, nil
 }
 
-// placed moves products.csv or lives.csv (name) into place when the tee
-// wrote it in full; ok false: write it.
+// StartData starts writing data.csv for s: every creator, as each gives
+// them in handle order, with its point's rates and ranks. Call it once
+// the points are ranked (market.AnalyzeAll's ranked): it reads them, and
+// s's standings, beside the rest of the analysis, which changes neither.
+// Write waits for it. A snapshot held in memory gets no data.csv here.
+func (t *Tee) StartData(s *market.Snapshot, points []market.Point, each func(fn func(*market.Creator) error) error) {
+	if t == nil || t.folder == "" || t.data != nil {
+		return
+	}
+	d := &dataFile{path: filepath.Join(t.folder, "data.csv"), done: make(chan struct{})}
+	t.data = d
+	go func() {
+		defer close(d.done)
+		d.tmp, d.err = writeTemp(d.path, func(w io.Writer) error {
+			return WriteCSV(w, s, market.Analysis{Points: points}, each)
+		})
+	}()
+}
+
+// placed moves products.csv, lives.csv or data.csv (name) into place when
+// the tee wrote it in full; ok false: write it.
 func (t *Tee) placed(name string) (bool, error) {
 	if t == nil {
 		return false, nil
 	}
-	if name == "products.csv" {
+	switch name {
+	case "products.csv":
 		return t.products.place()
+	case "data.csv":
+		return t.data.place()
 	}
 	return t.lives.place()
 }
 
-// Close removes the files that were not moved into place.
+// Close removes the files that were not moved into place, once data.csv's
+// writer has stopped.
 func (t *Tee) Close() {
 	if t == nil {
 		return
 	}
 	t.products.remove()
 	t.lives.remove()
+	t.data.remove()
+}
+
+// dataFile is data.csv being written beside the analysis.
+type dataFile struct {
+	path string        // where it goes
+	done chan struct{} // closed when the writer stops
+	tmp  string        // written in full, not yet moved: "" for none
+	err  error         // why it was not written
+}
+
+// place waits for the writer and moves a file it finished into place; ok
+// is false when it did not finish (the caller writes it).
+func (d *dataFile) place() (ok bool, err error) {
+	if d == nil {
+		return false, nil
+	}
+	<-d.done
+	if d.err != nil || d.tmp == "" {
+		return false, nil
+	}
+	if err := os.Rename(d.tmp, d.path); err != nil {
+		return false, fmt.Errorf("write %s: %w", d.path, err)
+	}
+	d.tmp = ""
+	return true, nil
+}
+
+func (d *dataFile) remove() {
+	if d == nil {
+		return
+	}
+	<-d.done
+	if d.tmp != "" {
+		os.Remove(d.tmp)
+		d.tmp = ""
+	}
 }
 
 // teeStream is a Stream whose first pass over each kind also writes its

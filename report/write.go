@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,8 @@ type Options struct {
 	// is loaded as standings, without its creators (nil: s.Creators).
 	EachCreator func(fn func(*market.Creator) error) error
 	// Tee, when set, wrote products.csv and lives.csv as the analysis
-	// read them (see NewTee); a file it did not finish is written here.
+	// read them, and data.csv beside it (see NewTee); a file it did not
+	// finish is written here.
 	Tee *Tee
 }
 
@@ -72,6 +74,9 @@ func Write(s *market.Snapshot, a market.Analysis, x Context, o Options) (string,
 	s.Everyone()
 	var g errgroup.Group
 	g.Go(func() error {
+		if ok, err := o.Tee.placed("data.csv"); ok || err != nil {
+			return err
+		}
 		return writeAtomicFunc(filepath.Join(dir, "data.csv"), func(w io.Writer) error { return WriteCSV(w, s, a, o.EachCreator) })
 	})
 	if s.ProductCount() > 0 {
@@ -310,30 +315,41 @@ func writeAtomic(path string, data []byte) error {
 // writeAtomicFunc writes what fn writes (buffered) to path atomically: a
 // reader sees the old file or the whole new one.
 func writeAtomicFunc(path string, fn func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := writeTemp(path, fn)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(f.Name())
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err := fn(bw); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
 		return err
 	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// writeTemp writes what fn writes (buffered) into a new hidden file beside
+// path, readable by all, and returns its name for the caller to move into
+// place; on an error no file is left.
+func writeTemp(path string, fn func(io.Writer) error) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	err = fn(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Name(), nil
 }
 
 // SafeCell defuses text a spreadsheet would run as a formula (=, +, -, @,
@@ -356,9 +372,16 @@ var CSVHeader = []string{"handle", "display_name", "followers", "followers_raw",
 // order (nil: s.Creators).
 func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn func(*market.Creator) error) error) error {
 	if each == nil {
+		// In handle order, as the store gives them and as each creator's
+		// point is found below.
+		order := make([]*market.Creator, len(s.Creators))
+		for i := range s.Creators {
+			order[i] = &s.Creators[i]
+		}
+		slices.SortStableFunc(order, func(x, y *market.Creator) int { return strings.Compare(x.Handle, y.Handle) })
 		each = func(fn func(*market.Creator) error) error {
-			for i := range s.Creators {
-				if err := fn(&s.Creators[i]); err != nil {
+			for _, c := range order {
+				if err := fn(c); err != nil {
 					return err
 				}
 			}
