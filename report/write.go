@@ -355,11 +355,15 @@ func writeTemp(path string, fn func(io.Writer) error) (string, error) {
 // SafeCell defuses text a spreadsheet would run as a formula (=, +, -, @,
 // tab, carriage return) by prefixing a quote, per OWASP's CSV injection advice.
 func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.IndexByte(formulaStart, s[0]) >= 0 {
 		return "'" + s
 	}
 	return s
 }
+
+// formulaStart holds the first bytes that make a spreadsheet read a cell
+// as a formula.
+const formulaStart = "=+-@\t\r"
 
 // CSVHeader is data.csv's header row.
 var CSVHeader = []string{"handle", "display_name", "followers", "followers_raw", "gmv_usd", "gmv_local", "gmv_low", "gmv_high",
@@ -403,23 +407,35 @@ func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn f
 	if err != nil {
 		return err
 	}
-	num := func(v *market.Value, f func(market.Value) string) string {
-		if v == nil {
-			return ""
-		}
-		return f(*v)
-	}
-	mid := func(v market.Value) string { return strconv.FormatFloat(v.Mid(), 'f', -1, 64) }
-	major := func(n int64, cur string) string {
-		return strconv.FormatFloat(market.Major(float64(n), cur), 'f', market.MinorUnits(cur), 64)
+	if cw.Flush(); cw.Error() != nil { // the rows go straight to w
+		return cw.Error()
 	}
 	// What every row repeats: where and when the snapshot was read.
-	same := []string{SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10),
-		s.FirstFetch.UTC().Format(time.RFC3339), s.LastFetch.UTC().Format(time.RFC3339),
-		strconv.FormatFloat(s.Source.RateUSD, 'f', -1, 64), day(s.Source.RateAsOf)}
-	row := make([]string, 0, len(CSVHeader))
+	var same csvLine
+	same.text(SafeCell(s.Source.Name))
+	same.int(int(s.ID))
+	same.text(s.FirstFetch.UTC().Format(time.RFC3339))
+	same.text(s.LastFetch.UTC().Format(time.RFC3339))
+	same.float(s.Source.RateUSD, -1)
+	same.text(day(s.Source.RateAsOf))
+	var l csvLine
+	num := func(v *market.Value) {
+		if v == nil {
+			l.empty()
+			return
+		}
+		l.float(v.Mid(), -1)
+	}
+	usd := func(v *market.Value) {
+		if v == nil {
+			l.empty()
+			return
+		}
+		l.float(market.Major(v.Mid(), v.Currency)*s.Source.RateUSD, 2)
+	}
+	major := func(n int64, cur string) { l.float(market.Major(float64(n), cur), market.MinorUnits(cur)) }
+	var shown []byte
 	err = each(func(c *market.Creator) error {
-		row = row[:0]
 		for at < len(all) && all[at].Handle < c.Handle {
 			at++
 		}
@@ -427,48 +443,87 @@ func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn f
 		if at < len(all) && all[at].Handle == c.Handle {
 			point = pointOf[at]
 		}
-		row = append(row, SafeCell(c.Handle), SafeCell(c.DisplayName),
-			num(c.Followers, mid), num(c.Followers, func(v market.Value) string { return SafeCell(v.Raw) }))
+		l.text(SafeCell(c.Handle))
+		l.text(SafeCell(c.DisplayName))
+		num(c.Followers)
+		if c.Followers != nil {
+			l.text(SafeCell(c.Followers.Raw))
+		} else {
+			l.empty()
+		}
 		if c.GMV != nil {
 			g := *c.GMV
-			local, lo, hi := "", "", ""
+			l.float(c.GMVUSD, 2)
 			if g.Estimate {
-				lo, hi = major(g.Low, g.Currency), major(g.High, g.Currency)
-				local = strconv.FormatFloat(market.Major(g.Mid(), g.Currency), 'f', 2, 64)
+				l.float(market.Major(g.Mid(), g.Currency), 2)
+				major(g.Low, g.Currency)
+				major(g.High, g.Currency)
 			} else {
-				local = major(g.Num, g.Currency)
+				major(g.Num, g.Currency)
+				l.empty()
+				l.empty()
 			}
-			row = append(row, strconv.FormatFloat(c.GMVUSD, 'f', 2, 64), local, lo, hi, g.Currency,
-				strconv.FormatBool(g.Estimate), SafeCell(g.Raw), g.Period)
+			l.text(g.Currency)
+			l.bool(g.Estimate)
+			l.text(SafeCell(g.Raw))
+			l.text(g.Period)
 		} else {
-			row = append(row, "", "", "", "", "", "", "", "")
+			for range 8 {
+				l.empty()
+			}
 		}
-		row = append(row, num(c.Units, mid), num(c.Views, mid), SafeCell(c.Category), SafeCell(c.Region))
+		num(c.Units)
+		num(c.Views)
+		l.text(SafeCell(c.Category))
+		l.text(SafeCell(c.Region))
 		if point >= 0 {
 			p := a.Points[point]
-			row = append(row, strconv.FormatFloat(p.Per1K, 'f', 2, 64), strconv.Itoa(p.RankGMV), strconv.Itoa(p.RankFollow))
+			l.float(p.Per1K, 2)
+			l.int(p.RankGMV)
+			l.int(p.RankFollow)
 		} else {
-			row = append(row, "", "", "")
+			l.empty()
+			l.empty()
+			l.empty()
 		}
-		row = append(row, SafeCell(c.URL))
-		row = append(row, same...)
-		usd := func(v *market.Value) string {
-			if v == nil {
-				return ""
+		l.text(SafeCell(c.URL))
+		l.cell()
+		l.b = append(l.b, same.b...)
+		l.n += same.n - 1
+		num(c.Rank)
+		usd(c.GMVLive)
+		usd(c.GMVVideo)
+		usd(c.GMVShowcase)
+		for _, f := range [...]string{"followers", "gmv", "units", "views"} {
+			// market.ShownText, defused as SafeCell defuses it.
+			shown = shown[:0]
+			for i, x := range c.Shown[f] {
+				if i > 0 {
+					shown = append(shown, " · "...)
+				}
+				shown = append(append(append(shown, x.Kind...), ' '), x.Raw...)
 			}
-			return strconv.FormatFloat(market.Major(v.Mid(), v.Currency)*s.Source.RateUSD, 'f', 2, 64)
+			l.cell()
+			if len(shown) > 0 && strings.IndexByte(formulaStart, shown[0]) >= 0 {
+				shown = append(shown, 0)
+				copy(shown[1:], shown)
+				shown[0] = '\''
+			}
+			l.b = appendCSVField(l.b, shown)
 		}
-		row = append(row, num(c.Rank, mid), usd(c.GMVLive), usd(c.GMVVideo), usd(c.GMVShowcase))
-		for _, f := range []string{"followers", "gmv", "units", "views"} {
-			row = append(row, SafeCell(market.ShownText(c.Shown[f])))
+		l.end()
+		if len(l.b) < 1<<15 {
+			return nil
 		}
-		return cw.Write(row)
+		_, err := w.Write(l.b)
+		l.b = l.b[:0]
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	_, err = w.Write(l.b)
+	return err
 }
 
 // day writes t as YYYY-MM-DD, and no date (USD's rate of 1) as "".
