@@ -40,7 +40,9 @@ func FuzzCSVField(f *testing.F) {
 // breaks, formulas, leading spaces) read back as the cells they were, each
 // in its column, and its numbers as written.
 func TestDataCSVReadsBack(t *testing.T) {
-	count := func(raw string, n int64) *market.Value { return &market.Value{Kind: market.KindCount, Raw: raw, Num: n} }
+	count := func(raw string, n int64) *market.Value {
+		return &market.Value{Kind: market.KindCount, Raw: raw, Num: n}
+	}
 	var cs []market.Creator
 	for i, s := range csvSeeds {
 		c := market.Creator{Handle: "h" + string(rune('a'+i)), DisplayName: s, Category: s, Region: s, URL: "https://x.test/" + s,
