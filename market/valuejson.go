@@ -59,7 +59,7 @@ type valueDecoder struct {
 }
 
 func (d *valueDecoder) skip() {
-	for d.i < len(d.b) && (d.b[d.i] == ' ' || d.b[d.i] == '\n' || d.b[d.i] == '\t' || d.b[d.i] == '\r') {
+	for d.i < len(d.b) && d.b[d.i] <= ' ' && (d.b[d.i] == ' ' || d.b[d.i] == '\n' || d.b[d.i] == '\t' || d.b[d.i] == '\r') {
 		d.i++
 	}
 }
@@ -184,12 +184,20 @@ func (d *valueDecoder) shared() (string, error) {
 	}
 	raw := d.b[d.i:end]
 	d.i = end + 1
+	if len(raw) == 0 {
+		return "", nil
+	}
+	slot := slotOf(raw)
+	if s := (*sharedSlots.Load())[slot]; s == string(raw) {
+		return s, nil // most texts: one comparison
+	}
 	if s, ok := (*sharedTexts.Load())[string(raw)]; ok {
 		return s, nil
 	}
 	s := string(raw)
-	// A new text: the table is copied with it, so reading it takes no
-	// lock (new texts stop coming after the first few values).
+	// A new text: the tables are copied with it, so reading them takes
+	// no lock (new texts stop coming after the first few values). A slot
+	// is taken by the first text that lands on it, and kept.
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
 	old := *sharedTexts.Load()
@@ -201,15 +209,29 @@ func (d *valueDecoder) shared() (string, error) {
 		m[s] = s
 		sharedTexts.Store(&m)
 	}
+	if slots := sharedSlots.Load(); slots[slot] == "" {
+		next := *slots
+		next[slot] = s
+		sharedSlots.Store(&next)
+	}
 	return s, nil
 }
+
+// slotOf places a shared text (not empty) in sharedSlots by its length
+// and its first and last bytes, which tell apart the kinds, currencies,
+// periods and field names values share.
+func slotOf(b []byte) uint8 { return uint8(len(b)*7) ^ b[0]*31 ^ b[len(b)-1] }
 
 var (
 	sharedMu    sync.Mutex
 	sharedTexts atomic.Pointer[map[string]string]
+	sharedSlots atomic.Pointer[[256]string] // a text per slot: see slotOf
 )
 
-func init() { sharedTexts.Store(&map[string]string{}) }
+func init() {
+	sharedTexts.Store(&map[string]string{})
+	sharedSlots.Store(&[256]string{})
+}
 
 func (d *valueDecoder) object(set func(string, *Value)) error {
 	if err := d.byte('{'); err != nil {

@@ -3,7 +3,9 @@ package market
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -127,4 +129,33 @@ func TestDecodeShown(t *testing.T) {
 	if err := DecodeShown([]byte(`{"gmv": [{"kind": "profile"`), &got); err == nil {
 		t.Error("a cut object must be an error")
 	}
+}
+
+// TestSharedTextsCollide: texts that land on the same slot of the shared
+// table each read back as themselves, from any number of goroutines.
+func TestSharedTextsCollide(t *testing.T) {
+	var texts []string
+	for i := 0; len(texts) < 3; i++ {
+		s := fmt.Sprintf("p%dd", i)
+		if slotOf([]byte(s)) == slotOf([]byte("p0d")) {
+			texts = append(texts, s)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 300 {
+				want := texts[(i+g)%len(texts)]
+				js := []byte(`{"units":{"kind":"count","raw":"1","num":1,"period":"` + want + `"}}`)
+				if err := DecodeValues(js, func(_ string, v *Value) {
+					if v.Period != want {
+						t.Errorf("period %q, want %q", v.Period, want)
+					}
+				}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
