@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"golang.org/x/text/currency"
@@ -89,13 +91,23 @@ func (v Value) Mid() float64 {
 // (through CLDR, golang.org/x/text/currency) gives them: 2 for USD, 0 for
 // JPY, PYG and XPF, 3 for KWD. A code that is not ISO 4217 gets 2.
 func MinorUnits(c string) int {
-	u, err := currency.ParseISO(c)
-	if err != nil {
-		return 2
+	if n, ok := minorUnits.Load(c); ok {
+		return n.(int) // a whole market's values look up a handful of codes
 	}
-	scale, _ := currency.Standard.Rounding(u)
+	scale := 2
+	if u, err := currency.ParseISO(c); err == nil {
+		scale, _ = currency.Standard.Rounding(u)
+	}
+	if len(c) <= 8 && minorCodes.Add(1) <= 256 { // codes, a few of them: not whatever text came in
+		minorUnits.Store(c, scale)
+	}
 	return scale
 }
+
+var (
+	minorUnits sync.Map     // currency code -> MinorUnits
+	minorCodes atomic.Int32 // codes stored there
+)
 
 // Major converts minor units of currency c to major units (dollars).
 func Major(minor float64, c string) float64 {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -37,6 +38,11 @@ func (l *csvLine) text(s string) {
 
 func (l *csvLine) float(f float64, prec int) {
 	l.cell()
+	if prec < 0 && f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
+		// A whole number (a count), as FormatFloat writes it, sooner.
+		l.b = strconv.AppendInt(l.b, int64(f), 10)
+		return
+	}
 	l.b = strconv.AppendFloat(l.b, f, 'f', prec, 64)
 }
 

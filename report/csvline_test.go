@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,4 +84,21 @@ func TestDataCSVReadsBack(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzCSVFloat: a number appended by csvLine is what strconv writes.
+func FuzzCSVFloat(f *testing.F) {
+	for _, x := range []float64{0, math.Copysign(0, -1), 1, -1, 35812, 1<<53 - 1, 1 << 53, 1e15, 1e21, 0.5, -3.25, 1e-7,
+		math.NaN(), math.Inf(1), math.Inf(-1), 7071.0678} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, x float64) {
+		for _, prec := range []int{-1, 2, 0} {
+			var l csvLine
+			l.float(x, prec)
+			if want := strconv.FormatFloat(x, 'f', prec, 64); string(l.b) != want {
+				t.Errorf("%v at %d: %q, want %q", x, prec, l.b, want)
+			}
+		}
+	})
 }
