@@ -1,9 +1,7 @@
 package market
 
 import (
-	"cmp"
 	"math"
-	"slices"
 	"sort"
 
 	"gonum.org/v1/gonum/stat"
@@ -25,7 +23,7 @@ func Ranks(x []float64) []float64 {
 	for i, v := range x {
 		ps[i] = valueAt{v, int32(i)}
 	}
-	slices.SortFunc(ps, func(a, b valueAt) int { return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.i, b.i)) })
+	sortValues(ps, false)
 	r := make([]float64, len(x))
 	for i := 0; i < len(ps); {
 		j := i

@@ -296,7 +296,7 @@ func rank(ps []Point, key func(Point) float64, set func(*Point, int)) {
 	for i := range ps {
 		ks[i] = valueAt{key(ps[i]), int32(i)}
 	}
-	slices.SortFunc(ks, func(a, b valueAt) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.i, b.i)) })
+	sortValues(ks, true)
 	for r, k := range ks {
 		set(&ps[k.i], r+1)
 	}

@@ -233,7 +233,7 @@ func rankOf(cs []Standing, h Has, v func(*Standing) float64) []int {
 			rs = append(rs, valueAt{v(&cs[i]), int32(i)})
 		}
 	}
-	slices.SortFunc(rs, func(a, b valueAt) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.i, b.i)) })
+	sortValues(rs, true)
 	out := make([]int, len(cs))
 	for r, x := range rs {
 		out[x.i] = r + 1
