@@ -3,7 +3,10 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"gmvscope/market"
@@ -39,6 +42,7 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 	// data.csv beside it.
 	tee := func(snap *market.Snapshot) (*report.Tee, error) { return report.NewTee(dir, snap) }
 	snap, a, x, written, err := p.prepare(ctx, id, &st, tee)
+	defer st.unlimit()
 	defer written.Close()
 	if err != nil {
 		return out, err
@@ -63,13 +67,48 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 // weeks up to it, and the alerts that fired. The snapshot holds its
 // creators' standings, not the creators (Store.EachCreator reads those).
 func (p *Pipeline) Prepare(ctx context.Context, id int64) (*market.Snapshot, market.Analysis, report.Context, error) {
-	snap, a, x, _, err := p.prepare(ctx, id, &stages{}, nil)
+	var st stages
+	snap, a, x, _, err := p.prepare(ctx, id, &st, nil)
+	st.unlimit()
 	return snap, a, x, err
 }
 
 // stages are the wall times of a report's stages (not the test clock's:
-// they are measurements, logged, never written into a report).
-type stages struct{ load, analysis, context time.Duration }
+// they are measurements, logged, never written into a report), and the
+// memory limit the report runs under.
+type stages struct {
+	load, analysis, context time.Duration
+	restore                 func() // puts back the memory limit from before
+}
+
+func (st *stages) unlimit() {
+	if st.restore != nil {
+		st.restore()
+		st.restore = nil
+	}
+}
+
+// ReportMemory is the soft memory limit a report of a snapshot of n
+// creators runs under when GOMEMLIMIT is not set (GOMEMLIMIT=off runs it
+// without one): 400 MiB, or 675 bytes
+// per creator when that is more (1.8 times what a report holds live per
+// creator, measured at 600,000). Go's collector lets the heap grow to
+// twice what is live; near this limit it collects sooner instead, so a
+// whole market's report stays under 500 MB at little cost in time. It is
+// a soft limit: a report that needs more gets it.
+func ReportMemory(n int) int64 { return max(400<<20, 675*int64(n)) }
+
+// limitMemory sets ReportMemory(n) as the soft memory limit, unless
+// GOMEMLIMIT says what it is (GOMEMLIMIT=off: none), and returns what puts
+// the old one back.
+func limitMemory(n int) func() {
+	old := debug.SetMemoryLimit(-1)
+	if os.Getenv("GOMEMLIMIT") != "" || old != math.MaxInt64 {
+		return func() {}
+	}
+	debug.SetMemoryLimit(ReportMemory(n))
+	return func() { debug.SetMemoryLimit(old) }
+}
 
 // prepare is Prepare, with each stage's time in st; tee, when set, wraps
 // the snapshot before the analysis reads it.
@@ -102,6 +141,7 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 		return nil, market.Analysis{}, x, nil, err
 	}
 	st.load = time.Since(began)
+	st.restore = limitMemory(snap.CreatorCount())
 	var written *report.Tee
 	var ranked func([]market.Point)
 	if tee != nil {

@@ -4,10 +4,11 @@
 // products, live sessions), each followed by its report, and the plain
 // net/http + goquery pool on the same leaderboard pages in the same run;
 // then it opens each report in headless Chromium and times how long until
-// every chart has drawn; and each report again under GOMEMLIMIT (-memlimit).
+// every chart has drawn; and each report again under another GOMEMLIMIT
+// (-memlimit; off by default: without the limit a report sets itself).
 // It prints one table and the machine it ran on.
 //
-//	go run ./bench/scale [-creators 600000] [-concurrency 8] [-full] [-chromium PATH] [-memlimit 400MiB]
+//	go run ./bench/scale [-creators 600000] [-concurrency 8] [-full] [-chromium PATH] [-memlimit off]
 package main
 
 import (
@@ -36,7 +37,7 @@ func main() {
 	conc := flag.Int("concurrency", 8, "workers for gmvscope and the plain pool")
 	full := flag.Bool("full", false, "also run the full crawl (profiles, products, live sessions)")
 	chromium := flag.String("chromium", "", "Chromium to time the report in (default: chromium on PATH; none: skipped)")
-	memlimit := flag.String("memlimit", "400MiB", "also time each report with this GOMEMLIMIT (the Go runtime's soft memory limit; none: skipped)")
+	memlimit := flag.String("memlimit", "off", "also time each report with this GOMEMLIMIT (the Go runtime's soft memory limit; off: without the limit a report sets itself; none: skipped)")
 	flag.Parse()
 	if err := run(*creators, *conc, *full, *chromium, *memlimit); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
