@@ -28,17 +28,12 @@ func (s *DB) Mergeable(ctx context.Context, runID int64) (bool, error) {
 // storage order, so that the first of equal precedence still wins), an
 // assembler merges one key's records, and its entry is written before the
 // next key's are read. The sort spills to a temporary file past the
-// store's cache, so a whole market's run is merged in memory that does not
-// grow with it. Reading and writing are SQLite's work, on the one
-// connection; decoding and merging run beside them, on another core. The
-// assembler returned holds what spans every key: ranges and repeats.
+// store's cache (FinishRun sets temp_store to a file for it), so a whole
+// market's run is merged in memory that does not grow with it. Reading
+// and writing are SQLite's work, on the one connection; decoding and
+// merging run beside them, on another core. The assembler returned holds
+// what spans every key: ranges and repeats.
 func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snapshotWriter) (*market.Assembler, error) {
-	// A sort of every record must not be held in memory (the store's
-	// temp_store is memory, for its small sorts): spill it to a file.
-	if _, err := tx.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
-		return nil, err
-	}
-	defer tx.ExecContext(ctx, `PRAGMA temp_store = MEMORY`)
 	rows, err := tx.QueryContext(ctx, `
 		SELECT r.id, r.entity, r.key, r.precedence, r.fields, coalesce(r.line, 0), p.url, p.kind
 		FROM records r JOIN pages p ON p.id = r.page_id WHERE p.run_id = ? ORDER BY r.entity, r.key, r.id`, runID)

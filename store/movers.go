@@ -71,8 +71,9 @@ func (s *DB) writeMoversAround(ctx context.Context, tx *sql.Tx, id int64, cur []
 }
 
 // standings reads snapshot id's standings in handle order: each creator's
-// packed numbers (creators.standing), or for a creator stored before they
-// were kept, its values decoded. Their URLs are empty: a comparison reads
+// packed numbers (the standings table; creators.standing for a snapshot
+// written by version 9), or, for a snapshot stored before they were kept,
+// its creators' values decoded. Their URLs are empty: a comparison reads
 // none, and a report's tables look up the few they show (a whole market's
 // links are 30 MB).
 func (s *DB) standings(ctx context.Context, q querier, id int64) ([]market.Standing, error) {
@@ -80,38 +81,61 @@ func (s *DB) standings(ctx context.Context, q querier, id int64) ([]market.Stand
 	if err := q.QueryRowContext(ctx, `SELECT n_creators FROM snapshots WHERE id = ?`, id).Scan(&n); err != nil {
 		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT handle, standing, CASE WHEN standing IS NULL THEN values_json END, coalesce(gmv_usd, 0)
-		FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
-	if err != nil {
-		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
-	}
-	defer rows.Close()
 	out := make([]market.Standing, 0, n.Int64)
+	read := func(query string, scan func(*sql.Rows, *market.Standing) error) error {
+		rows, err := q.QueryContext(ctx, query, id)
+		if err != nil {
+			return fmt.Errorf("load snapshot %d: %w", id, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st market.Standing
+			if err := scan(rows, &st); err != nil {
+				return err
+			}
+			out = append(out, st)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("load snapshot %d: %w", id, err)
+		}
+		return rows.Close()
+	}
 	var packed, vals sql.RawBytes
+	err := read(`SELECT handle, packed FROM standings WHERE snapshot_id = ? ORDER BY handle`, func(rows *sql.Rows, st *market.Standing) error {
+		if err := rows.Scan(&st.Handle, &packed); err != nil {
+			return fmt.Errorf("load snapshot %d: %w", id, err)
+		}
+		if err := st.UnpackNumbers(packed); err != nil {
+			return fmt.Errorf("load creator %s: %w", st.Handle, err)
+		}
+		return nil
+	})
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	// None in the table: a snapshot from before version 10 (or one
+	// without creators).
 	var scratch market.Scratch
-	for rows.Next() {
-		var st market.Standing
-		var usd float64
-		if err := rows.Scan(&st.Handle, &packed, &vals, &usd); err != nil {
-			return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	err = read(`SELECT handle, standing, CASE WHEN standing IS NULL THEN values_json END, coalesce(gmv_usd, 0)
+		FROM creators WHERE snapshot_id = ? ORDER BY handle`, func(rows *sql.Rows, st *market.Standing) error {
+		c := market.Creator{}
+		if err := rows.Scan(&c.Handle, &packed, &vals, &c.GMVUSD); err != nil {
+			return fmt.Errorf("load snapshot %d: %w", id, err)
 		}
 		if packed != nil {
+			st.Handle = c.Handle
 			if err := st.UnpackNumbers(packed); err != nil {
-				return nil, fmt.Errorf("load creator %s: %w", st.Handle, err)
+				return fmt.Errorf("load creator %s: %w", c.Handle, err)
 			}
-		} else {
-			c := market.Creator{Handle: st.Handle, GMVUSD: usd}
-			if err := market.DecodeValuesLean(vals, &scratch, func(name string, v *market.Value) { setValue(&c, name, v) }); err != nil {
-				return nil, fmt.Errorf("load creator %s: %w", c.Handle, err)
-			}
-			st = market.StandingOf(&c)
+			return nil
 		}
-		out = append(out, st)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
-	}
-	return out, nil
+		if err := market.DecodeValuesLean(vals, &scratch, func(name string, v *market.Value) { setValue(&c, name, v) }); err != nil {
+			return fmt.Errorf("load creator %s: %w", c.Handle, err)
+		}
+		*st = market.StandingOf(&c)
+		return nil
+	})
+	return out, err
 }
 
 // writeMovers computes snapshot id's movers against the snapshot before

@@ -127,13 +127,15 @@ type snapshotWriter struct {
 	id                        int64
 	rate                      float64
 	creators, products, lives *rowSet
+	packed                    *rowSet // the creators' standings
 	buf                       []byte
 	standings                 []market.Standing // of the creators written, for the movers
 }
 
 func (s *DB) newSnapshotWriter(id int64, rate float64) *snapshotWriter {
 	return &snapshotWriter{id: id, rate: rate,
-		creators: s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown, standing) VALUES `, 24, ""),
+		creators: s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23, ""),
+		packed:   s.newRows(`INSERT INTO standings(snapshot_id, handle, packed) VALUES `, 3, ""),
 		products: s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12, ""),
 		lives:    s.newRows(`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15, ""),
 	}
@@ -167,7 +169,8 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 		}
 		w.creators.add(id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
 			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
-			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown), packed)
+			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown))
+		w.packed.add(id, c.Handle, packed)
 	}
 	for p := range as.Products() {
 		w.buf = appendValuesJSON(w.buf[:0], productValueNames, p.GMV, p.Price, p.Units)
@@ -192,7 +195,7 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 		w.lives.add(id, l.ID, l.Creator, l.Start, l.Title, l.URL, strings.Join(l.Products, ","), numCol(l.Duration),
 			numCol(l.Viewers), numCol(l.PeakViewers), numCol(l.GMV), cur, usd, numCol(l.Units), string(w.buf))
 	}
-	for _, set := range [...]*rowSet{w.creators, w.products, w.lives} {
+	for _, set := range [...]*rowSet{w.creators, w.packed, w.products, w.lives} {
 		if len(set.args) >= chunkSizes[0]*set.cols {
 			if err := write(set.take()); err != nil {
 				return err
@@ -204,7 +207,7 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 
 // flush hands write the rows still in a batch.
 func (w *snapshotWriter) flush(write func(rowBatch) error) error {
-	for _, set := range [...]*rowSet{w.creators, w.products, w.lives} {
+	for _, set := range [...]*rowSet{w.creators, w.packed, w.products, w.lives} {
 		if len(set.args) > 0 {
 			if err := write(set.take()); err != nil {
 				return err

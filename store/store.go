@@ -331,7 +331,22 @@ func (s *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 func (s *DB) FinishRun(ctx context.Context, runID int64, status market.RunStatus, reason string, now time.Time, stats string, snap *market.Draft) (int64, error) {
 	// A cancelled context must still be able to record that the run was cancelled.
 	ctx = context.WithoutCancel(ctx)
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("finish run %d: %w", runID, err)
+	}
+	defer conn.Close()
+	if snap != nil && snap.Merged == nil {
+		// The merge sorts every record of the run: that sort must spill
+		// to a file, not be held in memory (the store's temp_store is
+		// memory, for its small sorts). Set outside the transaction, where
+		// SQLite allows it whatever the connection did before.
+		if _, err := conn.ExecContext(ctx, `PRAGMA temp_store = FILE`); err != nil {
+			return 0, fmt.Errorf("finish run %d: %w", runID, err)
+		}
+		defer conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("finish run %d: %w", runID, err)
 	}

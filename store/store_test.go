@@ -4,9 +4,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -374,9 +376,10 @@ func TestMergeFromRecordsMatchesAssembler(t *testing.T) {
 	}
 }
 
-// A report reads each creator's standing packed beside it; a creator
-// stored before standings were packed has its values decoded instead, and
-// both equal the standing made from the full creator.
+// A report reads each creator's standing packed in the standings table; a
+// snapshot stored before standings were packed has its creators' values
+// decoded instead, and both equal the standing made from the full
+// creator.
 func TestStandingsPackedAndDecoded(t *testing.T) {
 	ctx := t.Context()
 	db := openTemp(t)
@@ -418,11 +421,15 @@ func TestStandingsPackedAndDecoded(t *testing.T) {
 	}) {
 		t.Fatalf("standings from creators: %+v", want[:2])
 	}
-	for _, step := range []string{"packed", "decoded"} {
-		if step == "decoded" {
-			if _, err := db.SQL().Exec(`UPDATE creators SET standing = NULL`); err != nil {
-				t.Fatal(err)
-			}
+	for _, step := range []string{"packed", "packed by version 9", "decoded"} {
+		change := map[string]string{
+			// Version 9 packed them beside each creator.
+			"packed by version 9": `CREATE TABLE kept AS SELECT * FROM standings; DELETE FROM standings;
+				UPDATE creators SET standing = (SELECT packed FROM kept k WHERE k.snapshot_id = creators.snapshot_id AND k.handle = creators.handle)`,
+			"decoded": `UPDATE creators SET standing = NULL`,
+		}[step]
+		if _, err := db.SQL().Exec(change); change != "" && err != nil {
+			t.Fatal(err)
 		}
 		lean, err := db.SnapshotLean(ctx, id)
 		if err != nil {
@@ -445,8 +452,10 @@ func TestStandingsPackedAndDecoded(t *testing.T) {
 		}
 	}
 	var packed []byte
-	db.SQL().Exec(`UPDATE creators SET standing = x'02' WHERE handle = 'c003'`)
-	db.SQL().QueryRow(`SELECT standing FROM creators WHERE handle = 'c003'`).Scan(&packed)
+	if _, err := db.SQL().Exec(`INSERT INTO standings SELECT * FROM kept; UPDATE standings SET packed = x'02' WHERE handle = 'c003'`); err != nil {
+		t.Fatal(err)
+	}
+	db.SQL().QueryRow(`SELECT packed FROM standings WHERE handle = 'c003'`).Scan(&packed)
 	if _, err := db.SnapshotLean(ctx, id); err == nil || !strings.Contains(err.Error(), "c003") {
 		t.Errorf("a damaged standing (%x) reads: %v", packed, err)
 	}
@@ -593,4 +602,68 @@ func openTemp(t *testing.T) *DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// A store of version 9 keeps its creators' packed standings where they
+// are, and a report reads them as before; a snapshot from before they were
+// packed is decoded; a snapshot written after has its standings in the
+// standings table.
+func TestMigrateStandingsApart(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v9.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names[:9] {
+		body, _ := migrations.ReadFile(name)
+		if _, err := old.ExecContext(ctx, string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	ana := market.Standing{Handle: "ana", Followers: 35800, GMVUSD: 2e6, Has: market.HasFollowers | market.HasGMV}
+	bo := market.Standing{Handle: "bo", Followers: 430000, Has: market.HasFollowers}
+	_, err = old.ExecContext(ctx, `PRAGMA user_version = 9;
+		INSERT INTO runs(id, source, started_at, status) VALUES (1, 's', '2026-11-16T09:00:00Z', 'ok'), (2, 's', '2026-11-23T09:00:00Z', 'ok');
+		INSERT INTO snapshots(id, run_id, source, status, taken_at, source_info) VALUES
+		  (1, 1, 's', 'ok', '2026-11-16T09:00:00Z', '{}'), (2, 2, 's', 'ok', '2026-11-23T09:00:00Z', '{}');
+		INSERT INTO creators(snapshot_id, handle, values_json, standing) VALUES (1, 'ana', '{}', ?), (1, 'bo', '{}', ?),
+		  (2, 'cy', '{"followers":{"kind":"count","raw":"12","num":12}}', NULL)`, ana.AppendPacked(nil), bo.AppendPacked(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id, want := range map[int64][]market.Standing{1: {ana, bo}, 2: {{Handle: "cy", Followers: 12, Has: market.HasFollowers}}} {
+		snap, err := db.SnapshotStandings(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(snap.Standings, want) {
+			t.Errorf("snapshot %d: %+v, want %+v", id, snap.Standings, want)
+		}
+	}
+	run, err := db.BeginRun(ctx, "s", time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as market.Assembler
+	as.Add(market.Record{Entity: market.EntityCreator, Key: "dee", Fields: map[string]market.Value{
+		"followers": {Kind: market.KindCount, Raw: "7", Num: 7}}}, "https://x.example/@dee")
+	id, err := db.FinishRun(ctx, run, market.RunOK, "ok", time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC), "{}", &market.Draft{Merged: &as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inTable, beside int
+	db.SQL().QueryRow(`SELECT count(*) FROM standings WHERE snapshot_id = ?`, id).Scan(&inTable)
+	db.SQL().QueryRow(`SELECT count(standing) FROM creators WHERE snapshot_id = ?`, id).Scan(&beside)
+	if inTable != 1 || beside != 0 {
+		t.Errorf("a new snapshot's standings: %d in the table, %d beside its creators", inTable, beside)
+	}
 }

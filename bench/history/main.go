@@ -27,7 +27,7 @@ import (
 )
 
 // A generated creator's standing, packed as gmvscope packs it when it
-// writes a snapshot (creators.standing): followers and GMV in USD.
+// writes a snapshot (the standings table): followers and GMV in USD.
 func init() {
 	sqlite.MustRegisterDeterministicScalarFunction("bench_standing", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
 		f, _ := args[0].(int64)
@@ -197,11 +197,15 @@ func writeWeek(ctx context.Context, db *store.DB, w, n int, at time.Time) (int64
 	id, _ := res.LastInsertId()
 	_, err = tx.ExecContext(ctx, `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < ? - 1),
 		v AS (SELECT i, 500 + (i * 7919 + ? * 131) % 2000000 AS f, (i * 104729 + ? * 1299709) % 500000000 AS g FROM seq)
-		INSERT INTO creators(snapshot_id, handle, followers, gmv, currency, period, gmv_usd, standing, values_json)
-		SELECT ?, printf('c%07d', i), f, g, 'USD', '28d', g / 100.0, bench_standing(f, g / 100.0),
+		INSERT INTO creators(snapshot_id, handle, followers, gmv, currency, period, gmv_usd, values_json)
+		SELECT ?, printf('c%07d', i), f, g, 'USD', '28d', g / 100.0,
 			'{"followers":{"kind":"count","raw":"' || f || '","num":' || f || '},"gmv":{"kind":"money","raw":"' || g || '","num":' || g || ',"currency":"USD","period":"28d"}}'
 		FROM v`, n, w, w, id)
 	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO standings(snapshot_id, handle, packed)
+		SELECT snapshot_id, handle, bench_standing(followers, gmv_usd) FROM creators WHERE snapshot_id = ? ORDER BY handle`, id); err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET (n_creators, total_gmv_usd, n_with_gmv, n_with_followers) =
