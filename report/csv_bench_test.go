@@ -13,7 +13,9 @@ import (
 func BenchmarkWriteCSV(b *testing.B) {
 	s := &market.Snapshot{ID: 1, Source: market.SourceInfo{Name: "demo", RateUSD: 1}}
 	for i := range 10000 {
-		count := func(n int64) *market.Value { return &market.Value{Kind: market.KindCount, Raw: fmt.Sprint(n), Num: n, Period: "28d"} }
+		count := func(n int64) *market.Value {
+			return &market.Value{Kind: market.KindCount, Raw: fmt.Sprint(n), Num: n, Period: "28d"}
+		}
 		usd := func(n int64) *market.Value {
 			return &market.Value{Kind: market.KindMoney, Raw: fmt.Sprintf("%.2f", float64(n)/100), Num: n, Currency: "USD", Period: "28d"}
 		}
