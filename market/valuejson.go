@@ -409,12 +409,13 @@ func (d *valueDecoder) shown() (map[string][]Shown, error) {
 	if err := d.byte('{'); err != nil {
 		return nil, err
 	}
-	out := map[string][]Shown{}
+	out := make(map[string][]Shown, 4)
 	d.skip()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
 		return out, nil
 	}
+	all := make([]Shown, 0, 8) // every field's texts, each list a part of it
 	for {
 		name, err := d.shared()
 		if err != nil {
@@ -426,7 +427,7 @@ func (d *valueDecoder) shown() (map[string][]Shown, error) {
 		if err := d.byte('['); err != nil {
 			return nil, err
 		}
-		var list []Shown
+		start := len(all)
 		for {
 			var x Shown
 			if err := d.byte('{'); err != nil {
@@ -457,14 +458,14 @@ func (d *valueDecoder) shown() (map[string][]Shown, error) {
 					break
 				}
 			}
-			list = append(list, x)
+			all = append(all, x)
 			if done, err := d.next(']'); err != nil {
 				return nil, err
 			} else if done {
 				break
 			}
 		}
-		out[name] = list
+		out[name] = all[start:len(all):len(all)] // an append to one list never writes into the next
 		if done, err := d.next('}'); err != nil {
 			return nil, err
 		} else if done {
