@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -14,13 +15,20 @@ import (
 // reads 600,000 of these. Anything it does not expect (an unknown key, a
 // number in another form) is read by encoding/json instead, so the result
 // is the same either way.
-func DecodeValues(b []byte, set func(name string, v *Value)) error {
-	d := valueDecoder{b: b}
+func DecodeValues(b []byte, set func(name string, v *Value)) error { return decodeValues(b, set) }
+
+// DecodeValuesText is DecodeValues for values held as a string, such as a
+// column read from the store: the values' texts are parts of it, so it
+// stays in memory while any of them does.
+func DecodeValuesText(s string, set func(name string, v *Value)) error { return decodeValues(s, set) }
+
+func decodeValues[T string | []byte](b T, set func(name string, v *Value)) error {
+	d := valueDecoder[T]{b: b}
 	if err := d.object(set); err == nil {
 		return nil
 	}
 	var m map[string]*Value
-	if err := json.Unmarshal(b, &m); err != nil {
+	if err := json.Unmarshal([]byte(b), &m); err != nil {
 		return err
 	}
 	for name, v := range m {
@@ -41,7 +49,7 @@ type Scratch struct {
 // scratch and their raw texts are not kept (Raw and Text are empty), so a
 // whole market's standings are read without allocating a value each.
 func DecodeValuesLean(b []byte, scratch *Scratch, set func(name string, v *Value)) error {
-	d := valueDecoder{b: b, scratch: scratch, lean: true}
+	d := valueDecoder[[]byte]{b: b, scratch: scratch, lean: true}
 	scratch.n = 0
 	if err := d.object(set); err == nil {
 		return nil
@@ -51,20 +59,23 @@ func DecodeValuesLean(b []byte, scratch *Scratch, set func(name string, v *Value
 
 var errSlow = errors.New("not in the fast form")
 
-type valueDecoder struct {
+// valueDecoder reads JSON held as bytes or as a string: from a string, the
+// texts it returns are parts of it, not copies (a store's column is read
+// as a string already).
+type valueDecoder[T string | []byte] struct {
 	scratch *Scratch // values go here, not to the heap (with lean)
 	lean    bool     // raw and text are skipped
-	b       []byte
+	b       T
 	i       int
 }
 
-func (d *valueDecoder) skip() {
+func (d *valueDecoder[T]) skip() {
 	for d.i < len(d.b) && d.b[d.i] <= ' ' && (d.b[d.i] == ' ' || d.b[d.i] == '\n' || d.b[d.i] == '\t' || d.b[d.i] == '\r') {
 		d.i++
 	}
 }
 
-func (d *valueDecoder) byte(c byte) error {
+func (d *valueDecoder[T]) byte(c byte) error {
 	d.skip()
 	if d.i >= len(d.b) || d.b[d.i] != c {
 		return errSlow
@@ -75,7 +86,7 @@ func (d *valueDecoder) byte(c byte) error {
 
 // str reads a string. One with escapes (a name's "\u0026", a list's
 // "\u001f") has just that string read by encoding/json.
-func (d *valueDecoder) str() (string, error) {
+func (d *valueDecoder[T]) str() (string, error) {
 	if err := d.byte('"'); err != nil {
 		return "", err
 	}
@@ -89,7 +100,7 @@ func (d *valueDecoder) str() (string, error) {
 				return string(s), nil
 			}
 			var out string
-			if err := json.Unmarshal(d.b[start-1:d.i], &out); err != nil {
+			if err := json.Unmarshal([]byte(d.b[start-1:d.i]), &out); err != nil {
 				return "", errSlow
 			}
 			return out, nil
@@ -104,21 +115,21 @@ func (d *valueDecoder) str() (string, error) {
 }
 
 // scalar reads a number or a boolean as its text.
-func (d *valueDecoder) scalar() ([]byte, error) {
+func (d *valueDecoder[T]) scalar() (T, error) {
 	d.skip()
 	start := d.i
 	for d.i < len(d.b) && d.b[d.i] != ',' && d.b[d.i] != '}' && d.b[d.i] != ' ' {
 		d.i++
 	}
 	if d.i == start {
-		return nil, errSlow
+		return d.b[:0], errSlow
 	}
 	return d.b[start:d.i], nil
 }
 
 // parseInt reads a decimal integer as JSON writes one; ok is false for
 // anything else (an exponent, a fraction, too many digits).
-func parseInt(b []byte) (int64, bool) {
+func parseInt[T string | []byte](b T) (int64, bool) {
 	neg := len(b) > 0 && b[0] == '-'
 	if neg {
 		b = b[1:]
@@ -127,11 +138,11 @@ func parseInt(b []byte) (int64, bool) {
 		return 0, false
 	}
 	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
+	for i := 0; i < len(b); i++ {
+		if c := b[i]; c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int64(c-'0')
+		n = n*10 + int64(b[i]-'0')
 	}
 	if neg {
 		n = -n
@@ -140,7 +151,7 @@ func parseInt(b []byte) (int64, bool) {
 }
 
 // skipped reads a string and returns none.
-func (d *valueDecoder) skipped() (string, error) {
+func (d *valueDecoder[T]) skipped() (string, error) {
 	if _, err := d.plain(); err != nil {
 		return "", err
 	}
@@ -149,19 +160,19 @@ func (d *valueDecoder) skipped() (string, error) {
 
 // plain reads a string without escapes as the bytes it holds (valid
 // until the input changes).
-func (d *valueDecoder) plain() ([]byte, error) {
+func (d *valueDecoder[T]) plain() (T, error) {
 	if err := d.byte('"'); err != nil {
-		return nil, err
+		return d.b[:0], err
 	}
 	start := d.i
 	for d.i < len(d.b) && d.b[d.i] != '"' {
 		if d.b[d.i] == '\\' {
-			return nil, errSlow
+			return d.b[:0], errSlow
 		}
 		d.i++
 	}
 	if d.i >= len(d.b) {
-		return nil, errSlow
+		return d.b[:0], errSlow
 	}
 	d.i++
 	return d.b[start : d.i-1], nil
@@ -169,7 +180,7 @@ func (d *valueDecoder) plain() ([]byte, error) {
 
 // shared reads a string that many values share (a kind, a currency, a
 // period) and returns one copy of each, up to a few thousand distinct.
-func (d *valueDecoder) shared() (string, error) {
+func (d *valueDecoder[T]) shared() (string, error) {
 	start := d.i
 	if err := d.byte('"'); err != nil {
 		return "", err
@@ -194,7 +205,7 @@ func (d *valueDecoder) shared() (string, error) {
 	if s, ok := (*sharedTexts.Load())[string(raw)]; ok {
 		return s, nil
 	}
-	s := string(raw)
+	s := strings.Clone(string(raw)) // not a part of the whole object's text
 	// A new text: the tables are copied with it, so reading them takes
 	// no lock (new texts stop coming after the first few values). A slot
 	// is taken by the first text that lands on it, and kept.
@@ -220,7 +231,7 @@ func (d *valueDecoder) shared() (string, error) {
 // slotOf places a shared text (not empty) in sharedSlots by its length
 // and its first and last bytes, which tell apart the kinds, currencies,
 // periods and field names values share.
-func slotOf(b []byte) uint8 { return uint8(len(b)*7) ^ b[0]*31 ^ b[len(b)-1] }
+func slotOf[T string | []byte](b T) uint8 { return uint8(len(b)*7) ^ b[0]*31 ^ b[len(b)-1] }
 
 var (
 	sharedMu    sync.Mutex
@@ -233,7 +244,7 @@ func init() {
 	sharedSlots.Store(&[256]string{})
 }
 
-func (d *valueDecoder) object(set func(string, *Value)) error {
+func (d *valueDecoder[T]) object(set func(string, *Value)) error {
 	if err := d.byte('{'); err != nil {
 		return err
 	}
@@ -280,7 +291,7 @@ func (d *valueDecoder) object(set func(string, *Value)) error {
 	return nil
 }
 
-func (d *valueDecoder) value() (*Value, error) {
+func (d *valueDecoder[T]) value() (*Value, error) {
 	if err := d.byte('{'); err != nil {
 		return nil, err
 	}
@@ -394,18 +405,24 @@ func (d *valueDecoder) value() (*Value, error) {
 // "profile", "raw": "35812"}, ...]}) as the store writes them, into sh,
 // without encoding/json's reflection; any other form is read by
 // encoding/json.
-func DecodeShown(b []byte, sh *map[string][]Shown) error {
-	d := valueDecoder{b: b}
+func DecodeShown(b []byte, sh *map[string][]Shown) error { return decodeShown(b, sh) }
+
+// DecodeShownText is DecodeShown for texts held as a string, as
+// DecodeValuesText is for values.
+func DecodeShownText(s string, sh *map[string][]Shown) error { return decodeShown(s, sh) }
+
+func decodeShown[T string | []byte](b T, sh *map[string][]Shown) error {
+	d := valueDecoder[T]{b: b}
 	out, err := d.shown()
 	if err != nil {
 		*sh = nil
-		return json.Unmarshal(b, sh)
+		return json.Unmarshal([]byte(b), sh)
 	}
 	*sh = out
 	return nil
 }
 
-func (d *valueDecoder) shown() (map[string][]Shown, error) {
+func (d *valueDecoder[T]) shown() (map[string][]Shown, error) {
 	if err := d.byte('{'); err != nil {
 		return nil, err
 	}
@@ -475,7 +492,7 @@ func (d *valueDecoder) shown() (map[string][]Shown, error) {
 }
 
 // next reads a comma (false) or the closing byte (true).
-func (d *valueDecoder) next(closing byte) (bool, error) {
+func (d *valueDecoder[T]) next(closing byte) (bool, error) {
 	d.skip()
 	if d.i >= len(d.b) {
 		return false, errSlow

@@ -37,15 +37,24 @@ func TestDecodeValues(t *testing.T) {
 			t.Fatalf("%s: %v", b, err)
 		}
 		// Read in its own form, escapes and all, never by the fallback.
-		if err := (&valueDecoder{b: b}).object(func(string, *Value) {}); err != nil {
+		if err := (&valueDecoder[[]byte]{b: b}).object(func(string, *Value) {}); err != nil {
 			t.Fatalf("%s: not read in the fast form: %v", b, err)
 		}
-		got := map[string]*Value{}
+		if err := (&valueDecoder[string]{b: string(b)}).object(func(string, *Value) {}); err != nil {
+			t.Fatalf("%s: as text, not read in the fast form: %v", b, err)
+		}
+		got, text := map[string]*Value{}, map[string]*Value{}
 		if err := DecodeValues(b, func(name string, v *Value) { got[name] = v }); err != nil {
 			t.Fatalf("%s: %v", b, err)
 		}
+		if err := DecodeValuesText(string(b), func(name string, v *Value) { text[name] = v }); err != nil {
+			t.Fatalf("%s as text: %v", b, err)
+		}
 		if len(want) == 0 {
 			want = map[string]*Value{}
+		}
+		if !reflect.DeepEqual(text, want) {
+			t.Fatalf("%s as text:\ngot  %v\nwant %v", b, text, want)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s:\ngot  %+v\nwant %+v", b, got, want)
@@ -87,6 +96,16 @@ func BenchmarkDecodeValues(b *testing.B) {
 	}
 }
 
+func BenchmarkDecodeValuesText(b *testing.B) {
+	js := string(AppendFieldsJSON(nil, map[string]Value{"followers": {Kind: KindCount, Raw: "35812", Num: 35812},
+		"gmv":   {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
+		"units": {Kind: KindCount, Raw: "1,234", Num: 1234, Period: "28d"}, "views": {Kind: KindCount, Raw: "2.1M", Num: 2100000, Period: "28d"}}))
+	b.ReportAllocs()
+	for b.Loop() {
+		DecodeValuesText(js, func(string, *Value) {})
+	}
+}
+
 func BenchmarkDecodeValuesJSON(b *testing.B) {
 	js := AppendFieldsJSON(nil, map[string]Value{"followers": {Kind: KindCount, Raw: "35812", Num: 35812},
 		"gmv":   {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
@@ -123,6 +142,10 @@ func TestDecodeShown(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s:\ngot  %+v\nwant %+v", b, got, want)
+		}
+		var text map[string][]Shown
+		if err := DecodeShownText(string(b), &text); err != nil || !reflect.DeepEqual(text, want) {
+			t.Fatalf("%s as text: %v\ngot  %+v\nwant %+v", b, err, text, want)
 		}
 	}
 	var got map[string][]Shown

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -105,9 +104,8 @@ func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator)
 	}
 	defer rows.Close()
 	type stored struct {
-		c               market.Creator
-		products, shown string
-		vals            []byte
+		c                     market.Creator
+		products, shown, vals string // the values' texts become parts of vals and shown
 	}
 	// A batch is decoded by whichever decoder takes it, and handed to fn
 	// in the order it was read.
@@ -139,14 +137,12 @@ func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator)
 			}
 			return true
 		}
-		var vals sql.RawBytes
 		for rows.Next() {
 			var r stored
 			c := &r.c
-			if readErr = rows.Scan(&c.Handle, &c.DisplayName, &c.GMVUSD, &c.Category, &c.Region, &c.URL, &r.products, &vals, &r.shown); readErr != nil {
+			if readErr = rows.Scan(&c.Handle, &c.DisplayName, &c.GMVUSD, &c.Category, &c.Region, &c.URL, &r.products, &r.vals, &r.shown); readErr != nil {
 				return
 			}
-			r.vals = bytes.Clone(vals)
 			if batch = append(batch, r); len(batch) == n && !send() {
 				return
 			}
@@ -158,17 +154,17 @@ func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator)
 	decode := func(r *stored) error {
 		c := &r.c
 		if r.shown != "{}" {
-			if err := market.DecodeShown([]byte(r.shown), &c.Shown); err != nil {
+			if err := market.DecodeShownText(r.shown, &c.Shown); err != nil {
 				return fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
 			}
 		}
-		if err := market.DecodeValues(r.vals, func(name string, v *market.Value) { setValue(c, name, v) }); err != nil {
+		if err := market.DecodeValuesText(r.vals, func(name string, v *market.Value) { setValue(c, name, v) }); err != nil {
 			return fmt.Errorf("load creator %s: %w", c.Handle, err)
 		}
 		if r.products != "" {
 			c.Products = strings.Split(r.products, ",")
 		}
-		r.vals = nil
+		r.vals, r.shown, r.products = "", "", "" // held by what was decoded from them, if at all
 		return nil
 	}
 	var decoders sync.WaitGroup
@@ -342,14 +338,13 @@ func (s *DB) eachProduct(ctx context.Context, id int64, fn func(*market.Product)
 		return fmt.Errorf("load products of snapshot %d: %w", id, err)
 	}
 	defer rows.Close()
-	var creators string
-	var vals sql.RawBytes
+	var creators, vals string // the values' texts are parts of vals, read as the driver gives it
 	for rows.Next() {
 		var p market.Product
 		if err := rows.Scan(&p.ID, &p.Title, &p.Shop, &p.URL, &creators, &vals); err != nil {
 			return err
 		}
-		err := market.DecodeValues(vals, func(name string, v *market.Value) {
+		err := market.DecodeValuesText(vals, func(name string, v *market.Value) {
 			switch name {
 			case "gmv":
 				p.GMV = v
@@ -379,14 +374,13 @@ func (s *DB) eachLive(ctx context.Context, id int64, fn func(*market.Live) error
 		return fmt.Errorf("load live sessions of snapshot %d: %w", id, err)
 	}
 	defer rows.Close()
-	var products string
-	var vals sql.RawBytes
+	var products, vals string // the values' texts are parts of vals, read as the driver gives it
 	for rows.Next() {
 		var l market.Live
 		if err := rows.Scan(&l.ID, &l.Creator, &l.Start, &l.Title, &l.URL, &products, &l.GMVUSD, &vals); err != nil {
 			return err
 		}
-		err := market.DecodeValues(vals, func(name string, v *market.Value) {
+		err := market.DecodeValuesText(vals, func(name string, v *market.Value) {
 			switch name {
 			case "duration":
 				l.Duration = v

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -50,17 +49,16 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 		defer close(recs)
 		const n = 512
 		batch := make([]storedRecord, 0, n)
-		var fields sql.RawBytes
 		var url, kind string
 		for rows.Next() {
 			var r storedRecord
-			if err := rows.Scan(&r.id, &r.entity, &r.key, &r.precedence, &fields, &r.line, &url, &kind); err != nil {
+			if err := rows.Scan(&r.id, &r.entity, &r.key, &r.precedence, &r.fields, &r.line, &url, &kind); err != nil {
 				return fmt.Errorf("merge records of run %d: %w", runID, err)
 			}
 			if len(batch) > 0 && batch[len(batch)-1].url == url {
 				url = batch[len(batch)-1].url // one string for a page's records
 			}
-			r.fields, r.url, r.kind = bytes.Clone(fields), url, kind
+			r.url, r.kind = url, kind
 			if batch = append(batch, r); len(batch) == n {
 				select {
 				case recs <- batch:
@@ -107,7 +105,7 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 				lastE, lastK = x.entity, x.key
 				clear(r.Fields)
 				r.Entity, r.Key, r.Precedence, r.Line = market.Entity(x.entity), x.key, x.precedence, x.line
-				if err := market.DecodeValues(x.fields, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
+				if err := market.DecodeValuesText(x.fields, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
 					return fmt.Errorf("read record %s of run %d: %w", x.key, runID, err)
 				}
 				as.AddFrom(r, x.url, x.kind)
@@ -147,5 +145,5 @@ type storedRecord struct {
 	id                     int64
 	entity, key, url, kind string
 	precedence, line       int
-	fields                 []byte
+	fields                 string // as the driver reads it: the values' texts become parts of it
 }
