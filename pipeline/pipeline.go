@@ -160,7 +160,10 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 		// The outcome is the store's: a run resumed after a crash counts
 		// the pages, failures and records of every process before it.
 		tallying := time.Now()
-		tally, err := p.Store.Tally(ctx, runID)
+		// A crawl that stopped with its frontier empty left no URL
+		// pending (a resumed crawl loads every pending one).
+		settled := stats.Finish == "frontier empty" || stats.Finish == "nothing to fetch"
+		tally, err := p.Store.Tally(ctx, runID, settled)
 		tallied = time.Since(tallying)
 		if err != nil {
 			return res, err

@@ -93,7 +93,7 @@ func (p *Pipeline) Reparse(ctx context.Context, run int64) (Result, error) {
 		p.Store.FinishRun(ctx, newRun, market.RunFailed, err.Error(), p.now(), "{}", nil)
 		return res, fmt.Errorf("reparse run %d: %w", run, err)
 	}
-	tally, err := p.Store.Tally(ctx, newRun)
+	tally, err := p.Store.Tally(ctx, newRun, true) // every page came settled: none is pending
 	if err != nil {
 		return res, err
 	}

@@ -88,14 +88,26 @@ func TestCommitBatchFrontier(t *testing.T) {
 	}
 	retry := page("http://x/c", "profile", 1, "HTTP 503")
 	retry.RetryAt = at.Add(time.Minute)
-	batch := []market.PageResult{
-		page("http://x/top", "top", 1, "", "http://x/a", "http://x/b", "http://x/c", "http://x/d"),
-		page("http://x/a", "profile", 1, ""),
-		page("http://x/b", "profile", 3, "HTTP 404"),
-		retry,
+	top := page("http://x/top", "top", 1, "", "http://x/a", "http://x/b", "http://x/c", "http://x/d")
+	top.Page.Listing = market.Listing{Total: 4, Pages: 1, Page: 1, Last: 4}
+	for _, h := range []string{"a", "b"} {
+		top.Records = append(top.Records, market.Record{Entity: market.EntityCreator, Key: h,
+			Fields: map[string]market.Value{"followers": {Kind: market.KindCount, Raw: "1", Num: 1}}})
 	}
+	batch := []market.PageResult{top, page("http://x/a", "profile", 1, ""), page("http://x/b", "profile", 3, "HTTP 404"), retry}
 	if err := db.CommitBatch(ctx, run, batch); err != nil {
 		t.Fatal(err)
+	}
+	// The outcome's counts: c waits for its retry and d to be fetched.
+	tally, err := db.Tally(ctx, run, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTally := market.Tally{Records: 2, Retries: 1, Kinds: []market.KindTally{
+		{Kind: "profile", Done: 1, Failed: 1, Pending: 2, Failures: map[string]int{"HTTP 404": 1}},
+		{Kind: "top", Done: 1, ListingTotal: 4, ListingPages: 1, MaxRows: 2, Rows: 2}}}
+	if !reflect.DeepEqual(tally, wantTally) {
+		t.Errorf("tally:\n got %+v\nwant %+v", tally, wantTally)
 	}
 	want := map[string]string{
 		"http://x/top": "top done 1 ", "http://x/a": "profile done 1 ", "http://x/b": "profile failed 3 HTTP 404",
@@ -135,6 +147,13 @@ func TestCommitBatchFrontier(t *testing.T) {
 	}
 	if pending, seen, err := db.Frontier(ctx, run); err != nil || len(pending) != 0 || len(seen) != 5 {
 		t.Errorf("after the second batch: pending %v, seen %v (%v)", pending, seen, err)
+	}
+	// Every URL settled: counted without the distinct URLs, the same.
+	wantTally.Kinds[0].Done, wantTally.Kinds[0].Pending = 3, 0
+	for _, settled := range []bool{false, true} {
+		if tally, err := db.Tally(ctx, run, settled); err != nil || !reflect.DeepEqual(tally, wantTally) {
+			t.Errorf("settled %v: %v\n got %+v\nwant %+v", settled, err, tally, wantTally)
+		}
 	}
 	var states string
 	db.SQL().QueryRowContext(ctx, `SELECT group_concat(state || ':' || attempts, ' ') FROM (SELECT state, attempts FROM frontier_log WHERE url = 'http://x/c' ORDER BY id)`).Scan(&states)

@@ -10,9 +10,14 @@ import (
 
 // Tally counts a run's URLs by kind and final state, their failures by
 // reason, what its listing pages said about their listings and the rows
-// they held, and its records and rejects: everything every process that worked on the run
-// stored, so a resumed run's outcome counts the failures before a crash.
-func (s *DB) Tally(ctx context.Context, runID int64) (market.Tally, error) {
+// they held, and its records and rejects: everything every process that
+// worked on the run stored, so a resumed run's outcome counts the failures
+// before a crash. settled says the caller knows that no URL of the run is
+// pending (its crawl stopped with the frontier empty, which a resumed
+// crawl loads whole from the store): the run's distinct URLs, counted
+// over every frontier row (a million in a whole market's run), are then
+// not counted.
+func (s *DB) Tally(ctx context.Context, runID int64, settled bool) (market.Tally, error) {
 	var t market.Tally
 	kinds := map[string]*market.KindTally{}
 	kind := func(k string) *market.KindTally {
@@ -24,10 +29,13 @@ func (s *DB) Tally(ctx context.Context, runID int64) (market.Tally, error) {
 	// A URL settles once (done or failed) and is never queued again, so
 	// its settled row is counted without grouping the log by URL; the
 	// rest of the URLs it knows are pending.
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT kind, state, reason, count(*) FROM frontier_log WHERE run_id = ? AND state != 'pending' GROUP BY 1, 2, 3
-		UNION ALL
-		SELECT kind, 'pending', '', count(DISTINCT url) FROM frontier_log WHERE run_id = ? GROUP BY 1`, runID, runID)
+	q := `SELECT kind, state, reason, count(*) FROM frontier_log WHERE run_id = ? AND state != 'pending' GROUP BY 1, 2, 3`
+	args := []any{runID}
+	if !settled {
+		q += ` UNION ALL SELECT kind, 'pending', '', count(DISTINCT url) FROM frontier_log WHERE run_id = ? GROUP BY 1`
+		args = append(args, runID)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return t, fmt.Errorf("tally run %d: %w", runID, err)
 	}
@@ -56,32 +64,41 @@ func (s *DB) Tally(ctx context.Context, runID int64) (market.Tally, error) {
 	if err := rows.Err(); err != nil {
 		return t, fmt.Errorf("tally run %d: %w", runID, err)
 	}
-	for _, kt := range kinds {
-		kt.Pending -= kt.Done + kt.Failed
+	if !settled {
+		for _, kt := range kinds {
+			kt.Pending -= kt.Done + kt.Failed
+		}
 	}
 	// What good pages said about their listings, the most rows one held,
 	// and the rows read from each kind's good pages.
+	// One pass over the run's pages (their bodies between them make each
+	// pass long): the good pages' figures by kind, and every page's
+	// records.
 	rows, err = s.db.QueryContext(ctx, `
-		SELECT p.kind, coalesce(max(p.listing_total), 0), coalesce(max(p.listing_pages), 0), max(p.records), sum(p.records)
-		FROM pages p WHERE p.run_id = ? AND p.failure = '' GROUP BY p.kind`, runID)
+		SELECT p.kind, coalesce(max(CASE WHEN p.failure = '' THEN p.listing_total END), 0),
+			coalesce(max(CASE WHEN p.failure = '' THEN p.listing_pages END), 0),
+			coalesce(max(CASE WHEN p.failure = '' THEN p.records END), 0), coalesce(sum(CASE WHEN p.failure = '' THEN p.records END), 0),
+			count(CASE WHEN p.failure = '' THEN 1 END), sum(p.records)
+		FROM pages p WHERE p.run_id = ? GROUP BY p.kind`, runID)
 	if err != nil {
 		return t, fmt.Errorf("tally run %d: %w", runID, err)
 	}
 	for rows.Next() {
 		var k string
-		var total, pages, most, read int64
-		if err := rows.Scan(&k, &total, &pages, &most, &read); err != nil {
+		var total, pages, most, read, good, records int64
+		if err := rows.Scan(&k, &total, &pages, &most, &read, &good, &records); err != nil {
 			rows.Close()
 			return t, fmt.Errorf("tally run %d: %w", runID, err)
+		}
+		t.Records += int(records)
+		if good == 0 {
+			continue // as before: a kind only of failed pages has no listing figures
 		}
 		kt := kind(k)
 		kt.ListingTotal, kt.ListingPages, kt.MaxRows, kt.Rows = total, pages, most, read
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return t, fmt.Errorf("tally run %d: %w", runID, err)
-	}
-	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(sum(records), 0) FROM pages WHERE run_id = ?`, runID).Scan(&t.Records); err != nil {
 		return t, fmt.Errorf("tally run %d: %w", runID, err)
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM frontier_log WHERE run_id = ? AND state = 'pending' AND next_attempt IS NOT NULL`, runID).Scan(&t.Retries); err != nil {
