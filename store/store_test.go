@@ -166,35 +166,11 @@ func TestCommitBatchFrontier(t *testing.T) {
 // into the log and the frontier view shows them as they were.
 func TestMigrateFrontierLog(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"migrations/001_init.sql", "migrations/002_robots.sql"} {
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := old.ExecContext(ctx, string(body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, err = old.ExecContext(ctx, `PRAGMA user_version = 2;
-		INSERT INTO runs(id, source, started_at, status) VALUES (1, 's', '2026-11-16T09:00:00Z', 'running');
+	db := openOld(t, 2, `INSERT INTO runs(id, source, started_at, status) VALUES (1, 's', '2026-11-16T09:00:00Z', 'running');
 		INSERT INTO frontier(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES
 		  (1, 'http://x/top', 'top', 'done', 1, NULL, '', '2026-11-16T09:00:01Z'),
 		  (1, 'http://x/a', 'profile', 'pending', 2, '2026-11-16T09:05:00Z', 'HTTP 503', '2026-11-16T09:00:02Z'),
 		  (1, 'http://x/b', 'profile', 'failed', 3, NULL, 'HTTP 404', '2026-11-16T09:00:03Z')`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var got []string
 	rows, err := db.SQL().QueryContext(ctx, `SELECT url, kind, state, attempts, coalesce(next_attempt, '-'), reason FROM frontier WHERE run_id = 1 ORDER BY url`)
 	if err != nil {
@@ -629,36 +605,13 @@ func openTemp(t *testing.T) *DB {
 // standings table.
 func TestMigrateStandingsApart(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "v9.db")
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, _ := fs.Glob(migrations, "migrations/*.sql")
-	sort.Strings(names)
-	for _, name := range names[:9] {
-		body, _ := migrations.ReadFile(name)
-		if _, err := old.ExecContext(ctx, string(body)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
 	ana := market.Standing{Handle: "ana", Followers: 35800, GMVUSD: 2e6, Has: market.HasFollowers | market.HasGMV}
 	bo := market.Standing{Handle: "bo", Followers: 430000, Has: market.HasFollowers}
-	_, err = old.ExecContext(ctx, `PRAGMA user_version = 9;
-		INSERT INTO runs(id, source, started_at, status) VALUES (1, 's', '2026-11-16T09:00:00Z', 'ok'), (2, 's', '2026-11-23T09:00:00Z', 'ok');
+	db := openOld(t, 9, `INSERT INTO runs(id, source, started_at, status) VALUES (1, 's', '2026-11-16T09:00:00Z', 'ok'), (2, 's', '2026-11-23T09:00:00Z', 'ok');
 		INSERT INTO snapshots(id, run_id, source, status, taken_at, source_info) VALUES
 		  (1, 1, 's', 'ok', '2026-11-16T09:00:00Z', '{}'), (2, 2, 's', 'ok', '2026-11-23T09:00:00Z', '{}');
 		INSERT INTO creators(snapshot_id, handle, values_json, standing) VALUES (1, 'ana', '{}', ?), (1, 'bo', '{}', ?),
 		  (2, 'cy', '{"followers":{"kind":"count","raw":"12","num":12}}', NULL)`, ana.AppendPacked(nil), bo.AppendPacked(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	for id, want := range map[int64][]market.Standing{1: {ana, bo}, 2: {{Handle: "cy", Followers: 12, Has: market.HasFollowers}}} {
 		snap, err := db.SnapshotStandings(ctx, id)
 		if err != nil {
@@ -685,4 +638,35 @@ func TestMigrateStandingsApart(t *testing.T) {
 	if inTable != 1 || beside != 0 {
 		t.Errorf("a new snapshot's standings: %d in the table, %d beside its creators", inTable, beside)
 	}
+}
+
+// openOld makes a store of schema version (its first migrations only),
+// runs setup in it (with args), and opens it as gmvscope does: migrated
+// to now. It is closed when the test ends.
+func openOld(t *testing.T, version int, setup string, args ...any) *DB {
+	t.Helper()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrations, "migrations/*.sql")
+	sort.Strings(names)
+	for _, name := range names[:version] {
+		body, _ := migrations.ReadFile(name)
+		if _, err := old.ExecContext(ctx, string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	if _, err := old.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d;\n", version)+setup, args...); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
