@@ -175,9 +175,6 @@ func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int, ranked func([]Po
 			})
 		}
 	}
-	a.MedianFollowers = Median(followers)
-	a.Spearman = Spearman(sx, sy)
-
 	px, py := make([]float64, len(a.Points)), make([]float64, len(a.Points))
 	for i, p := range a.Points {
 		px[i], py[i] = p.Followers, p.GMVUSD
@@ -190,10 +187,18 @@ func AnalyzeAll(s Snapshot, rateUSD float64, outliers, top int, ranked func([]Po
 	}
 	rank(a.Points, func(p Point) float64 { return p.Followers }, func(p *Point, r int) { p.RankFollow = r })
 	rank(a.Points, func(p Point) float64 { return p.GMVUSD }, func(p *Point, r int) { p.RankGMV = r })
-	slices.SortFunc(a.Points, func(p, q Point) int { return cmp.Compare(p.RankGMV, q.RankGMV) }) // ranks are unique
-	if ranked != nil {
-		ranked(a.Points)
+	// In GMV rank order: the ranks are 1 to n, each once, so each point is
+	// swapped into its place.
+	for i := range a.Points {
+		for j := a.Points[i].RankGMV - 1; j != i; j = a.Points[i].RankGMV - 1 {
+			a.Points[i], a.Points[j] = a.Points[j], a.Points[i]
+		}
 	}
+	if ranked != nil {
+		ranked(a.Points) // as soon as can be: what data.csv needs is known
+	}
+	a.MedianFollowers = Median(followers)
+	a.Spearman = Spearman(sx, sy)
 
 	// The largest |residual|, ties in rank order: the first k of the
 	// points sorted so, kept as they pass, without a sorted copy of all.

@@ -2,6 +2,7 @@ package market
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -68,5 +69,34 @@ func benchmarkSort(b *testing.B, sort func([]valueAt)) {
 	for b.Loop() {
 		copy(ps, xs)
 		sort(ps)
+	}
+}
+
+// TestPointsInGMVRankOrder: the plotted points come in GMV rank order,
+// every creator with both values above zero once, ties of GMV ranked in
+// handle order and ties of followers too.
+func TestPointsInGMVRankOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var s Snapshot
+	for i := range 5000 {
+		s.Standings = append(s.Standings, Standing{Handle: fmt.Sprintf("c%05d", i), Followers: float64(r.IntN(100)),
+			GMVUSD: float64(r.IntN(50)), Has: HasFollowers | HasGMV})
+	}
+	a := Analyze(s, 1, 10, 10)
+	seen := map[int32]bool{}
+	for i, p := range a.Points {
+		if p.RankGMV != i+1 || seen[p.At] || p.Followers <= 0 || p.GMVUSD <= 0 {
+			t.Fatalf("point %d: %+v", i, p)
+		}
+		seen[p.At] = true
+		if i > 0 {
+			q := a.Points[i-1]
+			if q.GMVUSD < p.GMVUSD || (q.GMVUSD == p.GMVUSD && q.At > p.At) {
+				t.Fatalf("points %d and %d out of order: %+v %+v", i-1, i, q, p)
+			}
+		}
+	}
+	if len(seen) != a.WithBoth-a.ZeroGMV-a.ZeroFollowers {
+		t.Errorf("%d points of %d with both above zero", len(seen), a.WithBoth-a.ZeroGMV-a.ZeroFollowers)
 	}
 }
