@@ -47,6 +47,11 @@ type Pipeline struct {
 	Gone  func(owner string) bool
 	// Progress, when set, returns what shows a source's crawl as it goes.
 	Progress func(src *config.Source) Progress
+	// OneAtATime says the process runs one crawl or report at a time (a
+	// command, not the daemon, whose jobs overlap in one process's
+	// memory): each report then runs under a soft memory limit
+	// (ReportMemory).
+	OneAtATime bool
 }
 
 // Progress shows a crawl as it goes: every page result, the running

@@ -89,18 +89,19 @@ func (st *stages) unlimit() {
 }
 
 // ReportMemory is the soft memory limit a report of a snapshot of n
-// creators runs under when GOMEMLIMIT is not set (GOMEMLIMIT=off runs it
-// without one): 400 MiB, or 675 bytes
-// per creator when that is more (1.8 times what a report holds live per
-// creator, measured at 600,000). Go's collector lets the heap grow to
-// twice what is live; near this limit it collects sooner instead, so a
-// whole market's report stays under 500 MB at little cost in time. It is
-// a soft limit: a report that needs more gets it.
+// creators runs under, in a process that runs one thing at a time
+// (Pipeline.OneAtATime) and when GOMEMLIMIT is not set (GOMEMLIMIT=off
+// runs it without one): 400 MiB, or 675 bytes per creator when that is
+// more (1.8 times what a report holds live per creator, measured at
+// 600,000). Go's collector lets the heap grow to twice what is live; near
+// this limit it collects sooner instead, so a whole market's report stays
+// under 500 MB at little cost in time. It is a soft limit: a report that
+// needs more gets it.
 func ReportMemory(n int) int64 { return max(400<<20, 675*int64(n)) }
 
 // limitMemory sets ReportMemory(n) as the soft memory limit, unless
-// GOMEMLIMIT says what it is (GOMEMLIMIT=off: none), and returns what puts
-// the old one back.
+// GOMEMLIMIT says what it is (GOMEMLIMIT=off: none) or one is set, and
+// returns what puts the old one back.
 func limitMemory(n int) func() {
 	old := debug.SetMemoryLimit(-1)
 	if os.Getenv("GOMEMLIMIT") != "" || old != math.MaxInt64 {
@@ -141,7 +142,9 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 		return nil, market.Analysis{}, x, nil, err
 	}
 	st.load = time.Since(began)
-	st.restore = limitMemory(snap.CreatorCount())
+	if p.OneAtATime {
+		st.restore = limitMemory(snap.CreatorCount())
+	}
 	var written *report.Tee
 	var ranked func([]market.Point)
 	if tee != nil {

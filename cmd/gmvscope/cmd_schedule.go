@@ -55,7 +55,8 @@ func (c *ScheduleCommand) Run(ctx context.Context) error {
 	d := &schedule.Daemon{Store: p.Store, Log: c.m.Log, Clock: c.m.ScheduleClock, Now: c.now, New: func(cfg *config.Config) *pipeline.Pipeline {
 		q := *p
 		q.Config = cfg
-		q.Progress = nil // a daemon logs; it draws no bar
+		q.Progress = nil     // a daemon logs; it draws no bar
+		q.OneAtATime = false // its jobs overlap: no report's memory limit would be the process's
 		return &q
 	}}
 	d.Load(cfg)

@@ -123,7 +123,7 @@ func (m *Main) open(ctx context.Context, cfg *config.Config, create bool) (*pipe
 		return nil, err
 	}
 	return &pipeline.Pipeline{Config: cfg, Store: db, Log: m.Log, Now: m.Now, Clock: m.Clock, Getenv: m.getenv,
-		Owner: pipeline.ThisProcess(), Gone: pipeline.ProcessGone, Progress: m.progress}, nil
+		Owner: pipeline.ThisProcess(), Gone: pipeline.ProcessGone, Progress: m.progress, OneAtATime: true}, nil
 }
 
 // checkAssets fails before any work when the report's echarts build was
