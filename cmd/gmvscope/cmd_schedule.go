@@ -59,16 +59,17 @@ func (c *ScheduleCommand) Run(ctx context.Context) error {
 		q.OneAtATime = false // its jobs overlap: no report's memory limit would be the process's
 		return &q
 	}}
+	// SIGINT and SIGTERM cancel ctx (main); a second one exits at once.
+	// SIGHUP reloads the config. Caught before the schedule is loaded (and
+	// says so in the log): a SIGHUP before would end the process.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	d.Load(cfg)
 	listen := c.listen
 	if listen == "" {
 		listen = cfg.Schedule.Listen
 	}
-	// SIGINT and SIGTERM cancel ctx (main); a second one exits at once.
-	// SIGHUP reloads the config.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGHUP, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
 	go func() {
 		stops := 0
 		for s := range sigs {
