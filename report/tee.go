@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -161,8 +160,7 @@ type teeFile[T any] struct {
 	path     string // where it goes
 	f        *os.File
 	bw       *bufio.Writer
-	cw       *csv.Writer
-	rows     tableRows[T]
+	rw       *rowWriter[T]
 	started  bool
 	complete bool  // every row written and the file closed
 	err      error // why the file was not finished
@@ -174,8 +172,8 @@ func startTee[T any](folder, name string, rows tableRows[T]) (*teeFile[T], error
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	t := &teeFile[T]{path: path, f: f, bw: bufio.NewWriterSize(f, 1<<16), rows: rows}
-	if t.cw, err = startCSV(t.bw, rows.header); err != nil {
+	t := &teeFile[T]{path: path, f: f, bw: bufio.NewWriterSize(f, 1<<16)}
+	if t.rw, err = startRows(t.bw, rows); err != nil {
 		t.remove()
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
@@ -192,7 +190,7 @@ func (t *teeFile[T]) pass(each func(func(*T) error) error, fn func(*T) error) er
 	t.started = true
 	err := each(func(x *T) error {
 		if t.err == nil {
-			t.err = t.cw.Write(t.rows.row(x))
+			t.err = t.rw.write(x)
 		}
 		return fn(x)
 	})
@@ -201,8 +199,7 @@ func (t *teeFile[T]) pass(each func(func(*T) error) error, fn func(*T) error) er
 		return err
 	}
 	if t.err == nil {
-		t.cw.Flush()
-		t.err = errors.Join(t.cw.Error(), t.bw.Flush(), t.f.Close(), os.Chmod(t.f.Name(), 0o644))
+		t.err = errors.Join(t.rw.flush(), t.bw.Flush(), t.f.Close(), os.Chmod(t.f.Name(), 0o644))
 		t.complete = t.err == nil
 	}
 	return nil

@@ -546,23 +546,55 @@ func WriteLivesCSV(w io.Writer, s *market.Snapshot) error {
 	return writeRows(w, s.EachLive, liveRows(s))
 }
 
-// tableRows is a CSV's header and how one row of it is made.
+// tableRows is a CSV's header and how one row of it is made: row appends
+// x's cells to l.
 type tableRows[T any] struct {
 	header []string
-	row    func(*T) []string
+	row    func(l *csvLine, x *T)
 }
 
 // writeRows writes the header and a row for each item each gives.
 func writeRows[T any](w io.Writer, each func(func(*T) error) error, r tableRows[T]) error {
-	cw, err := startCSV(w, r.header)
+	rw, err := startRows(w, r)
 	if err != nil {
 		return err
 	}
-	if err := each(func(x *T) error { return cw.Write(r.row(x)) }); err != nil {
+	if err := each(rw.write); err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return rw.flush()
+}
+
+// rowWriter writes a table's rows to w, a buffer of them at a time.
+type rowWriter[T any] struct {
+	w    io.Writer
+	rows tableRows[T]
+	l    csvLine
+}
+
+// startRows writes the byte-order mark and the table's header.
+func startRows[T any](w io.Writer, r tableRows[T]) (*rowWriter[T], error) {
+	cw, err := startCSV(w, r.header)
+	if err == nil {
+		cw.Flush()
+		err = cw.Error()
+	}
+	return &rowWriter[T]{w: w, rows: r}, err
+}
+
+func (r *rowWriter[T]) write(x *T) error {
+	r.rows.row(&r.l, x)
+	r.l.end()
+	if len(r.l.b) < 1<<15 {
+		return nil
+	}
+	return r.flush()
+}
+
+func (r *rowWriter[T]) flush() error {
+	_, err := r.w.Write(r.l.b)
+	r.l.b = r.l.b[:0]
+	return err
 }
 
 // startCSV writes the byte-order mark and the header.
@@ -579,52 +611,86 @@ func productRows(s *market.Snapshot) tableRows[market.Product] {
 	return tableRows[market.Product]{
 		header: []string{"id", "title", "shop", "price_low", "price_high", "currency", "price_raw", "units", "units_raw",
 			"gmv_usd", "gmv_from", "gmv_raw", "url", "creators", "source", "snapshot"},
-		row: func(p *market.Product) []string {
-			lo, hi, cur, praw := "", "", "", ""
+		row: func(l *csvLine, p *market.Product) {
+			l.text(SafeCell(p.ID))
+			l.text(SafeCell(p.Title))
+			l.text(SafeCell(p.Shop))
 			if v := p.Price; v != nil {
-				cur, praw = v.Currency, SafeCell(v.Raw)
-				l, h := v.Num, v.Num
+				lo, hi := v.Num, v.Num
 				if v.Estimate {
-					l, h = v.Low, v.High
+					lo, hi = v.Low, v.High
 				}
-				lo = strconv.FormatFloat(market.Major(float64(l), cur), 'f', market.MinorUnits(cur), 64)
-				hi = strconv.FormatFloat(market.Major(float64(h), cur), 'f', market.MinorUnits(cur), 64)
+				l.float(market.Major(float64(lo), v.Currency), market.MinorUnits(v.Currency))
+				l.float(market.Major(float64(hi), v.Currency), market.MinorUnits(v.Currency))
+				l.text(v.Currency)
+				l.text(SafeCell(v.Raw))
+			} else {
+				l.empty()
+				l.empty()
+				l.empty()
+				l.empty()
 			}
-			units, uraw := "", ""
 			if v := p.Units; v != nil {
-				units, uraw = strconv.FormatFloat(v.Mid(), 'f', -1, 64), SafeCell(v.Raw)
+				l.float(v.Mid(), -1)
+				l.text(SafeCell(v.Raw))
+			} else {
+				l.empty()
+				l.empty()
 			}
-			gmv, from, graw := "", "", ""
 			if g, c, _, ok := p.Revenue(); ok {
-				gmv, from = strconv.FormatFloat(market.Major(g, c)*s.Source.RateUSD, 'f', 2, 64), "price × units"
+				l.float(market.Major(g, c)*s.Source.RateUSD, 2)
 				if p.GMV != nil {
-					from, graw = "source", SafeCell(p.GMV.Raw)
+					l.text("source")
+					l.text(SafeCell(p.GMV.Raw))
+				} else {
+					l.text("price × units")
+					l.empty()
 				}
+			} else {
+				l.empty()
+				l.empty()
+				l.empty()
 			}
-			return []string{SafeCell(p.ID), SafeCell(p.Title), SafeCell(p.Shop), lo, hi, cur, praw, units, uraw, gmv, from, graw,
-				SafeCell(p.URL), SafeCell(strings.Join(p.Creators, " ")), source, snap}
+			l.text(SafeCell(p.URL))
+			l.text(SafeCell(strings.Join(p.Creators, " ")))
+			l.text(source)
+			l.text(snap)
 		},
 	}
 }
 
 func liveRows(s *market.Snapshot) tableRows[market.Live] {
 	source, snap := SafeCell(s.Source.Name), strconv.FormatInt(s.ID, 10)
-	num := func(v *market.Value) string {
-		if v == nil {
-			return ""
-		}
-		return strconv.FormatFloat(v.Mid(), 'f', -1, 64)
-	}
 	return tableRows[market.Live]{
 		header: []string{"id", "creator", "start", "title", "duration_s", "viewers", "peak_viewers", "gmv_usd", "gmv_raw", "units",
 			"products", "url", "source", "snapshot"},
-		row: func(l *market.Live) []string {
-			gmv, graw := "", ""
-			if l.GMV != nil {
-				gmv, graw = strconv.FormatFloat(l.GMVUSD, 'f', 2, 64), SafeCell(l.GMV.Raw)
+		row: func(l *csvLine, x *market.Live) {
+			num := func(v *market.Value) {
+				if v == nil {
+					l.empty()
+					return
+				}
+				l.float(v.Mid(), -1)
 			}
-			return []string{SafeCell(l.ID), SafeCell(l.Creator), SafeCell(l.Start), SafeCell(l.Title), num(l.Duration), num(l.Viewers),
-				num(l.PeakViewers), gmv, graw, num(l.Units), SafeCell(strings.Join(l.Products, " ")), SafeCell(l.URL), source, snap}
+			l.text(SafeCell(x.ID))
+			l.text(SafeCell(x.Creator))
+			l.text(SafeCell(x.Start))
+			l.text(SafeCell(x.Title))
+			num(x.Duration)
+			num(x.Viewers)
+			num(x.PeakViewers)
+			if x.GMV != nil {
+				l.float(x.GMVUSD, 2)
+				l.text(SafeCell(x.GMV.Raw))
+			} else {
+				l.empty()
+				l.empty()
+			}
+			num(x.Units)
+			l.text(SafeCell(strings.Join(x.Products, " ")))
+			l.text(SafeCell(x.URL))
+			l.text(source)
+			l.text(snap)
 		},
 	}
 }
