@@ -14,21 +14,16 @@ import (
 // and value, without encoding/json's reflection: a whole-market report
 // reads 600,000 of these. Anything it does not expect (an unknown key, a
 // number in another form) is read by encoding/json instead, so the result
-// is the same either way.
-func DecodeValues(b []byte, set func(name string, v *Value)) error { return decodeValues(b, set) }
-
-// DecodeValuesText is DecodeValues for values held as a string, such as a
-// column read from the store: the values' texts are parts of it, so it
-// stays in memory while any of them does.
-func DecodeValuesText(s string, set func(name string, v *Value)) error { return decodeValues(s, set) }
-
-func decodeValues[T string | []byte](b T, set func(name string, v *Value)) error {
-	d := valueDecoder[T]{b: b}
+// is the same either way. The values' texts are parts of s, not copies (a
+// column is read from the store as a string already), so s stays in
+// memory while any of them does.
+func DecodeValues(s string, set func(name string, v *Value)) error {
+	d := valueDecoder{b: s}
 	if err := d.object(set); err == nil {
 		return nil
 	}
 	var m map[string]*Value
-	if err := json.Unmarshal([]byte(b), &m); err != nil {
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		return err
 	}
 	for name, v := range m {
@@ -48,34 +43,33 @@ type Scratch struct {
 // numbers and drops the values before its next call: they live in
 // scratch and their raw texts are not kept (Raw and Text are empty), so a
 // whole market's standings are read without allocating a value each.
-func DecodeValuesLean(b []byte, scratch *Scratch, set func(name string, v *Value)) error {
-	d := valueDecoder[[]byte]{b: b, scratch: scratch, lean: true}
+func DecodeValuesLean(s string, scratch *Scratch, set func(name string, v *Value)) error {
+	d := valueDecoder{b: s, scratch: scratch, lean: true}
 	scratch.n = 0
 	if err := d.object(set); err == nil {
 		return nil
 	}
-	return DecodeValues(b, set)
+	return DecodeValues(s, set)
 }
 
 var errSlow = errors.New("not in the fast form")
 
-// valueDecoder reads JSON held as bytes or as a string: from a string, the
-// texts it returns are parts of it, not copies (a store's column is read
-// as a string already).
-type valueDecoder[T string | []byte] struct {
+// valueDecoder reads JSON from a string; the texts it returns are parts
+// of it.
+type valueDecoder struct {
 	scratch *Scratch // values go here, not to the heap (with lean)
 	lean    bool     // raw and text are skipped
-	b       T
+	b       string
 	i       int
 }
 
-func (d *valueDecoder[T]) skip() {
+func (d *valueDecoder) skip() {
 	for d.i < len(d.b) && d.b[d.i] <= ' ' && (d.b[d.i] == ' ' || d.b[d.i] == '\n' || d.b[d.i] == '\t' || d.b[d.i] == '\r') {
 		d.i++
 	}
 }
 
-func (d *valueDecoder[T]) byte(c byte) error {
+func (d *valueDecoder) byte(c byte) error {
 	d.skip()
 	if d.i >= len(d.b) || d.b[d.i] != c {
 		return errSlow
@@ -86,7 +80,7 @@ func (d *valueDecoder[T]) byte(c byte) error {
 
 // str reads a string. One with escapes (a name's "\u0026", a list's
 // "\u001f") has just that string read by encoding/json.
-func (d *valueDecoder[T]) str() (string, error) {
+func (d *valueDecoder) str() (string, error) {
 	if err := d.byte('"'); err != nil {
 		return "", err
 	}
@@ -97,7 +91,7 @@ func (d *valueDecoder[T]) str() (string, error) {
 			s := d.b[start:d.i]
 			d.i++
 			if plain {
-				return string(s), nil
+				return s, nil
 			}
 			var out string
 			if err := json.Unmarshal([]byte(d.b[start-1:d.i]), &out); err != nil {
@@ -115,21 +109,21 @@ func (d *valueDecoder[T]) str() (string, error) {
 }
 
 // scalar reads a number or a boolean as its text.
-func (d *valueDecoder[T]) scalar() (T, error) {
+func (d *valueDecoder) scalar() (string, error) {
 	d.skip()
 	start := d.i
 	for d.i < len(d.b) && d.b[d.i] != ',' && d.b[d.i] != '}' && d.b[d.i] != ' ' {
 		d.i++
 	}
 	if d.i == start {
-		return d.b[:0], errSlow
+		return "", errSlow
 	}
 	return d.b[start:d.i], nil
 }
 
 // parseInt reads a decimal integer as JSON writes one; ok is false for
 // anything else (an exponent, a fraction, too many digits).
-func parseInt[T string | []byte](b T) (int64, bool) {
+func parseInt(b string) (int64, bool) {
 	neg := len(b) > 0 && b[0] == '-'
 	if neg {
 		b = b[1:]
@@ -151,7 +145,7 @@ func parseInt[T string | []byte](b T) (int64, bool) {
 }
 
 // skipped reads a string and returns none.
-func (d *valueDecoder[T]) skipped() (string, error) {
+func (d *valueDecoder) skipped() (string, error) {
 	if _, err := d.plain(); err != nil {
 		return "", err
 	}
@@ -160,19 +154,19 @@ func (d *valueDecoder[T]) skipped() (string, error) {
 
 // plain reads a string without escapes as the bytes it holds (valid
 // until the input changes).
-func (d *valueDecoder[T]) plain() (T, error) {
+func (d *valueDecoder) plain() (string, error) {
 	if err := d.byte('"'); err != nil {
-		return d.b[:0], err
+		return "", err
 	}
 	start := d.i
 	for d.i < len(d.b) && d.b[d.i] != '"' {
 		if d.b[d.i] == '\\' {
-			return d.b[:0], errSlow
+			return "", errSlow
 		}
 		d.i++
 	}
 	if d.i >= len(d.b) {
-		return d.b[:0], errSlow
+		return "", errSlow
 	}
 	d.i++
 	return d.b[start : d.i-1], nil
@@ -180,7 +174,7 @@ func (d *valueDecoder[T]) plain() (T, error) {
 
 // shared reads a string that many values share (a kind, a currency, a
 // period) and returns one copy of each, up to a few thousand distinct.
-func (d *valueDecoder[T]) shared() (string, error) {
+func (d *valueDecoder) shared() (string, error) {
 	start := d.i
 	if err := d.byte('"'); err != nil {
 		return "", err
@@ -199,13 +193,13 @@ func (d *valueDecoder[T]) shared() (string, error) {
 		return "", nil
 	}
 	slot := slotOf(raw)
-	if s := (*sharedSlots.Load())[slot]; s == string(raw) {
+	if s := (*sharedSlots.Load())[slot]; s == raw {
 		return s, nil // most texts: one comparison
 	}
-	if s, ok := (*sharedTexts.Load())[string(raw)]; ok {
+	if s, ok := (*sharedTexts.Load())[raw]; ok {
 		return s, nil
 	}
-	s := strings.Clone(string(raw)) // not a part of the whole object's text
+	s := strings.Clone(raw) // not a part of the whole object's text
 	// A new text: the tables are copied with it, so reading them takes
 	// no lock (new texts stop coming after the first few values). A slot
 	// is taken by the first text that lands on it, and kept.
@@ -231,7 +225,7 @@ func (d *valueDecoder[T]) shared() (string, error) {
 // slotOf places a shared text (not empty) in sharedSlots by its length
 // and its first and last bytes, which tell apart the kinds, currencies,
 // periods and field names values share.
-func slotOf[T string | []byte](b T) uint8 { return uint8(len(b)*7) ^ b[0]*31 ^ b[len(b)-1] }
+func slotOf(b string) uint8 { return uint8(len(b)*7) ^ b[0]*31 ^ b[len(b)-1] }
 
 var (
 	sharedMu    sync.Mutex
@@ -244,7 +238,7 @@ func init() {
 	sharedSlots.Store(&[256]string{})
 }
 
-func (d *valueDecoder[T]) object(set func(string, *Value)) error {
+func (d *valueDecoder) object(set func(string, *Value)) error {
 	if err := d.byte('{'); err != nil {
 		return err
 	}
@@ -291,7 +285,7 @@ func (d *valueDecoder[T]) object(set func(string, *Value)) error {
 	return nil
 }
 
-func (d *valueDecoder[T]) value() (*Value, error) {
+func (d *valueDecoder) value() (*Value, error) {
 	if err := d.byte('{'); err != nil {
 		return nil, err
 	}
@@ -311,7 +305,7 @@ func (d *valueDecoder[T]) value() (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		key := string(kb) // compared only: not allocated
+		key := kb
 		if err := d.byte(':'); err != nil {
 			return nil, err
 		}
@@ -368,7 +362,7 @@ func (d *valueDecoder[T]) value() (*Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			if v.Float, err = strconv.ParseFloat(string(b), 64); err != nil {
+			if v.Float, err = strconv.ParseFloat(b, 64); err != nil {
 				return nil, errSlow
 			}
 		case "estimate":
@@ -376,7 +370,7 @@ func (d *valueDecoder[T]) value() (*Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			switch string(b) {
+			switch b {
 			case "true":
 				v.Estimate = true
 			case "false":
@@ -404,25 +398,19 @@ func (d *valueDecoder[T]) value() (*Value, error) {
 // DecodeShown reads a creator's shown texts ({"followers": [{"kind":
 // "profile", "raw": "35812"}, ...]}) as the store writes them, into sh,
 // without encoding/json's reflection; any other form is read by
-// encoding/json.
-func DecodeShown(b []byte, sh *map[string][]Shown) error { return decodeShown(b, sh) }
-
-// DecodeShownText is DecodeShown for texts held as a string, as
-// DecodeValuesText is for values.
-func DecodeShownText(s string, sh *map[string][]Shown) error { return decodeShown(s, sh) }
-
-func decodeShown[T string | []byte](b T, sh *map[string][]Shown) error {
-	d := valueDecoder[T]{b: b}
+// encoding/json. As with DecodeValues, the texts are parts of s.
+func DecodeShown(s string, sh *map[string][]Shown) error {
+	d := valueDecoder{b: s}
 	out, err := d.shown()
 	if err != nil {
 		*sh = nil
-		return json.Unmarshal([]byte(b), sh)
+		return json.Unmarshal([]byte(s), sh)
 	}
 	*sh = out
 	return nil
 }
 
-func (d *valueDecoder[T]) shown() (map[string][]Shown, error) {
+func (d *valueDecoder) shown() (map[string][]Shown, error) {
 	if err := d.byte('{'); err != nil {
 		return nil, err
 	}
@@ -458,7 +446,7 @@ func (d *valueDecoder[T]) shown() (map[string][]Shown, error) {
 				if err := d.byte(':'); err != nil {
 					return nil, err
 				}
-				switch string(key) {
+				switch key {
 				case "kind":
 					x.Kind, err = d.shared()
 				case "raw":
@@ -492,7 +480,7 @@ func (d *valueDecoder[T]) shown() (map[string][]Shown, error) {
 }
 
 // next reads a comma (false) or the closing byte (true).
-func (d *valueDecoder[T]) next(closing byte) (bool, error) {
+func (d *valueDecoder) next(closing byte) (bool, error) {
 	d.skip()
 	if d.i >= len(d.b) {
 		return false, errSlow

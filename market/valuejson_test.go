@@ -37,24 +37,15 @@ func TestDecodeValues(t *testing.T) {
 			t.Fatalf("%s: %v", b, err)
 		}
 		// Read in its own form, escapes and all, never by the fallback.
-		if err := (&valueDecoder[[]byte]{b: b}).object(func(string, *Value) {}); err != nil {
+		if err := (&valueDecoder{b: string(b)}).object(func(string, *Value) {}); err != nil {
 			t.Fatalf("%s: not read in the fast form: %v", b, err)
 		}
-		if err := (&valueDecoder[string]{b: string(b)}).object(func(string, *Value) {}); err != nil {
-			t.Fatalf("%s: as text, not read in the fast form: %v", b, err)
-		}
-		got, text := map[string]*Value{}, map[string]*Value{}
-		if err := DecodeValues(b, func(name string, v *Value) { got[name] = v }); err != nil {
+		got := map[string]*Value{}
+		if err := DecodeValues(string(b), func(name string, v *Value) { got[name] = v }); err != nil {
 			t.Fatalf("%s: %v", b, err)
-		}
-		if err := DecodeValuesText(string(b), func(name string, v *Value) { text[name] = v }); err != nil {
-			t.Fatalf("%s as text: %v", b, err)
 		}
 		if len(want) == 0 {
 			want = map[string]*Value{}
-		}
-		if !reflect.DeepEqual(text, want) {
-			t.Fatalf("%s as text:\ngot  %v\nwant %v", b, text, want)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s:\ngot  %+v\nwant %+v", b, got, want)
@@ -62,7 +53,7 @@ func TestDecodeValues(t *testing.T) {
 		// Lean: the same numbers and shared texts, from scratch, with
 		// raw texts skipped (or kept, where encoding/json read them).
 		lean := map[string]Value{}
-		if err := DecodeValuesLean(b, &scratch, func(name string, v *Value) { lean[name] = *v }); err != nil {
+		if err := DecodeValuesLean(string(b), &scratch, func(name string, v *Value) { lean[name] = *v }); err != nil {
 			t.Fatalf("%s: %v", b, err)
 		}
 		for name, w := range want {
@@ -78,31 +69,21 @@ func TestDecodeValues(t *testing.T) {
 			t.Fatalf("lean %s: %d values, want %d", b, len(lean), len(want))
 		}
 	}
-	if err := DecodeValues([]byte(`{"gmv": {"kind": "money", "raw": "$1", "num": 100, "new_key": 1}}`), func(string, *Value) {}); err != nil {
+	if err := DecodeValues(`{"gmv": {"kind": "money", "raw": "$1", "num": 100, "new_key": 1}}`, func(string, *Value) {}); err != nil {
 		t.Errorf("an unknown key is read by encoding/json: %v", err)
 	}
-	if err := DecodeValues([]byte(`{"gmv": `), func(string, *Value) {}); err == nil {
+	if err := DecodeValues(`{"gmv": `, func(string, *Value) {}); err == nil {
 		t.Error("a cut object must be an error")
 	}
 }
 
 func BenchmarkDecodeValues(b *testing.B) {
-	js := AppendFieldsJSON(nil, map[string]Value{"followers": {Kind: KindCount, Raw: "35812", Num: 35812},
-		"gmv":   {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
-		"units": {Kind: KindCount, Raw: "1,234", Num: 1234, Period: "28d"}, "views": {Kind: KindCount, Raw: "2.1M", Num: 2100000, Period: "28d"}})
-	b.ReportAllocs()
-	for b.Loop() {
-		DecodeValues(js, func(string, *Value) {})
-	}
-}
-
-func BenchmarkDecodeValuesText(b *testing.B) {
 	js := string(AppendFieldsJSON(nil, map[string]Value{"followers": {Kind: KindCount, Raw: "35812", Num: 35812},
 		"gmv":   {Kind: KindMoney, Raw: "$10K-$25K", Low: 1000000, High: 2500000, Estimate: true, Currency: "USD", Period: "28d"},
 		"units": {Kind: KindCount, Raw: "1,234", Num: 1234, Period: "28d"}, "views": {Kind: KindCount, Raw: "2.1M", Num: 2100000, Period: "28d"}}))
 	b.ReportAllocs()
 	for b.Loop() {
-		DecodeValuesText(js, func(string, *Value) {})
+		DecodeValues(js, func(string, *Value) {})
 	}
 }
 
@@ -137,19 +118,15 @@ func TestDecodeShown(t *testing.T) {
 		if err := json.Unmarshal(b, &want); err != nil {
 			t.Fatal(err)
 		}
-		if err := DecodeShown(b, &got); err != nil {
+		if err := DecodeShown(string(b), &got); err != nil {
 			t.Fatalf("%s: %v", b, err)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s:\ngot  %+v\nwant %+v", b, got, want)
 		}
-		var text map[string][]Shown
-		if err := DecodeShownText(string(b), &text); err != nil || !reflect.DeepEqual(text, want) {
-			t.Fatalf("%s as text: %v\ngot  %+v\nwant %+v", b, err, text, want)
-		}
 	}
 	var got map[string][]Shown
-	if err := DecodeShown([]byte(`{"gmv": [{"kind": "profile"`), &got); err == nil {
+	if err := DecodeShown(`{"gmv": [{"kind": "profile"`, &got); err == nil {
 		t.Error("a cut object must be an error")
 	}
 }
@@ -160,7 +137,7 @@ func TestSharedTextsCollide(t *testing.T) {
 	var texts []string
 	for i := 0; len(texts) < 3; i++ {
 		s := fmt.Sprintf("p%dd", i)
-		if slotOf([]byte(s)) == slotOf([]byte("p0d")) {
+		if slotOf(s) == slotOf("p0d") {
 			texts = append(texts, s)
 		}
 	}
@@ -169,7 +146,7 @@ func TestSharedTextsCollide(t *testing.T) {
 		wg.Go(func() {
 			for i := range 300 {
 				want := texts[(i+g)%len(texts)]
-				js := []byte(`{"units":{"kind":"count","raw":"1","num":1,"period":"` + want + `"}}`)
+				js := `{"units":{"kind":"count","raw":"1","num":1,"period":"` + want + `"}}`
 				if err := DecodeValues(js, func(_ string, v *Value) {
 					if v.Period != want {
 						t.Errorf("period %q, want %q", v.Period, want)

@@ -154,11 +154,11 @@ func (s *DB) EachCreator(ctx context.Context, id int64, fn func(*market.Creator)
 	decode := func(r *stored) error {
 		c := &r.c
 		if r.shown != "{}" {
-			if err := market.DecodeShownText(r.shown, &c.Shown); err != nil {
+			if err := market.DecodeShown(r.shown, &c.Shown); err != nil {
 				return fmt.Errorf("load creator %s: shown texts: %w", c.Handle, err)
 			}
 		}
-		if err := market.DecodeValuesText(r.vals, func(name string, v *market.Value) { setValue(c, name, v) }); err != nil {
+		if err := market.DecodeValues(r.vals, func(name string, v *market.Value) { setValue(c, name, v) }); err != nil {
 			return fmt.Errorf("load creator %s: %w", c.Handle, err)
 		}
 		if r.products != "" {
@@ -344,7 +344,7 @@ func (s *DB) eachProduct(ctx context.Context, id int64, fn func(*market.Product)
 		if err := rows.Scan(&p.ID, &p.Title, &p.Shop, &p.URL, &creators, &vals); err != nil {
 			return err
 		}
-		err := market.DecodeValuesText(vals, func(name string, v *market.Value) {
+		err := market.DecodeValues(vals, func(name string, v *market.Value) {
 			switch name {
 			case "gmv":
 				p.GMV = v
@@ -380,7 +380,7 @@ func (s *DB) eachLive(ctx context.Context, id int64, fn func(*market.Live) error
 		if err := rows.Scan(&l.ID, &l.Creator, &l.Start, &l.Title, &l.URL, &products, &l.GMVUSD, &vals); err != nil {
 			return err
 		}
-		err := market.DecodeValuesText(vals, func(name string, v *market.Value) {
+		err := market.DecodeValues(vals, func(name string, v *market.Value) {
 			switch name {
 			case "duration":
 				l.Duration = v

@@ -105,7 +105,7 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 				lastE, lastK = x.entity, x.key
 				clear(r.Fields)
 				r.Entity, r.Key, r.Precedence, r.Line = market.Entity(x.entity), x.key, x.precedence, x.line
-				if err := market.DecodeValuesText(x.fields, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
+				if err := market.DecodeValues(x.fields, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
 					return fmt.Errorf("read record %s of run %d: %w", x.key, runID, err)
 				}
 				as.AddFrom(r, x.url, x.kind)

@@ -129,7 +129,7 @@ func (s *DB) standings(ctx context.Context, q querier, id int64) ([]market.Stand
 			}
 			return nil
 		}
-		if err := market.DecodeValuesLean(vals, &scratch, func(name string, v *market.Value) { setValue(&c, name, v) }); err != nil {
+		if err := market.DecodeValuesLean(string(vals), &scratch, func(name string, v *market.Value) { setValue(&c, name, v) }); err != nil {
 			return fmt.Errorf("load creator %s: %w", c.Handle, err)
 		}
 		*st = market.StandingOf(&c)
