@@ -1,7 +1,6 @@
 package market
 
 import (
-	"strings"
 	"time"
 )
 
@@ -52,12 +51,17 @@ type Shown struct {
 }
 
 // ShownText writes a field's texts as "profile 35812 · leaderboard 35.8K".
-func ShownText(ss []Shown) string {
-	parts := make([]string, len(ss))
+func ShownText(ss []Shown) string { return string(AppendShownText(nil, ss)) }
+
+// AppendShownText appends ShownText(ss) to b.
+func AppendShownText(b []byte, ss []Shown) []byte {
 	for i, x := range ss {
-		parts[i] = x.Kind + " " + x.Raw
+		if i > 0 {
+			b = append(b, " · "...)
+		}
+		b = append(append(append(b, x.Kind...), ' '), x.Raw...)
 	}
-	return strings.Join(parts, " · ")
+	return b
 }
 
 // Product is the merged view of one product in a snapshot.

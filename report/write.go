@@ -355,15 +355,15 @@ func writeTemp(path string, fn func(io.Writer) error) (string, error) {
 // SafeCell defuses text a spreadsheet would run as a formula (=, +, -, @,
 // tab, carriage return) by prefixing a quote, per OWASP's CSV injection advice.
 func SafeCell(s string) string {
-	if s != "" && strings.IndexByte(formulaStart, s[0]) >= 0 {
+	if s != "" && formula(s[0]) {
 		return "'" + s
 	}
 	return s
 }
 
-// formulaStart holds the first bytes that make a spreadsheet read a cell
-// as a formula.
-const formulaStart = "=+-@\t\r"
+// formula reports whether a cell that starts with c is read by a
+// spreadsheet as a formula.
+func formula(c byte) bool { return strings.IndexByte("=+-@\t\r", c) >= 0 }
 
 // CSVHeader is data.csv's header row.
 var CSVHeader = []string{"handle", "display_name", "followers", "followers_raw", "gmv_usd", "gmv_local", "gmv_low", "gmv_high",
@@ -487,29 +487,14 @@ func WriteCSV(w io.Writer, s *market.Snapshot, a market.Analysis, each func(fn f
 			l.empty()
 		}
 		l.text(SafeCell(c.URL))
-		l.cell()
-		l.b = append(l.b, same.b...)
-		l.n += same.n - 1
+		l.cells(&same)
 		num(c.Rank)
 		usd(c.GMVLive)
 		usd(c.GMVVideo)
 		usd(c.GMVShowcase)
 		for _, f := range [...]string{"followers", "gmv", "units", "views"} {
-			// market.ShownText, defused as SafeCell defuses it.
-			shown = shown[:0]
-			for i, x := range c.Shown[f] {
-				if i > 0 {
-					shown = append(shown, " · "...)
-				}
-				shown = append(append(append(shown, x.Kind...), ' '), x.Raw...)
-			}
-			l.cell()
-			if len(shown) > 0 && strings.IndexByte(formulaStart, shown[0]) >= 0 {
-				shown = append(shown, 0)
-				copy(shown[1:], shown)
-				shown[0] = '\''
-			}
-			l.b = appendCSVField(l.b, shown)
+			shown = market.AppendShownText(shown[:0], c.Shown[f])
+			l.safe(shown)
 		}
 		l.end()
 		if len(l.b) < 1<<15 {
