@@ -186,6 +186,12 @@ func New(o Options, ex Extractors, st Store) *Crawler {
 	return &Crawler{opts: o.withDefaults(), ex: ex, store: st, walls: walls, pages: repeats{first: map[uint64]string{}}}
 }
 
+// Why a crawl that settled every URL stopped (Stats.Finish).
+const (
+	finishEmpty   = "frontier empty"
+	finishNothing = "nothing to fetch"
+)
+
 // ErrBudget reports that the crawl stopped at one of its budgets (pages,
 // time, error ratio); Stats.Finish says which.
 var ErrBudget = errors.New("budget reached")
@@ -205,7 +211,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 	}
 	if len(pending) == 0 {
 		st := newStats()
-		st.Finish = "nothing to fetch"
+		st.Finish = finishNothing
 		return st, nil
 	}
 	q := newQueue()
@@ -255,7 +261,7 @@ func (c *Crawler) Run(ctx context.Context, runID int64) (Stats, error) {
 		st.Finish = b.reason()
 		return st, ErrBudget
 	}
-	st.Finish = "frontier empty"
+	st.Finish = finishEmpty
 	return st, nil
 }
 

@@ -30,6 +30,10 @@ type Stats struct {
 	latencies   []time.Duration
 }
 
+// Settled reports whether the crawl left no URL pending: it stopped with
+// its frontier empty, or found nothing to fetch.
+func (s Stats) Settled() bool { return s.Finish == finishEmpty || s.Finish == finishNothing }
+
 func newStats() Stats { return Stats{ByStatus: map[int]int{}, Failures: map[string]int{}} }
 
 // add counts one attempt.

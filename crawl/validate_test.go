@@ -52,3 +52,13 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+// A crawl settled its URLs only when it stopped for want of any.
+func TestStatsSettled(t *testing.T) {
+	for finish, want := range map[string]bool{"frontier empty": true, "nothing to fetch": true, "cancelled": false,
+		"store error": false, "page budget reached": false, "": false} {
+		if got := (Stats{Finish: finish}).Settled(); got != want {
+			t.Errorf("%q: settled %v", finish, got)
+		}
+	}
+}

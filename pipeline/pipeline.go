@@ -167,8 +167,7 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 		tallying := time.Now()
 		// A crawl that stopped with its frontier empty left no URL
 		// pending (a resumed crawl loads every pending one).
-		settled := stats.Finish == "frontier empty" || stats.Finish == "nothing to fetch"
-		tally, err := p.Store.Tally(ctx, runID, settled)
+		tally, err := p.Store.Tally(ctx, runID, stats.Settled())
 		tallied = time.Since(tallying)
 		if err != nil {
 			return res, err

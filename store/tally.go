@@ -70,10 +70,9 @@ func (s *DB) Tally(ctx context.Context, runID int64, settled bool) (market.Tally
 		}
 	}
 	// What good pages said about their listings, the most rows one held,
-	// and the rows read from each kind's good pages.
-	// One pass over the run's pages (their bodies between them make each
-	// pass long): the good pages' figures by kind, and every page's
-	// records.
+	// the rows read from each kind's good pages, and every page's records:
+	// one pass over the run's pages (their bodies between them make each
+	// pass long).
 	rows, err = s.db.QueryContext(ctx, `
 		SELECT p.kind, coalesce(max(CASE WHEN p.failure = '' THEN p.listing_total END), 0),
 			coalesce(max(CASE WHEN p.failure = '' THEN p.listing_pages END), 0),
