@@ -68,6 +68,25 @@ func TestDecodeValues(t *testing.T) {
 		if len(lean) != len(want) {
 			t.Fatalf("lean %s: %d values, want %d", b, len(lean), len(want))
 		}
+		// Into scratch: whole values, as DecodeValues reads them, in the
+		// scratch the lean read just used.
+		into := map[string]*Value{}
+		if err := DecodeValuesInto(string(b), &scratch, func(name string, v *Value) { into[name] = v }); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if !reflect.DeepEqual(into, want) {
+			t.Fatalf("into scratch %s:\ngot  %+v\nwant %+v", b, into, want)
+		}
+		for name, v := range into {
+			if !inScratch(&scratch, v) {
+				t.Fatalf("into scratch %s: %s on the heap", b, name)
+			}
+		}
+	}
+	// A form the fast path does not read is read whole all the same.
+	into := map[string]*Value{}
+	if err := DecodeValuesInto(`{"gmv": {"kind": "money", "raw": "$1", "num": 100, "new_key": 1}}`, &scratch, func(name string, v *Value) { into[name] = v }); err != nil || into["gmv"] == nil || into["gmv"].Raw != "$1" {
+		t.Errorf("an unknown key, into scratch: %+v, %v", into, err)
 	}
 	if err := DecodeValues(`{"gmv": {"kind": "money", "raw": "$1", "num": 100, "new_key": 1}}`, func(string, *Value) {}); err != nil {
 		t.Errorf("an unknown key is read by encoding/json: %v", err)
@@ -75,6 +94,15 @@ func TestDecodeValues(t *testing.T) {
 	if err := DecodeValues(`{"gmv": `, func(string, *Value) {}); err == nil {
 		t.Error("a cut object must be an error")
 	}
+}
+
+func inScratch(s *Scratch, v *Value) bool {
+	for i := range s.vals {
+		if &s.vals[i] == v {
+			return true
+		}
+	}
+	return false
 }
 
 func BenchmarkDecodeValues(b *testing.B) {
@@ -103,6 +131,8 @@ func BenchmarkDecodeValuesJSON(b *testing.B) {
 func TestDecodeShown(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	texts := []string{"", "35.8K", `say "hi"`, `back\slash`, "<b>&</b>", "tab\there", "小美 ✨", "\u2028", "a\x00b"}
+	var into map[string][]Shown
+	var buf []Shown
 	for range 1000 {
 		sh := map[string][]Shown{}
 		for _, name := range []string{"followers", "gmv", "units", "views"}[:r.IntN(5)] {
@@ -124,6 +154,16 @@ func TestDecodeShown(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s:\ngot  %+v\nwant %+v", b, got, want)
 		}
+		// Into the map and lists of the call before: the same texts.
+		if buf, err = DecodeShownInto(string(b), &into, buf); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if !reflect.DeepEqual(into, want) {
+			t.Fatalf("into %s:\ngot  %+v\nwant %+v", b, into, want)
+		}
+	}
+	if _, err := DecodeShownInto(`{"gmv": [{"kind": "profile", "raw": "1", "new": 2}]}`, &into, buf); err != nil || len(into["gmv"]) != 1 || into["gmv"][0].Raw != "1" {
+		t.Errorf("another form, into: %+v, %v", into, err)
 	}
 	var got map[string][]Shown
 	if err := DecodeShown(`{"gmv": [{"kind": "profile"`, &got); err == nil {

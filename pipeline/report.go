@@ -48,7 +48,7 @@ func (p *Pipeline) report(ctx context.Context, id int64) (Written, error) {
 		return out, err
 	}
 	began := time.Now()
-	each := func(fn func(*market.Creator) error) error { return p.Store.EachCreator(ctx, id, fn) }
+	each := func(fn func(*market.Creator) error) error { return p.Store.StreamCreators(ctx, id, fn) }
 	if out.Path, err = report.Write(snap, a, x, report.Options{Dir: dir, Now: p.Now, Lang: p.Config.Lang, EachCreator: each, Tee: written}); err != nil {
 		return out, err
 	}
@@ -154,7 +154,7 @@ func (p *Pipeline) prepare(ctx context.Context, id int64, st *stages, tee func(*
 		// data.csv is written beside the rest of the analysis, from the
 		// moment the points are ranked.
 		ranked = func(points []market.Point) {
-			written.StartData(snap, points, func(fn func(*market.Creator) error) error { return p.Store.EachCreator(ctx, id, fn) })
+			written.StartData(snap, points, func(fn func(*market.Creator) error) error { return p.Store.StreamCreators(ctx, id, fn) })
 		}
 	}
 	// The analysis, and the comparison with the week before and the

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -466,6 +468,60 @@ func TestStandingsPackedAndDecoded(t *testing.T) {
 	seen = 0
 	if err := db.EachCreator(ctx, id, func(c *market.Creator) error { seen++; return stop }); err != stop || seen != 1 {
 		t.Errorf("fn's error: %v after %d", err, seen)
+	}
+}
+
+// StreamCreators gives the creators EachCreator gives, in the same order,
+// though each creator's values, texts and products reuse those of one read
+// before it: over enough creators that every batch is used again.
+func TestStreamCreatorsAsEach(t *testing.T) {
+	ctx := t.Context()
+	db := openTemp(t)
+	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
+	run, err := db.BeginRun(ctx, "s", at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var as market.Assembler
+	const n = 9000 // 35 batches of 256, more than are ever in flight
+	for i := range n {
+		key := fmt.Sprintf("c%05d", (i*7919)%n) // not in handle order
+		f := map[string]market.Value{"followers": {Kind: market.KindCount, Raw: fmt.Sprintf("%d.%dK", i%90, i%10), Num: int64(100 * i)}}
+		if i%3 != 0 {
+			f["gmv"] = market.Value{Kind: market.KindMoney, Raw: "$10K-$25K", Estimate: true, Low: 1000000, High: 2500001, Currency: "USD", Period: "28d"}
+		}
+		if i%5 == 0 {
+			f["products"] = market.Value{Kind: market.KindText, Raw: "p1,p2", Text: strings.Repeat("p", 1+i%4) + "\x1fq"}
+		}
+		as.AddFrom(market.Record{Entity: market.EntityCreator, Key: key, Precedence: 1, Fields: f}, "https://x.example/top", "leaderboard")
+		if i%2 == 0 { // a second kind's texts: shown beside the winner's
+			as.AddFrom(market.Record{Entity: market.EntityCreator, Key: key, Precedence: 2, Fields: map[string]market.Value{
+				"followers": {Kind: market.KindCount, Raw: fmt.Sprint(100*i + 7), Num: int64(100*i + 7)}}}, "https://x.example/@"+key, "profile")
+		}
+	}
+	id, err := db.FinishRun(ctx, run, market.RunOK, "ok", at, "{}", &market.Draft{Source: market.SourceInfo{Name: "s", RateUSD: 1}, Merged: &as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(each func(context.Context, int64, func(*market.Creator) error) error) []string {
+		var out []string
+		if err := each(ctx, id, func(c *market.Creator) error {
+			b, err := json.Marshal(c) // the values and texts as they are now
+			out = append(out, string(b))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want, got := read(db.EachCreator), read(db.StreamCreators)
+	if len(want) != n || !strings.Contains(want[0], `"Shown":{"followers"`) || !strings.Contains(want[0], `"Products":["p`) {
+		t.Fatalf("%d creators; the first: %s", len(want), want[0])
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("creator %d streamed:\n%s\nwant\n%s", i, got[i], want[i])
+		}
 	}
 }
 
