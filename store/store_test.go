@@ -726,3 +726,38 @@ func openOld(t *testing.T, version int, setup string, args ...any) *DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// A new store is made with 16 KB pages, in WAL mode; a store made with
+// SQLite's default pages keeps them and opens as before.
+func TestNewStorePageSize(t *testing.T) {
+	ctx := t.Context()
+	pragmas := func(db *DB) (size int, mode string) {
+		db.SQL().QueryRow(`PRAGMA page_size`).Scan(&size)
+		db.SQL().QueryRow(`PRAGMA journal_mode`).Scan(&mode)
+		return
+	}
+	db := openTemp(t)
+	if size, mode := pragmas(db); size != pageSize || mode != "wal" {
+		t.Errorf("new store: %d-byte pages, journal %s", size, mode)
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`CREATE TABLE kept (x)`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if size, mode := pragmas(db); size != 4096 || mode != "wal" {
+		t.Errorf("a 4 KB store: %d-byte pages, journal %s", size, mode)
+	}
+	if _, err := db.BeginRun(ctx, "s", time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC), nil); err != nil {
+		t.Errorf("a 4 KB store migrated: %v", err)
+	}
+}
