@@ -380,11 +380,6 @@ func TestMergeFromRecordsMatchesAssembler(t *testing.T) {
 func TestStandingsPackedAndDecoded(t *testing.T) {
 	ctx := t.Context()
 	db := openTemp(t)
-	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
-	run, err := db.BeginRun(ctx, "s", at, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var as market.Assembler
 	usd := func(n int64) market.Value {
 		return market.Value{Kind: market.KindMoney, Raw: "x", Num: n, Currency: "USD"}
@@ -404,10 +399,7 @@ func TestStandingsPackedAndDecoded(t *testing.T) {
 		}
 		as.Add(market.Record{Entity: market.EntityCreator, Key: fmt.Sprintf("c%03d", i), Fields: f}, fmt.Sprintf("https://x.example/@c%03d", i))
 	}
-	id, err := db.FinishRun(ctx, run, market.RunOK, "ok", at, "{}", &market.Draft{Source: market.SourceInfo{Name: "s", RateUSD: 1}, Merged: &as})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := storeMerged(t, db, &as)
 	full, err := db.Snapshot(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -477,11 +469,6 @@ func TestStandingsPackedAndDecoded(t *testing.T) {
 func TestStreamCreatorsAsEach(t *testing.T) {
 	ctx := t.Context()
 	db := openTemp(t)
-	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
-	run, err := db.BeginRun(ctx, "s", at, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var as market.Assembler
 	const n = 9000 // 35 batches of 256, more than are ever in flight
 	for i := range n {
@@ -499,10 +486,7 @@ func TestStreamCreatorsAsEach(t *testing.T) {
 				"followers": {Kind: market.KindCount, Raw: fmt.Sprint(100*i + 7), Num: int64(100*i + 7)}}}, "https://x.example/@"+key, "profile")
 		}
 	}
-	id, err := db.FinishRun(ctx, run, market.RunOK, "ok", at, "{}", &market.Draft{Source: market.SourceInfo{Name: "s", RateUSD: 1}, Merged: &as})
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := storeMerged(t, db, &as)
 	read := func(each func(context.Context, int64, func(*market.Creator) error) error) []string {
 		var out []string
 		if err := each(ctx, id, func(c *market.Creator) error {
@@ -645,6 +629,22 @@ func TestRunPagesLastAttempt(t *testing.T) {
 }
 
 // openTemp opens a new store in a temporary folder, closed when the test ends.
+// storeMerged stores what as merged as the snapshot of a new run of
+// source "s", and returns its id.
+func storeMerged(t *testing.T, db *DB, as *market.Assembler) int64 {
+	t.Helper()
+	at := time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC)
+	run, err := db.BeginRun(t.Context(), "s", at, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := db.FinishRun(t.Context(), run, market.RunOK, "ok", at, "{}", &market.Draft{Source: market.SourceInfo{Name: "s", RateUSD: 1}, Merged: as})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 func openTemp(t *testing.T) *DB {
 	t.Helper()
 	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
