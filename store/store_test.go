@@ -647,7 +647,13 @@ func storeMerged(t *testing.T, db *DB, as *market.Assembler) int64 {
 
 func openTemp(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "g.db"))
+	return openAt(t, filepath.Join(t.TempDir(), "g.db"))
+}
+
+// openAt opens the store at path, closed when the test ends.
+func openAt(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -719,12 +725,7 @@ func openOld(t *testing.T, version int, setup string, args ...any) *DB {
 		t.Fatal(err)
 	}
 	old.Close()
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openAt(t, path)
 }
 
 // A new store is made with 16 KB pages, in WAL mode; a store made with
@@ -740,20 +741,7 @@ func TestNewStorePageSize(t *testing.T) {
 	if size, mode := pragmas(db); size != pageSize || mode != "wal" {
 		t.Errorf("new store: %d-byte pages, journal %s", size, mode)
 	}
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.Exec(`CREATE TABLE kept (x)`); err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = openOld(t, 0, `CREATE TABLE kept (x)`) // made with SQLite's default pages
 	if size, mode := pragmas(db); size != 4096 || mode != "wal" {
 		t.Errorf("a 4 KB store: %d-byte pages, journal %s", size, mode)
 	}
