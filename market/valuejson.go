@@ -44,12 +44,7 @@ type Scratch struct {
 // scratch and their raw texts are not kept (Raw and Text are empty), so a
 // whole market's standings are read without allocating a value each.
 func DecodeValuesLean(s string, scratch *Scratch, set func(name string, v *Value)) error {
-	d := valueDecoder{b: s, scratch: scratch, lean: true}
-	scratch.n = 0
-	if err := d.object(set); err == nil {
-		return nil
-	}
-	return DecodeValues(s, set)
+	return decodeScratch(s, scratch, true, set)
 }
 
 // DecodeValuesInto is DecodeValues for a caller that drops the values
@@ -57,7 +52,13 @@ func DecodeValuesLean(s string, scratch *Scratch, set func(name string, v *Value
 // scratch, so a whole market's values are read without allocating a value
 // each (data.csv reads 600,000 creators' in turn).
 func DecodeValuesInto(s string, scratch *Scratch, set func(name string, v *Value)) error {
-	d := valueDecoder{b: s, scratch: scratch}
+	return decodeScratch(s, scratch, false, set)
+}
+
+// decodeScratch reads values into scratch (lean: without their texts);
+// a form the fast path does not read is read by DecodeValues.
+func decodeScratch(s string, scratch *Scratch, lean bool, set func(name string, v *Value)) error {
+	d := valueDecoder{b: s, scratch: scratch, lean: lean}
 	scratch.n = 0
 	if err := d.object(set); err == nil {
 		return nil
@@ -413,7 +414,8 @@ func (d *valueDecoder) value() (*Value, error) {
 // without encoding/json's reflection; any other form is read by
 // encoding/json. As with DecodeValues, the texts are parts of s.
 func DecodeShown(s string, sh *map[string][]Shown) error {
-	_, err := decodeShown(s, sh, nil, false)
+	*sh = nil // a map of its own
+	_, err := DecodeShownInto(s, sh, nil)
 	return err
 }
 
@@ -422,25 +424,19 @@ func DecodeShown(s string, sh *map[string][]Shown) error {
 // of buf (returned, for the next call), so a creator's texts are read
 // without allocating.
 func DecodeShownInto(s string, sh *map[string][]Shown, buf []Shown) ([]Shown, error) {
-	return decodeShown(s, sh, buf, true)
-}
-
-func decodeShown(s string, sh *map[string][]Shown, buf []Shown, reuse bool) ([]Shown, error) {
 	d := valueDecoder{b: s}
-	out := *sh
-	if !reuse || out == nil {
-		out = make(map[string][]Shown, 4)
+	if *sh == nil {
+		*sh = make(map[string][]Shown, 4)
 	}
-	clear(out)
-	if !reuse || buf == nil {
+	clear(*sh)
+	if buf == nil {
 		buf = make([]Shown, 0, 8)
 	}
-	all, err := d.shown(out, buf[:0])
+	all, err := d.shown(*sh, buf[:0])
 	if err != nil {
 		*sh = nil
 		return buf, json.Unmarshal([]byte(s), sh)
 	}
-	*sh = out
 	return all, nil
 }
 
