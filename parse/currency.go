@@ -54,14 +54,35 @@ func resolveMark(code, def string) string {
 	return code
 }
 
+// marksFirst and marksLast list the marks (as places in marksByLength,
+// in its order) by their first and by their last byte, so that a text is
+// compared only with the marks it can start or end with.
+var marksFirst, marksLast = func() (first, last [256][]int) {
+	for i, m := range marksByLength {
+		first[m[0]] = append(first[m[0]], i)
+		last[m[len(m)-1]] = append(last[m[len(m)-1]], i)
+	}
+	return first, last
+}()
+
 // stripCurrency removes one currency mark or ISO code at either end and
-// returns the code ("" when there was none) and the rest.
+// returns the code ("" when there was none) and the rest. Marks are tried
+// longest first, each at the start before the end.
 func stripCurrency(s, def string) (string, string) {
-	for _, m := range marksByLength {
-		if strings.HasPrefix(s, m) {
-			return resolveMark(currencyMarks[m], def), strings.TrimSpace(s[len(m):])
+	if s == "" {
+		return "", s
+	}
+	first, last := marksFirst[s[0]], marksLast[s[len(s)-1]]
+	for len(first) > 0 || len(last) > 0 {
+		if len(first) > 0 && (len(last) == 0 || first[0] <= last[0]) {
+			m := marksByLength[first[0]]
+			if first = first[1:]; strings.HasPrefix(s, m) {
+				return resolveMark(currencyMarks[m], def), strings.TrimSpace(s[len(m):])
+			}
+			continue
 		}
-		if strings.HasSuffix(s, m) {
+		m := marksByLength[last[0]]
+		if last = last[1:]; strings.HasSuffix(s, m) {
 			return resolveMark(currencyMarks[m], def), strings.TrimSpace(s[:len(s)-len(m)])
 		}
 	}

@@ -124,6 +124,13 @@ var (
 	}()
 	missingText = map[string]bool{"": true, "n/a": true, "na": true, "--": true, "-": true, "—": true, "–": true,
 		"nan": true, "nan%": true, "null": true, "none": true, "undefined": true, "?": true}
+	maxMissing = func() int { // the longest missingText, in bytes
+		n := 0
+		for w := range missingText {
+			n = max(n, len(w))
+		}
+		return n
+	}()
 )
 
 // Clean decodes entities and folds the spaces and direction marks pages
@@ -205,11 +212,24 @@ func plainCount(s string) (int64, bool) {
 	return n, true
 }
 
+// isMissing reports whether s is one of the missingText words in any
+// case. A text that starts with a digit or a currency mark is none of
+// them, and is not lower-cased (a copy) to find that out.
+func isMissing(s string) bool {
+	if s == "" {
+		return true
+	}
+	if c := s[0]; c >= '0' && c <= '9' || c == '$' || len(s) > maxMissing {
+		return false
+	}
+	return missingText[strings.ToLower(s)]
+}
+
 // value parses v.Raw as v.Kind with the full parser.
 func value(v market.Value, o Options) (market.Value, error) {
 	kind := v.Kind
 	s := numeric(v.Raw)
-	if missingText[strings.ToLower(s)] {
+	if isMissing(s) {
 		return v, ErrMissing
 	}
 	if strings.ContainsRune(s, '*') {
@@ -385,19 +405,69 @@ func (p parser) point(s string, money bool) (int64, string, error) {
 	if !ok {
 		return 0, cur, fmt.Errorf("%w %q", ErrUnit, unit)
 	}
-	d, err := p.decimal(num)
-	if err != nil {
-		return 0, cur, err
-	}
-	d = d.Shift(exp)
+	shift := exp
 	if money {
-		d = d.Shift(int32(market.MinorUnits(cur)))
+		shift += int32(market.MinorUnits(cur))
 	}
-	n, err := whole(d, money, cur)
+	n, err := p.scaledWhole(num, shift, money, cur)
 	if neg {
 		n = -n
 	}
 	return n, cur, err
+}
+
+// scaledWhole returns num times ten to the power shift as an integer. A
+// number of up to 18 digits whose result is whole and fits an int64 is
+// worked out in integers; any other (more digits, an exponent, decimals
+// left over, out of range) goes through the exact decimal arithmetic,
+// which also gives the errors: both give the same number wherever both
+// apply (TestScaledWholeAsDecimal).
+func (p parser) scaledWhole(num string, shift int32, money bool, cur string) (int64, error) {
+	if m, scale, ok := p.smallDecimal(num); ok {
+		if n, ok := shiftInt(m, scale+shift); ok {
+			return n, nil
+		}
+	}
+	return p.decimalWhole(num, shift, money, cur)
+}
+
+// decimalWhole is scaledWhole in exact decimal arithmetic.
+func (p parser) decimalWhole(num string, shift int32, money bool, cur string) (int64, error) {
+	d, err := p.decimal(num)
+	if err != nil {
+		return 0, err
+	}
+	return whole(d.Shift(shift), money, cur)
+}
+
+// pow10 are the powers of ten an int64 holds.
+var pow10 = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// shiftInt returns m times ten to the power e when that is a whole number
+// an int64 holds.
+func shiftInt(m int64, e int32) (int64, bool) {
+	switch {
+	case e == 0:
+		return m, true
+	case e > 0:
+		if e >= int32(len(pow10)) || m > math.MaxInt64/pow10[e] {
+			return 0, false
+		}
+		return m * pow10[e], true
+	case -e >= int32(len(pow10)):
+		return 0, m == 0
+	default:
+		if m%pow10[-e] != 0 {
+			return 0, false
+		}
+		return m / pow10[-e], true
+	}
 }
 
 // scaled reads a count with its suffix ("1.2K") as an exact decimal,
@@ -449,7 +519,33 @@ func whole(d decimal.Decimal, money bool, cur string) (int64, error) {
 	return 0, fmt.Errorf("%w: %s is not a whole count", ErrPrecision, d.String())
 }
 
-var groupRe = regexp.MustCompile(`^\d{1,3}(?:[,.' ]\d{3})*$`)
+// grouped reports whether s is digits in groups of three after the first
+// one to three, each group after a separator: "1,234,567", "1 234".
+func grouped(s string) bool {
+	lead := strings.IndexAny(s, ",.' ")
+	if lead < 0 {
+		lead = len(s)
+	}
+	if lead < 1 || lead > 3 || !allDigits(s[:lead]) {
+		return false
+	}
+	for s = s[lead:]; s != ""; s = s[4:] {
+		if len(s) < 4 || !strings.ContainsRune(",.' ", rune(s[0])) || !allDigits(s[1:4]) {
+			return false
+		}
+	}
+	return true
+}
+
+// allDigits reports whether s is ASCII digits only (or empty).
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // decimal reads digits with grouping and decimal separators. Structure
 // decides where it can ("1.234.568" groups, "1,234.56" and "1.234,56" both
@@ -462,49 +558,9 @@ func (p parser) decimal(num string) (decimal.Decimal, error) {
 		}
 		return decimal.Zero, ErrMalformed
 	}
-	dots, commas := strings.Count(num, "."), strings.Count(num, ",")
-	dec := byte(0) // the decimal separator, 0 for none
-	switch {
-	case dots > 0 && commas > 0:
-		dec = num[strings.LastIndexAny(num, ".,")]
-		if strings.Count(num, string(dec)) != 1 {
-			return decimal.Zero, ErrMalformed
-		}
-	case dots == 1 || commas == 1:
-		sep := byte('.')
-		if commas == 1 {
-			sep = ','
-		}
-		after := len(num) - strings.IndexByte(num, sep) - 1
-		grouping := after == 3 && (sep == '.') == p.loc.decimalComma
-		if !grouping {
-			dec = sep
-		}
-	}
-	intPart, frac := num, ""
-	if dec != 0 {
-		i := strings.LastIndexByte(num, dec)
-		intPart, frac = num[:i], num[i+1:]
-		if frac == "" || strings.Trim(frac, "0123456789") != "" {
-			return decimal.Zero, ErrMalformed
-		}
-	}
-	if intPart == "" {
-		intPart = "0"
-	}
-	if strings.ContainsAny(intPart, ",.' ") {
-		if !groupRe.MatchString(intPart) || strings.ContainsRune(intPart, rune(dec)) && dec != 0 {
-			return decimal.Zero, ErrMalformed
-		}
-		intPart = strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, intPart)
-	}
-	if strings.Trim(intPart, "0123456789") != "" {
-		return decimal.Zero, ErrMalformed
+	intPart, frac, err := p.digits(num)
+	if err != nil {
+		return decimal.Zero, err
 	}
 	if len(intPart)+len(frac) <= 18 { // fits an int64: no string round trip
 		n, err := strconv.ParseInt(intPart+frac, 10, 64)
@@ -522,6 +578,75 @@ func (p parser) decimal(num string) (decimal.Decimal, error) {
 		return decimal.Zero, ErrMalformed
 	}
 	return d, nil
+}
+
+// smallDecimal reads num as decimal does, as m times ten to the power
+// scale, when it has no exponent and at most 18 digits; ok is false for
+// any other, or a text decimal refuses.
+func (p parser) smallDecimal(num string) (m int64, scale int32, ok bool) {
+	if strings.IndexByte(num, 'e') >= 0 || strings.IndexByte(num, 'E') >= 0 {
+		return 0, 0, false
+	}
+	intPart, frac, err := p.digits(num)
+	if err != nil || len(intPart)+len(frac) > 18 {
+		return 0, 0, false
+	}
+	for _, part := range [2]string{intPart, frac} {
+		for i := 0; i < len(part); i++ {
+			m = m*10 + int64(part[i]-'0')
+		}
+	}
+	return m, -int32(len(frac)), true
+}
+
+// digits splits num into the ASCII digits of its whole part ("0" when it
+// has none) and of its decimals, without the grouping separators.
+func (p parser) digits(num string) (intPart, frac string, err error) {
+	dots, commas := strings.Count(num, "."), strings.Count(num, ",")
+	dec := byte(0) // the decimal separator, 0 for none
+	switch {
+	case dots > 0 && commas > 0:
+		dec = num[strings.LastIndexAny(num, ".,")]
+		if strings.Count(num, string(dec)) != 1 {
+			return "", "", ErrMalformed
+		}
+	case dots == 1 || commas == 1:
+		sep := byte('.')
+		if commas == 1 {
+			sep = ','
+		}
+		after := len(num) - strings.IndexByte(num, sep) - 1
+		grouping := after == 3 && (sep == '.') == p.loc.decimalComma
+		if !grouping {
+			dec = sep
+		}
+	}
+	intPart, frac = num, ""
+	if dec != 0 {
+		i := strings.LastIndexByte(num, dec)
+		intPart, frac = num[:i], num[i+1:]
+		if frac == "" || !allDigits(frac) {
+			return "", "", ErrMalformed
+		}
+	}
+	if intPart == "" {
+		intPart = "0"
+	}
+	if strings.ContainsAny(intPart, ",.' ") {
+		if !grouped(intPart) || strings.ContainsRune(intPart, rune(dec)) && dec != 0 {
+			return "", "", ErrMalformed
+		}
+		intPart = strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, intPart)
+	}
+	if !allDigits(intPart) {
+		return "", "", ErrMalformed
+	}
+	return intPart, frac, nil
 }
 
 // splitRange finds "A-B", "A – B", "A~B" or "A to B"; a leading sign is not

@@ -628,7 +628,6 @@ func TestRunPagesLastAttempt(t *testing.T) {
 	}
 }
 
-// openTemp opens a new store in a temporary folder, closed when the test ends.
 // storeMerged stores what as merged as the snapshot of a new run of
 // source "s", and returns its id.
 func storeMerged(t *testing.T, db *DB, as *market.Assembler) int64 {
@@ -645,6 +644,7 @@ func storeMerged(t *testing.T, db *DB, as *market.Assembler) int64 {
 	return id
 }
 
+// openTemp opens a new store in a temporary folder, closed when the test ends.
 func openTemp(t *testing.T) *DB {
 	t.Helper()
 	return openAt(t, filepath.Join(t.TempDir(), "g.db"))
