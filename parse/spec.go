@@ -344,7 +344,7 @@ func (r *rowBuilder) add(f field, raws []string, found bool) {
 	// With a regex, the first element whose text matches is the value:
 	// a page may have several spans styled alike ("4.5", "(2.9k)", "30.8K sold").
 	raw := raws[0]
-	if f.re != nil {
+	if f.re != nil && len(raws) > 1 {
 		for _, c := range raws {
 			if f.re.MatchString(c) {
 				raw = c
