@@ -32,8 +32,8 @@ func (s *DB) Mergeable(ctx context.Context, runID int64) (bool, error) {
 // and writing are SQLite's work, on the one connection; decoding and
 // merging run beside them, on another core. The assembler returned holds
 // what spans every key: ranges and repeats.
-func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snapshotWriter) (*market.Assembler, error) {
-	rows, err := tx.QueryContext(ctx, `
+func (s *DB) mergeRecords(ctx context.Context, src *sql.Conn, tx *sql.Tx, runID int64, w *snapshotWriter) (*market.Assembler, error) {
+	rows, err := src.QueryContext(ctx, `
 		SELECT r.id, r.entity, r.key, r.precedence, r.fields, coalesce(r.line, 0), p.url, p.kind
 		FROM records r JOIN pages p ON p.id = r.page_id WHERE p.run_id = ? ORDER BY r.entity, r.key, r.id`, runID)
 	if err != nil {
@@ -91,6 +91,7 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 			}
 		}
 		r := market.Record{Fields: map[string]market.Value{}}
+		var scratch market.Scratch // the record's values, copied into r.Fields
 		var lastE, lastK string
 		n := 0
 		for batch := range recs {
@@ -105,7 +106,7 @@ func (s *DB) mergeRecords(ctx context.Context, tx *sql.Tx, runID int64, w *snaps
 				lastE, lastK = x.entity, x.key
 				clear(r.Fields)
 				r.Entity, r.Key, r.Precedence, r.Line = market.Entity(x.entity), x.key, x.precedence, x.line
-				if err := market.DecodeValues(x.fields, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
+				if err := market.DecodeValuesInto(x.fields, &scratch, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
 					return fmt.Errorf("read record %s of run %d: %w", x.key, runID, err)
 				}
 				as.AddFrom(r, x.url, x.kind)

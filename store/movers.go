@@ -163,7 +163,7 @@ func (s *DB) writeMovers(ctx context.Context, tx *sql.Tx, id int64, cur []market
 		}
 	}
 	ch := market.Compare(&market.Snapshot{Standings: a}, &market.Snapshot{Standings: cur}, market.Summary{}, MoversTop)
-	rows := s.newRows(`INSERT INTO movers(snapshot_id, list, pos, handle, status, followers_prev, followers_now, gmv_prev_usd, gmv_now_usd, rank_prev, rank_now) VALUES `, 11, "")
+	rows := s.rowsOf(insertMovers)
 	for _, l := range moverLists(&ch) {
 		for i, c := range l.rows[:min(MoversTop, len(l.rows))] {
 			rows.add(id, l.name, i+1, c.Handle, c.Status, nullFloat(c.FollowersPrev, c.HasFollowersPrev), nullFloat(c.FollowersNow, c.HasFollowersNow),
@@ -202,6 +202,9 @@ func nullFloat(v float64, ok bool) any {
 // RefreshMovers computes and stores snapshot id's movers again, against
 // the snapshot before it now (for a snapshot written without them).
 func (s *DB) RefreshMovers(ctx context.Context, id int64) error {
+	if err := s.prepare(ctx, []insert{insertMovers}); err != nil {
+		return fmt.Errorf("movers of %d: %w", id, err)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -50,7 +50,7 @@ func numCol(v *market.Value) any {
 	return v.Num
 }
 
-func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
+func (s *DB) writeSnapshot(ctx context.Context, src *sql.Conn, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
 	info, err := json.Marshal(snap.Source)
 	if err != nil {
 		return 0, err
@@ -68,7 +68,7 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 	as := snap.Merged
 	if as == nil {
 		// The run's records, merged here one key at a time.
-		if as, err = s.mergeRecords(ctx, tx, runID, w); err != nil {
+		if as, err = s.mergeRecords(ctx, src, tx, runID, w); err != nil {
 			return 0, err
 		}
 	} else {
@@ -102,7 +102,7 @@ func (s *DB) writeSnapshot(ctx context.Context, tx *sql.Tx, runID int64, status 
 		(SELECT count(*), coalesce(sum(gmv_usd), 0), count(gmv_usd), count(followers) FROM creators WHERE snapshot_id = ?) WHERE id = ?`, string(ranges), string(pages), id, id); err != nil {
 		return 0, fmt.Errorf("count snapshot %d: %w", id, err)
 	}
-	repeats := s.newRows(`INSERT INTO repeats(snapshot_id, entity, key, kind, url, line, first_url, first_line, identical, diffs) VALUES `, 10, "")
+	repeats := s.rowsOf(insertRepeats)
 	for _, r := range as.Repeats() {
 		diffs, err := json.Marshal(r.Diffs)
 		if err != nil {
@@ -134,10 +134,10 @@ type snapshotWriter struct {
 
 func (s *DB) newSnapshotWriter(id int64, rate float64) *snapshotWriter {
 	return &snapshotWriter{id: id, rate: rate,
-		creators: s.newRows(`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23, ""),
-		packed:   s.newRows(`INSERT INTO standings(snapshot_id, handle, packed) VALUES `, 3, ""),
-		products: s.newRows(`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12, ""),
-		lives:    s.newRows(`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15, ""),
+		creators: s.rowsOf(insertCreators),
+		packed:   s.rowsOf(insertStandings),
+		products: s.rowsOf(insertProducts),
+		lives:    s.rowsOf(insertLives),
 	}
 }
 

@@ -32,8 +32,9 @@ type DB struct {
 	db   *sql.DB
 	path string
 
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt // the multi-row INSERTs, by SQL
+	mu     sync.Mutex
+	pairMu sync.Mutex           // taking two connections of the pool (connPair)
+	stmts  map[string]*sql.Stmt // the multi-row INSERTs, by SQL
 }
 
 const timeFmt = time.RFC3339Nano
@@ -178,6 +179,9 @@ func (s *DB) BeginRun(ctx context.Context, source string, now time.Time, start [
 // frontier log. A result's links must be new to the run, and a link's
 // result must not come in an earlier batch than the page that found it.
 func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageResult) error {
+	if err := s.prepare(ctx, batchInserts); err != nil {
+		return fmt.Errorf("commit batch: %w", err)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("commit batch: %w", err)
@@ -189,11 +193,8 @@ func (s *DB) CommitBatch(ctx context.Context, runID int64, batch []market.PageRe
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM pages`).Scan(&next); err != nil {
 		return fmt.Errorf("commit batch: %w", err)
 	}
-	pages := s.newRows(`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst, listing_total, listing_pages, listing_page, listing_last, records, sha256) VALUES `, 20, "")
-	records := s.newRows(`INSERT INTO records(page_id, entity, key, precedence, fields, line) VALUES `, 6, "")
-	rejects := s.newRows(`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8, "")
-	links := s.newRows(`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5, "")
-	done := s.newRows(`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8, "")
+	pages, records, rejects := s.rowsOf(insertPages), s.rowsOf(insertRecords), s.rowsOf(insertRejects)
+	links, done := s.rowsOf(insertLinks), s.rowsOf(insertDone)
 	// A link fetched in the batch that found it needs no pending row: its
 	// outcome is written in the same transaction.
 	var buf []byte
@@ -266,10 +267,10 @@ func nullInt(n int64) any {
 // addNow writes full chunks as they fill, so a large snapshot never holds
 // all its rows' arguments at once.
 type rowSet struct {
-	db             *DB
-	prefix, suffix string
-	cols           int
-	args           []any
+	db     *DB
+	prefix string
+	cols   int
+	args   []any
 }
 
 // chunkSizes are the rows per statement, largest first; a remainder is
@@ -277,8 +278,48 @@ type rowSet struct {
 // SQLite's 32,766 variables.
 var chunkSizes = []int{128, 32, 8, 1}
 
-func (s *DB) newRows(prefix string, cols int, suffix string) *rowSet {
-	return &rowSet{db: s, prefix: prefix, suffix: suffix, cols: cols}
+// insert is a table's multi-row INSERT: the text before its rows, and
+// its columns.
+type insert struct {
+	prefix string
+	cols   int
+}
+
+func (s *DB) rowsOf(i insert) *rowSet { return &rowSet{db: s, prefix: i.prefix, cols: i.cols} }
+
+// The INSERTs of a crawl's batches, and of a snapshot.
+var (
+	insertPages     = insert{`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst, listing_total, listing_pages, listing_page, listing_last, records, sha256) VALUES `, 20}
+	insertRecords   = insert{`INSERT INTO records(page_id, entity, key, precedence, fields, line) VALUES `, 6}
+	insertRejects   = insert{`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8}
+	insertLinks     = insert{`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5}
+	insertDone      = insert{`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8}
+	insertCreators  = insert{`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23}
+	insertStandings = insert{`INSERT INTO standings(snapshot_id, handle, packed) VALUES `, 3}
+	insertProducts  = insert{`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12}
+	insertLives     = insert{`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15}
+	insertRepeats   = insert{`INSERT INTO repeats(snapshot_id, entity, key, kind, url, line, first_url, first_line, identical, diffs) VALUES `, 10}
+	insertMovers    = insert{`INSERT INTO movers(snapshot_id, list, pos, handle, status, followers_prev, followers_now, gmv_prev_usd, gmv_now_usd, rank_prev, rank_now) VALUES `, 11}
+
+	batchInserts    = []insert{insertPages, insertRecords, insertRejects, insertLinks, insertDone}
+	snapshotInserts = []insert{insertCreators, insertStandings, insertProducts, insertLives, insertRepeats, insertMovers}
+)
+
+// prepare prepares the statements of ins, for every chunk size, that are
+// not prepared yet. Called before a transaction begins: preparing takes a
+// connection of the pool, and a transaction that waited for one while
+// the others waited for its write lock would wait until SQLite's busy
+// timeout.
+func (s *DB) prepare(ctx context.Context, ins []insert) error {
+	for _, i := range ins {
+		r := s.rowsOf(i)
+		for _, k := range chunkSizes {
+			if _, err := s.stmt(ctx, r.query(k)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (r *rowSet) add(vals ...any) { r.args = append(r.args, vals...) }
@@ -329,7 +370,7 @@ func (r *rowSet) execArgs(ctx context.Context, tx *sql.Tx, args []any) error {
 
 func (r *rowSet) query(rows int) string {
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", r.cols), ",") + ")"
-	return r.prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",") + r.suffix
+	return r.prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 }
 
 // stmt returns the prepared statement for query, preparing it the first
@@ -352,31 +393,59 @@ func (s *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// connPair returns a connection of the pool, and with two a second one.
+// Two are taken together, one caller at a time, so that callers that
+// each hold one cannot wait for each other's second.
+func (s *DB) connPair(ctx context.Context, two bool) (conn, second *sql.Conn, err error) {
+	if two {
+		s.pairMu.Lock()
+		defer s.pairMu.Unlock()
+	}
+	if conn, err = s.db.Conn(ctx); err != nil || !two {
+		return conn, nil, err
+	}
+	if second, err = s.db.Conn(ctx); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, second, nil
+}
+
 // FinishRun ends a run. For ok and partial runs it writes snap as the
 // run's snapshot in the same transaction, so a snapshot never exists for a
 // run that did not finish, and a failed run never replaces a good one.
 func (s *DB) FinishRun(ctx context.Context, runID int64, status market.RunStatus, reason string, now time.Time, stats string, snap *market.Draft) (int64, error) {
 	// A cancelled context must still be able to record that the run was cancelled.
 	ctx = context.WithoutCancel(ctx)
-	conn, err := s.db.Conn(ctx)
+	// A run's records are merged from a connection of their own, read
+	// while the snapshot is written on this one: SQLite runs one call at
+	// a time on a connection, and the records were all committed before.
+	if snap != nil {
+		if err := s.prepare(ctx, snapshotInserts); err != nil {
+			return 0, fmt.Errorf("finish run %d: %w", runID, err)
+		}
+	}
+	merge := snap != nil && snap.Merged == nil
+	conn, src, err := s.connPair(ctx, merge)
 	if err != nil {
 		return 0, fmt.Errorf("finish run %d: %w", runID, err)
 	}
 	defer conn.Close()
-	if snap != nil && snap.Merged == nil {
+	if merge {
+		defer src.Close()
 		// The merge sorts every record of the run: that sort must spill
 		// to a file, not be held in memory (the store's temp_store is
 		// memory, for its small sorts), and it sorts its chunks on helper
 		// threads, one per core (a whole market's merge went from 9.8 s
-		// to 8.4 s). Set outside the transaction, where SQLite allows it
+		// to 8.4 s). Set outside any transaction, where SQLite allows it
 		// whatever the connection did before.
 		for _, pragma := range []string{`PRAGMA temp_store = FILE`, fmt.Sprintf(`PRAGMA threads = %d`, runtime.GOMAXPROCS(0))} {
-			if _, err := conn.ExecContext(ctx, pragma); err != nil {
+			if _, err := src.ExecContext(ctx, pragma); err != nil {
 				return 0, fmt.Errorf("finish run %d: %w", runID, err)
 			}
 		}
-		defer conn.ExecContext(ctx, `PRAGMA threads = 0`)
-		defer conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY`)
+		defer src.ExecContext(ctx, `PRAGMA threads = 0`)
+		defer src.ExecContext(ctx, `PRAGMA temp_store = MEMORY`)
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -392,7 +461,7 @@ func (s *DB) FinishRun(ctx context.Context, runID int64, status market.RunStatus
 	}
 	var snapID int64
 	if snap != nil && (status == market.RunOK || status == market.RunPartial) {
-		if snapID, err = s.writeSnapshot(ctx, tx, runID, status, now, snap); err != nil {
+		if snapID, err = s.writeSnapshot(ctx, src, tx, runID, status, now, snap); err != nil {
 			return 0, fmt.Errorf("finish run %d: %w", runID, err)
 		}
 	}

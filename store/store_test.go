@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -747,5 +748,51 @@ func TestNewStorePageSize(t *testing.T) {
 	}
 	if _, err := db.BeginRun(ctx, "s", time.Date(2026, 11, 2, 6, 0, 0, 0, time.UTC), nil); err != nil {
 		t.Errorf("a 4 KB store migrated: %v", err)
+	}
+}
+
+// More runs than the store's pool has connections finish at once, each
+// merging its records from a connection beside the one that writes: all
+// of them finish, each with its own creator.
+func TestFinishRunsTogether(t *testing.T) {
+	ctx := t.Context()
+	db := openTemp(t)
+	at := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	const n = 9
+	runs := make([]int64, n)
+	for i := range runs {
+		run, err := db.BeginRun(ctx, fmt.Sprintf("s%d", i), at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs[i] = run
+		err = db.CommitBatch(ctx, run, []market.PageResult{{
+			Page: market.Page{URL: fmt.Sprintf("http://x/top%d", i), Kind: "top", Status: 200, FetchedAt: at, Attempts: 1},
+			Records: []market.Record{{Entity: market.EntityCreator, Key: fmt.Sprintf("c%d", i), Fields: map[string]market.Value{
+				"followers": {Kind: market.KindCount, Raw: strconv.Itoa(i + 1), Num: int64(i + 1)}}}},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, n)
+	for i, run := range runs {
+		go func() {
+			id, err := db.FinishRun(ctx, run, market.RunOK, "ok", at, "{}", &market.Draft{Source: market.SourceInfo{Name: fmt.Sprintf("s%d", i), RateUSD: 1}})
+			if err == nil {
+				var handle string
+				var followers int64
+				err = db.SQL().QueryRowContext(ctx, `SELECT handle, followers FROM creators WHERE snapshot_id = ?`, id).Scan(&handle, &followers)
+				if err == nil && (handle != fmt.Sprintf("c%d", i) || followers != int64(i+1)) {
+					err = fmt.Errorf("run %d: snapshot %d holds %s with %d followers", run, id, handle, followers)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
