@@ -501,6 +501,12 @@ func (as *Assembler) sparse(e int, i int32, j int) *Value {
 
 // each yields entity e's entries in key order.
 func (as *Assembler) each(e int, yield func(string, int32, *merged) bool) {
+	if len(as.idx[e]) == 1 { // a merge of one key at a time: nothing to sort
+		for k, i := range as.idx[e] {
+			yield(k, i, as.ents[e].at(i))
+		}
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(as.idx[e])) {
 		i := as.idx[e][k]
 		if !yield(k, i, as.ents[e].at(i)) {

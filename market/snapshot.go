@@ -1,6 +1,7 @@
 package market
 
 import (
+	"slices"
 	"time"
 )
 
@@ -48,6 +49,43 @@ type Creator struct {
 type Shown struct {
 	Kind string `json:"kind"`
 	Raw  string `json:"raw"`
+}
+
+// AppendShownJSON appends a creator's shown texts as a JSON object, fields
+// in name order, as encoding/json would write the map (strings escaped
+// as AppendJSON escapes them), without its reflection: a whole market's
+// snapshot writes 600,000 of them.
+func AppendShownJSON(b []byte, sh map[string][]Shown) []byte {
+	var names [16]string
+	keys := names[:0]
+	for name := range sh {
+		keys = append(keys, name)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, name := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(appendString(b, name), ':')
+		ss := sh[name]
+		if ss == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		b = append(b, '[')
+		for j, x := range ss {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"kind":`...)
+			b = appendString(b, x.Kind)
+			b = append(b, `,"raw":`...)
+			b = append(appendString(b, x.Raw), '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 // ShownText writes a field's texts as "profile 35812 · leaderboard 35.8K".

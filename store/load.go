@@ -523,14 +523,12 @@ func (s *DB) ImportedAs(ctx context.Context, source, sha string) (int64, time.Ti
 	return id, t, nil
 }
 
-// shownJSON is a creator's shown texts as the shown column holds them.
-func shownJSON(sh map[string][]market.Shown) string {
+// shownJSON is a creator's shown texts as the shown column holds them,
+// written after b (reused).
+func shownJSON(b []byte, sh map[string][]market.Shown) ([]byte, string) {
 	if len(sh) == 0 {
-		return "{}"
+		return b, "{}"
 	}
-	b, err := json.Marshal(sh)
-	if err != nil {
-		return "{}"
-	}
-	return string(b)
+	b = market.AppendShownJSON(b[:0], sh)
+	return b, string(b)
 }

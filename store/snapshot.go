@@ -158,6 +158,8 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 		packed := st.AppendPacked(make([]byte, 0, 64))
 		w.buf = appendValuesJSON(w.buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
 		vals := string(w.buf)
+		var shown string
+		w.buf, shown = shownJSON(w.buf, c.Shown)
 		var gmv, low, high, usd any
 		var est bool
 		cur, period := "", ""
@@ -169,7 +171,7 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 		}
 		w.creators.add(id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
 			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
-			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shownJSON(c.Shown))
+			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shown)
 		w.packed.add(id, c.Handle, packed)
 	}
 	for p := range as.Products() {
