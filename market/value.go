@@ -177,12 +177,26 @@ func AppendFieldsJSON(b []byte, fields map[string]Value) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainJSON are the bytes a JSON string holds as they are: ASCII but
+// control characters, quotes, backslashes and <, >, &.
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string, escaping like encoding/json:
 // quotes, backslashes, control characters, <, >, &, U+2028 and U+2029;
 // invalid UTF-8 becomes U+FFFD.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	for i := 0; i < len(s); {
+	i := 0
+	for i < len(s) && plainJSON[s[i]] {
+		i++
+	}
+	b = append(b, s[:i]...) // most texts: all of it at once
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {

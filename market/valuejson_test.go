@@ -199,3 +199,19 @@ func TestSharedTextsCollide(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// BenchmarkAppendFieldsJSON is one leaderboard row's record as the crawl
+// stores it.
+func BenchmarkAppendFieldsJSON(b *testing.B) {
+	fields := map[string]Value{"handle": {Kind: KindText, Raw: "anabeauty10127", Text: "anabeauty10127"},
+		"display_name": {Kind: KindText, Raw: "Yuki ゆき 10127", Text: "Yuki ゆき 10127"},
+		"followers":    {Kind: KindCount, Raw: "283.3K", Num: 283300},
+		"gmv":          {Kind: KindMoney, Raw: "$5K-$10K", Low: 500000, High: 1000000, Estimate: true, Currency: "USD", Period: "28d"},
+		"units":        {Kind: KindCount, Raw: "433", Num: 433, Period: "28d"},
+		"category":     {Kind: KindText, Raw: "Home", Text: "Home"}, "region": {Kind: KindText, Raw: "US", Text: "US"}}
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = AppendFieldsJSON(buf[:0], fields)
+	}
+}
