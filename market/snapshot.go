@@ -341,6 +341,9 @@ func (s *Snapshot) LiveCount() int {
 type Draft struct {
 	Source SourceInfo
 	Merged *Assembler
+	// Records is how many records the run stored, when known (its
+	// tally's): a merge of many reads them from a connection of its own.
+	Records int
 	// TakenAt is the date the data is of when it is not the run's end:
 	// an export's own date. Zero: when the run finished.
 	TakenAt time.Time

@@ -189,7 +189,7 @@ func (p *Pipeline) Crawl(ctx context.Context, src *config.Source, resumeOnly boo
 	if res.Status == market.RunOK || res.Status == market.RunPartial {
 		// The store merges the run's records into the snapshot (every
 		// process's, for a resumed run) as it writes it.
-		snap = &market.Draft{Source: p.Config.Info(src)}
+		snap = &market.Draft{Source: p.Config.Info(src), Records: res.Stats.Records}
 		if ok, err := p.Store.Mergeable(ctx, runID); err != nil {
 			return res, err
 		} else if !ok {

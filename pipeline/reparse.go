@@ -102,7 +102,7 @@ func (p *Pipeline) Reparse(ctx context.Context, run int64) (Result, error) {
 	if res.Status != market.RunOK {
 		res.Reason = fmt.Sprintf("reparse of run %d: %s", run, res.Reason)
 	}
-	snap := &market.Draft{Source: p.Config.Info(src)} // merged from the new run's records
+	snap := &market.Draft{Source: p.Config.Info(src), Records: tally.Records} // merged from the new run's records
 	if ok, err := p.Store.Mergeable(ctx, newRun); err != nil {
 		return res, err
 	} else if !ok {

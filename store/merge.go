@@ -29,10 +29,11 @@ func (s *DB) Mergeable(ctx context.Context, runID int64) (bool, error) {
 // next key's are read. The sort spills to a temporary file past the
 // store's cache (FinishRun sets temp_store to a file for it), so a whole
 // market's run is merged in memory that does not grow with it. Reading
-// and writing are SQLite's work, on the one connection; decoding and
-// merging run beside them, on another core. The assembler returned holds
-// what spans every key: ranges and repeats.
-func (s *DB) mergeRecords(ctx context.Context, src *sql.Conn, tx *sql.Tx, runID int64, w *snapshotWriter) (*market.Assembler, error) {
+// (from src: tx, or for a large run a connection of its own, see
+// FinishRun) and writing are SQLite's work; decoding and merging run
+// beside them. The assembler returned holds what spans every key: ranges
+// and repeats.
+func (s *DB) mergeRecords(ctx context.Context, src querier, tx *sql.Tx, runID int64, w *snapshotWriter) (*market.Assembler, error) {
 	rows, err := src.QueryContext(ctx, `
 		SELECT r.id, r.entity, r.key, r.precedence, r.fields, coalesce(r.line, 0), p.url, p.kind
 		FROM records r JOIN pages p ON p.id = r.page_id WHERE p.run_id = ? ORDER BY r.entity, r.key, r.id`, runID)

@@ -50,7 +50,7 @@ func numCol(v *market.Value) any {
 	return v.Num
 }
 
-func (s *DB) writeSnapshot(ctx context.Context, src *sql.Conn, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
+func (s *DB) writeSnapshot(ctx context.Context, src querier, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
 	info, err := json.Marshal(snap.Source)
 	if err != nil {
 		return 0, err

@@ -751,9 +751,10 @@ func TestNewStorePageSize(t *testing.T) {
 	}
 }
 
-// More runs than the store's pool has connections finish at once, each
-// merging its records from a connection beside the one that writes: all
-// of them finish, each with its own creator.
+// More runs than the store's pool has connections finish at once, all
+// merging their records from a connection beside the one that writes
+// (as a run of many records does) but one on that one: all of them finish,
+// each with its own creator.
 func TestFinishRunsTogether(t *testing.T) {
 	ctx := t.Context()
 	db := openTemp(t)
@@ -778,7 +779,11 @@ func TestFinishRunsTogether(t *testing.T) {
 	errs := make(chan error, n)
 	for i, run := range runs {
 		go func() {
-			id, err := db.FinishRun(ctx, run, market.RunOK, "ok", at, "{}", &market.Draft{Source: market.SourceInfo{Name: fmt.Sprintf("s%d", i), RateUSD: 1}})
+			draft := &market.Draft{Source: market.SourceInfo{Name: fmt.Sprintf("s%d", i), RateUSD: 1}}
+			if i != 0 {
+				draft.Records = mergeApart // read beside the writing connection
+			}
+			id, err := db.FinishRun(ctx, run, market.RunOK, "ok", at, "{}", draft)
 			if err == nil {
 				var handle string
 				var followers int64
