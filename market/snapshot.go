@@ -1,7 +1,6 @@
 package market
 
 import (
-	"slices"
 	"time"
 )
 
@@ -56,22 +55,9 @@ type Shown struct {
 // as AppendJSON escapes them), without its reflection: a whole market's
 // snapshot writes 600,000 of them.
 func AppendShownJSON(b []byte, sh map[string][]Shown) []byte {
-	var names [16]string
-	keys := names[:0]
-	for name := range sh {
-		keys = append(keys, name)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, name := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(appendString(b, name), ':')
-		ss := sh[name]
+	return appendObject(b, sh, func(b []byte, ss []Shown) []byte {
 		if ss == nil {
-			b = append(b, "null"...)
-			continue
+			return append(b, "null"...)
 		}
 		b = append(b, '[')
 		for j, x := range ss {
@@ -83,9 +69,8 @@ func AppendShownJSON(b []byte, sh map[string][]Shown) []byte {
 			b = append(b, `,"raw":`...)
 			b = append(appendString(b, x.Raw), '}')
 		}
-		b = append(b, ']')
-	}
-	return append(b, '}')
+		return append(b, ']')
+	})
 }
 
 // ShownText writes a field's texts as "profile 35812 · leaderboard 35.8K".

@@ -157,9 +157,15 @@ func (v Value) AppendJSON(b []byte) []byte {
 
 // AppendFieldsJSON appends a record's fields as a JSON object with sorted keys.
 func AppendFieldsJSON(b []byte, fields map[string]Value) []byte {
+	return appendObject(b, fields, func(b []byte, v Value) []byte { return v.AppendJSON(b) })
+}
+
+// appendObject appends m as a JSON object with sorted keys (as
+// encoding/json orders a map's), each value appended by value.
+func appendObject[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
 	var room [16]string // a record's fields, without a heap allocation
 	keys := room[:0]
-	for k := range fields {
+	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -168,9 +174,8 @@ func AppendFieldsJSON(b []byte, fields map[string]Value) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		b = fields[k].AppendJSON(b)
+		b = append(appendString(b, k), ':')
+		b = value(b, m[k])
 	}
 	return append(b, '}')
 }

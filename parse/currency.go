@@ -86,6 +86,12 @@ func stripCurrency(s, def string) (string, string) {
 			return resolveMark(currencyMarks[m], def), strings.TrimSpace(s[:len(s)-len(m)])
 		}
 	}
+	return stripCode(s)
+}
+
+// stripCode removes an ISO code at either end of s and returns it ("" when
+// there was none) and the rest.
+func stripCode(s string) (string, string) {
 	// An ISO code: "SAR 1,200", "1,234 USD".
 	if len(s) > 4 && isCode(s[:3]) && (s[3] == ' ' || s[3] >= '0' && s[3] <= '9') {
 		return s[:3], strings.TrimSpace(s[3:])

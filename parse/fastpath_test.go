@@ -129,13 +129,7 @@ func TestStripCurrencyAsEveryMark(t *testing.T) {
 				return resolveMark(currencyMarks[m], def), strings.TrimSpace(s[:len(s)-len(m)])
 			}
 		}
-		if len(s) > 4 && isCode(s[:3]) && (s[3] == ' ' || s[3] >= '0' && s[3] <= '9') {
-			return s[:3], strings.TrimSpace(s[3:])
-		}
-		if n := len(s); n > 4 && isCode(s[n-3:]) && (s[n-4] == ' ' || s[n-4] >= '0' && s[n-4] <= '9') {
-			return s[n-3:], strings.TrimSpace(s[:n-3])
-		}
-		return "", s
+		return stripCode(s)
 	}
 	cases := []string{"", "USD 5", "5 EUR", "SAR 1,200"}
 	for _, a := range marksByLength {
