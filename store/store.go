@@ -35,6 +35,9 @@ type DB struct {
 	mu     sync.Mutex
 	pairMu sync.Mutex           // taking two connections of the pool (connPair)
 	stmts  map[string]*sql.Stmt // the multi-row INSERTs, by SQL
+	// prepared holds the INSERTs (by prefix) whose statements of every
+	// chunk size are in stmts.
+	prepared map[string]bool
 }
 
 const timeFmt = time.RFC3339Nano
@@ -78,7 +81,7 @@ func (s *DB) Close() error {
 	for _, st := range s.stmts {
 		st.Close()
 	}
-	s.stmts = nil
+	s.stmts, s.prepared = nil, nil
 	s.mu.Unlock()
 	return s.db.Close()
 }
@@ -310,14 +313,28 @@ var (
 // connection of the pool, and a transaction that waited for one while
 // the others waited for its write lock would wait until SQLite's busy
 // timeout.
+// Each table's are built and looked up once: a crawl commits a batch
+// every 200 ms.
 func (s *DB) prepare(ctx context.Context, ins []insert) error {
 	for _, i := range ins {
+		s.mu.Lock()
+		done := s.prepared[i.prefix]
+		s.mu.Unlock()
+		if done {
+			continue
+		}
 		r := s.rowsOf(i)
 		for _, k := range chunkSizes {
 			if _, err := s.stmt(ctx, r.query(k)); err != nil {
 				return err
 			}
 		}
+		s.mu.Lock()
+		if s.prepared == nil {
+			s.prepared = map[string]bool{}
+		}
+		s.prepared[i.prefix] = true
+		s.mu.Unlock()
 	}
 	return nil
 }
