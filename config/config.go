@@ -82,14 +82,17 @@ func (r *Rates) UnmarshalYAML(n *yaml.Node) error {
 
 // UnmarshalYAML reads the whole config: defaults first, then the fields,
 // then what needs more than one field (a source's currency needs a rate).
+// It names every problem it finds: the first of each source's own fields,
+// the first of each page kind's, and each of the rest.
 func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 	type plain Config
 	*c = Config{Store: "output/gmvscope.db", Output: "output", Schedule: Schedule{Timezone: "UTC", tz: time.UTC}}
 	if err := n.Decode((*plain)(c)); err != nil {
 		return err
 	}
+	var errs []error
 	if err := CheckLang(c.Lang); err != nil {
-		return errAt(n, "lang", "%v", err)
+		errs = append(errs, errAt(n, "lang", "%v", err))
 	}
 	if _, ok := c.Rates["USD"]; !ok {
 		if c.Rates == nil {
@@ -98,34 +101,39 @@ func (c *Config) UnmarshalYAML(n *yaml.Node) error {
 		c.Rates["USD"] = Rate{USD: 1} // by definition, on every date
 	}
 	if len(c.Sources) == 0 {
-		return errAt(n, "sources", "missing: configure at least one source")
+		errs = append(errs, errAt(n, "sources", "missing: configure at least one source"))
 	}
 	seen := map[string]bool{}
 	for i := range c.Sources {
 		s := &c.Sources[i]
-		if seen[s.Name] {
-			return errAt(s.node, "name", "duplicate source name %q", s.Name)
+		if seen[s.Name] && s.Name != "" {
+			errs = append(errs, errAt(s.node, "name", "duplicate source name %q", s.Name))
 		}
 		seen[s.Name] = true
+		if s.invalid != nil {
+			errs = append(errs, s.invalid)
+			continue
+		}
 		if err := s.compile(c.Rates); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 		if err := s.compileCron(); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
 	// Only a crawler sends a User-Agent: an import-only config needs none.
 	for i, s := range c.Sources {
 		if c.UserAgent == "" && len(s.Start) > 0 {
-			return errAt(n, "user_agent", "missing: sources[%d] (%s) crawls, and a crawler names gmvscope and a contact URL, e.g. \"gmvscope/0.1 (+https://example.org/contact)\"", i, s.Name)
+			errs = append(errs, errAt(n, "user_agent", "missing: sources[%d] (%s) crawls, and a crawler names gmvscope and a contact URL, e.g. \"gmvscope/0.1 (+https://example.org/contact)\"", i, s.Name))
+			break
 		}
 	}
 	for i, r := range c.Alerts.Rules {
 		if r.Source != "" && !seen[r.Source] {
-			return errAt(child(n, "alerts"), fmt.Sprintf("rules[%d].source", i), "no source %q%s", r.Source, suggest.Hint(r.Source, c.Names()))
+			errs = append(errs, errAt(child(n, "alerts"), fmt.Sprintf("rules[%d].source", i), "no source %q%s", r.Source, suggest.Hint(r.Source, c.Names())))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // CheckLang says whether reports can be written in tag: a BCP 47 tag

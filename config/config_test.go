@@ -1,7 +1,9 @@
 package config
 
 import (
+	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,6 +51,15 @@ func TestErrors(t *testing.T) {
 		{"cron-bad.yaml", `testdata/cron-bad.yaml:11: sources[0].cron: end of range (61) above maximum (59): 61; want five fields (minute hour day-of-month month day-of-week, such as "0 6 * * 1" for Mondays at 06:00) or @hourly, @daily, @weekly, @monthly, @every 6h`},
 		{"schedule-tz.yaml", `testdata/schedule-tz.yaml:5: schedule.timezone: not an IANA time zone: "Mars/Olympus"`},
 		{"lang-unknown.yaml", `testdata/lang-unknown.yaml:2: lang: no messages for "fr": gmvscope writes reports in ar, en (another language is one file in templates/lang)`},
+		{"several.yaml", `testdata/several.yaml:9: sources[0].currency: no rate for EUR under rates: add one with its as_of date
+testdata/several.yaml:12: sources[0].start[1].kind: page kind "nosuch" is not configured under pages
+testdata/several.yaml:22: sources[0].pages.top.fields.gmv.selector: bad CSS selector "td[": expected identifier, found EOF instead
+testdata/several.yaml:29: sources[0].pages.profile.fields.handle.kind: unknown kind "txt"; one of count, money, range, percent, rate, duration, number, text, url
+testdata/several.yaml:31: sources[1].period: "fortnight" is not a period (1d, 7d, 28d, 30d, month, cumulative, session, or <n>d)
+testdata/several.yaml:34: sources[2].name: duplicate source name "shop"
+testdata/several.yaml:36: sources[2].politeness.timeout: want a duration such as 10s, got 10`},
+		{"several-keys.yaml", `testdata/several-keys.yaml:6: sources[0].politness: unknown field; did you mean politeness?
+testdata/several-keys.yaml:19: sources[0].pages.top.fields.gmv.selectr: unknown field; did you mean selector?`},
 		{"env-unset.yaml", `testdata/env-unset.yaml:6: sources[0].base_url: ${SHOP_URL}: the environment variable SHOP_URL is not set (write ${SHOP_URL:-default} for a default)`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
@@ -207,5 +218,30 @@ func TestImportOnly(t *testing.T) {
 	src, _ := cfg.Source("vendor")
 	if info := cfg.Info(src); info.RateUSD != 1 || !info.RateAsOf.IsZero() {
 		t.Errorf("USD rate %v as of %v, want 1 and no date", info.RateUSD, info.RateAsOf)
+	}
+}
+
+// TestEveryProblemNamed: a config with several problems is one error
+// that lists each as an *Error with its own line and field, so the
+// command prints each on a line of its own.
+func TestEveryProblemNamed(t *testing.T) {
+	_, err := Load(filepath.Join("testdata", "several.yaml"), testkit.Env{}.Get)
+	var list Errors
+	if !errors.As(err, &list) {
+		t.Fatalf("got %T %v, want Errors", err, err)
+	}
+	var lines []int
+	for _, e := range list {
+		if e.File == "" || e.Line == 0 || e.Field == "" {
+			t.Errorf("%q: want file, line and field", e)
+		}
+		lines = append(lines, e.Line)
+	}
+	if want := []int{9, 12, 22, 29, 31, 34, 36}; !slices.Equal(lines, want) {
+		t.Errorf("lines %v, want %v", lines, want)
+	}
+	var one *Error
+	if !errors.As(err, &one) || one.Line != 9 {
+		t.Errorf("errors.As(*Error) = %v, want the first problem", one)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +41,7 @@ type Source struct {
 	Jitter       Duration                  `yaml:"jitter"` // a random wait up to this before each scheduled run, so sources do not start together
 
 	node           *yaml.Node // where it was decoded, for errors found later
+	invalid        error      // what decoding found wrong with it on its own, reported with the other sources'
 	cron           cron.Schedule
 	extractors     map[string]parse.Extractor
 	tz             *time.Location
@@ -86,14 +86,28 @@ func checkPeriod(p string) error {
 }
 
 // UnmarshalYAML reads a source with its defaults and checks what it can
-// on its own; what needs the rates is checked by compile.
+// on its own; what needs the rates is checked by compile. A wrong type is
+// returned (yaml collects those and goes on); anything else is kept in
+// s.invalid, so that the sources after this one are read and checked too.
 func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	type plain Source
 	*s = Source{Currency: "USD", Timezone: "UTC", Politeness: DefaultPoliteness()}
-	if err := n.Decode((*plain)(s)); err != nil {
+	err := n.Decode((*plain)(s))
+	s.node = n
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
 		return err
 	}
-	s.node = n
+	if err == nil {
+		err = s.check()
+	}
+	s.invalid = err
+	return nil
+}
+
+// check is what a source's own fields say is wrong, the first of it.
+func (s *Source) check() error {
+	n := s.node
 	switch {
 	case s.Name == "":
 		return errAt(n, "name", "missing")
@@ -139,65 +153,71 @@ func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // compile checks what needs the config's rates (the currencies a source
-// and its fields name) and compiles each page kind's extractor.
+// and its fields name) and compiles each page kind's extractor. It names
+// every problem it finds, the first of each page kind's.
 func (s *Source) compile(rates Rates) error {
 	n := s.node
+	var errs []error
 	if _, ok := rates[s.Currency]; !ok {
-		return errAt(n, "currency", "no rate for %s under rates: add one with its as_of date", s.Currency)
+		errs = append(errs, errAt(n, "currency", "no rate for %s under rates: add one with its as_of date", s.Currency))
 	}
-	kinds := make([]string, 0, len(s.Pages))
-	for kind := range s.Pages {
-		kinds = append(kinds, kind)
-	}
-	sort.Strings(kinds)
 	s.extractors = map[string]parse.Extractor{}
 	opts := s.parseOptions(rates)
-	for _, kind := range kinds {
-		spec := s.Pages[kind]
-		pp := "pages." + kind
-		ex, err := parse.New(spec, opts)
-		if err != nil {
-			var se *parse.SpecError
-			if errors.As(err, &se) {
-				return errAt(n, pp+"."+se.Path, "%v", se.Err)
-			}
-			return errAt(n, pp, "%v", err)
-		}
-		s.extractors[kind] = ex
-		for j, f := range spec.Follow {
-			if _, ok := s.Pages[f.Kind]; !ok {
-				return errAt(n, fmt.Sprintf("%s.follow[%d].kind", pp, j), "page kind %q is not configured under pages", f.Kind)
-			}
-		}
-		for name, f := range spec.Fields {
-			if c := f.Currency.Code; c != "" {
-				if _, ok := rates[c]; !ok {
-					return errAt(n, pp+".fields."+name+".currency", "no rate for %s under rates", c)
-				}
-			}
-			if f.Period != "" {
-				if err := checkPeriod(f.Period); err != nil {
-					return errAt(n, pp+".fields."+name+".period", "%v", err)
-				}
-			}
+	for _, kind := range sortedKeys(s.Pages) {
+		if err := s.compileKind(kind, rates, opts); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	for j, st := range s.Start {
 		sp := fmt.Sprintf("start[%d]", j)
 		if _, ok := s.Pages[st.Kind]; !ok {
-			return errAt(n, sp+".kind", "page kind %q is not configured under pages", st.Kind)
-		}
-		if _, err := s.resolve(st.URL); err != nil {
-			return errAt(n, sp+".url", "%v", err)
+			errs = append(errs, errAt(n, sp+".kind", "page kind %q is not configured under pages", st.Kind))
+		} else if _, err := s.resolve(st.URL); err != nil {
+			errs = append(errs, errAt(n, sp+".url", "%v", err))
 		}
 	}
 	if field, err := s.resolveOrigins(); err != nil {
-		return errAt(n, field, "%v", err)
+		errs = append(errs, errAt(n, field, "%v", err))
 	}
-	for kind, m := range map[string]map[string]string{"headers": s.Session.Headers, "cookies": s.Session.Cookies} {
-		for name, env := range m {
-			if !envName.MatchString(env) {
-				return errAt(n, "session."+kind+"."+name, "must name an environment variable (the secret itself never goes in config), not %q", env)
+	for _, kind := range []string{"headers", "cookies"} {
+		m := map[string]map[string]string{"headers": s.Session.Headers, "cookies": s.Session.Cookies}[kind]
+		for _, name := range sortedKeys(m) {
+			if env := m[name]; !envName.MatchString(env) {
+				errs = append(errs, errAt(n, "session."+kind+"."+name, "must name an environment variable (the secret itself never goes in config), not %q", env))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// compileKind compiles one page kind's extractor and checks what its
+// fields and links name.
+func (s *Source) compileKind(kind string, rates Rates, opts parse.Options) error {
+	n, spec, pp := s.node, s.Pages[kind], "pages."+kind
+	ex, err := parse.New(spec, opts)
+	if err != nil {
+		var se *parse.SpecError
+		if errors.As(err, &se) {
+			return errAt(n, pp+"."+se.Path, "%v", se.Err)
+		}
+		return errAt(n, pp, "%v", err)
+	}
+	s.extractors[kind] = ex
+	for j, f := range spec.Follow {
+		if _, ok := s.Pages[f.Kind]; !ok {
+			return errAt(n, fmt.Sprintf("%s.follow[%d].kind", pp, j), "page kind %q is not configured under pages", f.Kind)
+		}
+	}
+	for _, name := range sortedKeys(spec.Fields) {
+		f := spec.Fields[name]
+		if c := f.Currency.Code; c != "" {
+			if _, ok := rates[c]; !ok {
+				return errAt(n, pp+".fields."+name+".currency", "no rate for %s under rates", c)
+			}
+		}
+		if f.Period != "" {
+			if err := checkPeriod(f.Period); err != nil {
+				return errAt(n, pp+".fields."+name+".period", "%v", err)
 			}
 		}
 	}

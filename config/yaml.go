@@ -184,8 +184,34 @@ func joinPath(a, b string) string {
 }
 
 // toError turns what decoding returned into an *Error with file, line
-// and field.
+// and field, or into Errors when it found several problems.
 func toError(file string, root *yaml.Node, err error) error {
+	var list Errors
+	var add func(error)
+	add = func(err error) {
+		var te *yaml.TypeError
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				add(e)
+			}
+		} else if errors.As(err, &te) && len(te.Errors) > 0 {
+			for _, msg := range te.Errors {
+				list = append(list, typeError(file, root, msg))
+			}
+		} else {
+			list = append(list, oneError(file, root, err))
+		}
+	}
+	add(err)
+	if len(list) == 1 {
+		return list[0]
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Line < list[j].Line })
+	return list
+}
+
+// oneError is toError for one problem.
+func oneError(file string, root *yaml.Node, err error) *Error {
 	var ne *nodeError
 	if errors.As(err, &ne) {
 		path, _ := locate(root, ne.node)
@@ -200,16 +226,33 @@ func toError(file string, root *yaml.Node, err error) error {
 		}
 		return &Error{File: file, Line: line, Column: ne.column, Field: joinPath(path, ne.rel), Err: ne.err}
 	}
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return typeError(file, root, te.Errors[0])
-	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &Error{File: file, Line: line, Err: errors.New(m[2])}
 	}
 	return &Error{File: file, Err: errors.New(msg)}
+}
+
+// Errors is every problem found in a config, in the order of their lines.
+// Each is printed on a line of its own.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap gives errors.Is and errors.As each problem.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
 }
 
 // keyOf returns the key node whose value is n, or nil.
@@ -243,7 +286,7 @@ var (
 
 // typeError turns yaml's "line 12: cannot unmarshal !!str `abc` into int"
 // into what the field wants and what it got.
-func typeError(file string, root *yaml.Node, msg string) error {
+func typeError(file string, root *yaml.Node, msg string) *Error {
 	m := unmarshRe.FindStringSubmatch(msg)
 	if m == nil {
 		if lm := lineRe.FindStringSubmatch(msg); lm != nil {
@@ -318,19 +361,23 @@ func pathAtLine(root *yaml.Node, line int) string {
 	return best
 }
 
-// strictKeys reports the first key in the tree that the Go type it
-// decodes into has no field for, with the closest one: yaml's own strict
+// strictKeys reports every key in the tree that the Go type it decodes
+// into has no field for, each with the closest one: yaml's own strict
 // mode does not reach types that decode themselves.
 func strictKeys(n *yaml.Node, t reflect.Type) error {
+	var errs []error
+	unknownKeys(n, t, &errs)
+	return errors.Join(errs...)
+}
+
+func unknownKeys(n *yaml.Node, t reflect.Type, errs *[]error) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		for _, c := range n.Content {
-			if err := strictKeys(c, t); err != nil {
-				return err
-			}
+			unknownKeys(c, t, errs)
 		}
 	case yaml.MappingNode:
 		switch t.Kind() {
@@ -338,36 +385,24 @@ func strictKeys(n *yaml.Node, t reflect.Type) error {
 			fields := yamlFields(t)
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k := n.Content[i].Value
-				f, ok := fields[k]
-				if !ok {
-					names := make([]string, 0, len(fields))
-					for name := range fields {
-						names = append(names, name)
-					}
-					sort.Strings(names)
-					return &nodeError{node: n.Content[i], err: fmt.Errorf("unknown field%s", suggest.Hint(k, names))}
-				}
-				if err := strictKeys(n.Content[i+1], f); err != nil {
-					return err
+				if f, ok := fields[k]; ok {
+					unknownKeys(n.Content[i+1], f, errs)
+				} else {
+					*errs = append(*errs, &nodeError{node: n.Content[i], err: fmt.Errorf("unknown field%s", suggest.Hint(k, sortedKeys(fields)))})
 				}
 			}
 		case reflect.Map:
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if err := strictKeys(n.Content[i+1], t.Elem()); err != nil {
-					return err
-				}
+				unknownKeys(n.Content[i+1], t.Elem(), errs)
 			}
 		}
 	case yaml.SequenceNode:
 		if t.Kind() == reflect.Slice {
 			for _, c := range n.Content {
-				if err := strictKeys(c, t.Elem()); err != nil {
-					return err
-				}
+				unknownKeys(c, t.Elem(), errs)
 			}
 		}
 	}
-	return nil
 }
 
 // yamlFields maps a struct's yaml keys to their types.

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"gmvscope/config"
 	"gmvscope/crawl"
 	"gmvscope/internal/suggest"
 	"gmvscope/pipeline"
@@ -138,7 +139,14 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
-	fmt.Fprintln(m.Stderr, "gmvscope:", err)
+	var ce config.Errors
+	if errors.As(err, &ce) { // a config's problems, a line each
+		for _, e := range ce {
+			fmt.Fprintln(m.Stderr, "gmvscope:", e)
+		}
+	} else {
+		fmt.Fprintln(m.Stderr, "gmvscope:", err)
+	}
 	var ue *UsageError
 	if errors.As(err, &ue) && ue.Hint != "" {
 		fmt.Fprintln(m.Stderr, ue.Hint)
