@@ -166,3 +166,29 @@ func TestCurrencyWithoutRate(t *testing.T) {
 		t.Errorf("EUR without a rate: %v", err)
 	}
 }
+
+// TestOtherLocaleNamed: a text that is no number in the source's locale
+// but is one in another keeps its error and names the locales that read
+// it, so that the reject says what to fix in the config.
+func TestOtherLocaleNamed(t *testing.T) {
+	for _, tc := range []struct {
+		kind     market.Kind
+		raw, loc string
+		is       error
+		want     string
+	}{
+		{market.KindMoney, "Rp 2,1 jt", "en", ErrUnit, `unknown unit "jt" (locales id, ms read it: set the source's locale)`},
+		{market.KindCount, "2,5 Tsd.", "en", ErrUnit, `unknown unit "Tsd." (locale de reads it: set the source's locale)`},
+		{market.KindCount, "12 tr", "id", ErrUnit, `unknown unit "tr" (locale vi reads it: set the source's locale)`},
+		{market.KindCount, "12x", "en", ErrUnit, `unknown unit "x"`},
+		{market.KindCount, "1.2.3K", "en", ErrMalformed, `malformed number`},
+	} {
+		_, err := Value(tc.kind, tc.raw, Options{Locale: tc.loc})
+		if !errors.Is(err, tc.is) || err.Error() != tc.want {
+			t.Errorf("%s %q in %s: got %v, want %q (%v)", tc.kind, tc.raw, tc.loc, err, tc.want, tc.is)
+		}
+	}
+	if v, err := Value(market.KindMoney, "Rp 2,1 jt", Options{Locale: "id", Currency: "IDR"}); err != nil || v.Num != 2_100_000 {
+		t.Errorf("Rp 2,1 jt in id: %+v, %v", v, err)
+	}
+}

@@ -225,8 +225,38 @@ func isMissing(s string) bool {
 	return missingText[strings.ToLower(s)]
 }
 
-// value parses v.Raw as v.Kind with the full parser.
+// value parses v.Raw as v.Kind with the full parser. A text that is not a
+// number in the source's locale but is one in another ("Rp 2,1 jt" read
+// as en) says which locales read it: the fix is in the config.
 func value(v market.Value, o Options) (market.Value, error) {
+	out, err := valueIn(v, o)
+	if err == nil || !(errors.Is(err, ErrMalformed) || errors.Is(err, ErrUnit)) {
+		return out, err
+	}
+	own := locale(o.Locale)
+	var others []string
+	for _, name := range Locales() {
+		l := locales[name]
+		if l.decimalComma == own.decimalComma && l.units == nil && own.units == nil {
+			continue // reads numbers as the source's locale does
+		}
+		alt := o
+		alt.Locale = name
+		if _, e := valueIn(v, alt); e == nil {
+			others = append(others, name)
+		}
+	}
+	switch len(others) {
+	case 0:
+		return out, err
+	case 1:
+		return out, fmt.Errorf("%w (locale %s reads it: set the source's locale)", err, others[0])
+	}
+	return out, fmt.Errorf("%w (locales %s read it: set the source's locale)", err, strings.Join(others, ", "))
+}
+
+// valueIn is value in o's locale alone.
+func valueIn(v market.Value, o Options) (market.Value, error) {
 	kind := v.Kind
 	s := numeric(v.Raw)
 	if isMissing(s) {
