@@ -301,6 +301,37 @@ func TestReportOnPhone(t *testing.T) {
 	}
 }
 
+// TestReportOnPaper: printed, the report carries the footer's line
+// (generated when, from which snapshot, with which echarts) under its lede
+// and hides the footer, which at the end of a full page would print on a
+// page of its own.
+func TestReportOnPaper(t *testing.T) {
+	run := sharedDemo(t)
+	tb := newTab(t, desktop)
+	tb.open(run.report)
+	const shown = `(function () { var f = document.querySelector("footer"), p = document.querySelector("header .print-only");
+		return [getComputedStyle(f).display, getComputedStyle(p).display, f.textContent.trim(), p.textContent.trim()]; })()`
+	screen := eval[[]string](tb, shown)
+	if screen[0] == "none" || screen[1] != "none" {
+		t.Errorf("on screen: footer display %q, print line %q; want the footer only", screen[0], screen[1])
+	}
+	print := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		return err
+	})
+	if err := chromedp.Do(tb.ctx, print); err != nil {
+		t.Fatal(err)
+	}
+	paper := eval[[]string](tb, shown)
+	if paper[0] != "none" || paper[1] == "none" {
+		t.Errorf("on paper: footer display %q, print line %q; want the print line only", paper[0], paper[1])
+	}
+	if paper[3] != paper[2] || !strings.Contains(paper[3], "snapshot 1") {
+		t.Errorf("print line %q, footer %q: want the same text, naming the snapshot", paper[3], paper[2])
+	}
+	tb.clean()
+}
+
 // TestArabicReport: the Arabic report opens right to left with every
 // chart drawn and no console errors; its numbers are in Arabic-Indic
 // digits and its handles stay left to right inside <bdi>.
