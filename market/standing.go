@@ -146,3 +146,68 @@ func (s *Standing) UnpackNumbers(b []byte) error {
 	s.Followers, s.GMVUSD, s.Views, s.Rank, s.Live, s.Video, s.Showcase = f(0), f(1), f(2), f(3), f(4), f(5), f(6)
 	return nil
 }
+
+// A chunk of standings is many creators' packed standings in one blob, in
+// handle order: a format byte, how many creators it holds (4 bytes, little
+// endian: a chunk cut short is found out), then for each creator its handle
+// front-coded against the one before it (the bytes they share, as a
+// uvarint; the length of the rest, as a uvarint; the rest) and its
+// AppendPacked numbers. The store writes a whole market's 600,000 in about
+// 1,200 rows instead of 600,000, and reads them back in one pass.
+const chunkFormat = 1
+
+// AppendChunk appends st to chunk, the handle before it in the chunk
+// being prev ("" for a chunk's first: then chunk is empty and the format
+// byte is written first).
+func AppendChunk(chunk []byte, prev string, st *Standing) []byte {
+	if len(chunk) == 0 {
+		chunk = append(chunk, chunkFormat, 0, 0, 0, 0)
+		prev = ""
+	}
+	binary.LittleEndian.PutUint32(chunk[1:], binary.LittleEndian.Uint32(chunk[1:])+1)
+	shared := 0
+	for shared < len(prev) && shared < len(st.Handle) && prev[shared] == st.Handle[shared] {
+		shared++
+	}
+	chunk = binary.AppendUvarint(chunk, uint64(shared))
+	chunk = binary.AppendUvarint(chunk, uint64(len(st.Handle)-shared))
+	chunk = append(chunk, st.Handle[shared:]...)
+	return st.AppendPacked(chunk)
+}
+
+// EachInChunk calls fn with each standing of a chunk AppendChunk wrote, in
+// its order. A chunk that does not decode is an error, never a short read.
+func EachInChunk(chunk []byte, fn func(*Standing)) error {
+	if len(chunk) < 5 || chunk[0] != chunkFormat {
+		return fmt.Errorf("standings chunk: %d bytes, format %v", len(chunk), chunk[:min(len(chunk), 1)])
+	}
+	count, b := binary.LittleEndian.Uint32(chunk[1:]), chunk[5:]
+	var handle []byte
+	for ; count > 0; count-- {
+		shared, n := binary.Uvarint(b)
+		if n <= 0 || shared > uint64(len(handle)) {
+			return fmt.Errorf("standings chunk: bad handle prefix at byte %d", len(chunk)-len(b))
+		}
+		b = b[n:]
+		rest, n := binary.Uvarint(b)
+		if n <= 0 || rest > uint64(len(b)-n) {
+			return fmt.Errorf("standings chunk: bad handle at byte %d", len(chunk)-len(b))
+		}
+		b = b[n:]
+		handle = append(handle[:shared], b[:rest]...)
+		b = b[rest:]
+		if len(b) < standingPacked {
+			return fmt.Errorf("standings chunk: %s: %d bytes where its numbers belong", handle, len(b))
+		}
+		st := Standing{Handle: string(handle)}
+		if err := st.UnpackNumbers(b[:standingPacked]); err != nil {
+			return fmt.Errorf("standings chunk: %s: %w", handle, err)
+		}
+		b = b[standingPacked:]
+		fn(&st)
+	}
+	if len(b) > 0 {
+		return fmt.Errorf("standings chunk: %d bytes after its last creator", len(b))
+	}
+	return nil
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"gmvscope/market"
 )
@@ -71,8 +73,8 @@ func (s *DB) writeMoversAround(ctx context.Context, tx *sql.Tx, id int64, cur []
 }
 
 // standings reads snapshot id's standings in handle order: each creator's
-// packed numbers (the standings table; creators.standing for a snapshot
-// written by version 9), or, for a snapshot stored before they were kept,
+// packed numbers (standing_chunks; the standings table for a snapshot
+// written by version 10, creators.standing by version 9), or, for a snapshot stored before they were kept,
 // its creators' values decoded. Their URLs are empty: a comparison reads
 // none, and a report's tables look up the few they show (a whole market's
 // links are 30 MB).
@@ -101,7 +103,31 @@ func (s *DB) standings(ctx context.Context, q querier, id int64) ([]market.Stand
 		return rows.Close()
 	}
 	var packed, vals sql.RawBytes
-	err := read(`SELECT handle, packed FROM standings WHERE snapshot_id = ? ORDER BY handle`, func(rows *sql.Rows, st *market.Standing) error {
+	rows, err := q.QueryContext(ctx, `SELECT packed FROM standing_chunks WHERE snapshot_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(&packed); err != nil {
+			return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+		}
+		if err := market.EachInChunk(packed, func(st *market.Standing) { out = append(out, *st) }); err != nil {
+			return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load snapshot %d: %w", id, err)
+	}
+	if len(out) > 0 {
+		byHandle := func(a, b market.Standing) int { return strings.Compare(a.Handle, b.Handle) }
+		if !slices.IsSortedFunc(out, byHandle) { // written in merge order, which is the handles'
+			slices.SortFunc(out, byHandle)
+		}
+		return out, rows.Close()
+	}
+	// None in chunks: a snapshot from before version 11.
+	err = read(`SELECT handle, packed FROM standings WHERE snapshot_id = ? ORDER BY handle`, func(rows *sql.Rows, st *market.Standing) error {
 		if err := rows.Scan(&st.Handle, &packed); err != nil {
 			return fmt.Errorf("load snapshot %d: %w", id, err)
 		}

@@ -127,15 +127,22 @@ type snapshotWriter struct {
 	id                        int64
 	rate                      float64
 	creators, products, lives *rowSet
-	packed                    *rowSet // the creators' standings
+	packed                    *rowSet // the creators' standings, in chunks
+	chunk                     []byte  // the chunk being filled
+	inChunk, chunks           int     // standings in it; chunks handed to packed
+	last                      string  // the handle written last
 	buf                       []byte
 	standings                 []market.Standing // of the creators written, for the movers
 }
 
+// standingsPerChunk is how many creators' standings share a row of
+// standing_chunks: about 36 KB.
+const standingsPerChunk = 512
+
 func (s *DB) newSnapshotWriter(id int64, rate float64) *snapshotWriter {
 	return &snapshotWriter{id: id, rate: rate,
 		creators: s.rowsOf(insertCreators),
-		packed:   s.rowsOf(insertStandings),
+		packed:   s.rowsOf(insertChunks),
 		products: s.rowsOf(insertProducts),
 		lives:    s.rowsOf(insertLives),
 	}
@@ -155,7 +162,11 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 		st := market.StandingOf(&c)
 		st.URL = "" // not needed: the page's URL need not stay alive
 		w.standings = append(w.standings, st)
-		packed := st.AppendPacked(make([]byte, 0, 64))
+		w.chunk = market.AppendChunk(w.chunk, w.last, &st)
+		w.last = c.Handle
+		if w.inChunk++; w.inChunk == standingsPerChunk {
+			w.endChunk()
+		}
 		w.buf = appendValuesJSON(w.buf[:0], creatorValueNames, c.Followers, c.GMV, c.GMVLive, c.GMVShowcase, c.GMVVideo, c.Rank, c.Units, c.Views)
 		vals := string(w.buf)
 		var shown string
@@ -172,7 +183,6 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 		w.creators.add(id, c.Handle, c.DisplayName, numCol(c.Followers), gmv, low, high, est, cur, period, usd,
 			numCol(c.Units), numCol(c.Views), c.Category, c.Region, c.URL, strings.Join(c.Products, ","), vals,
 			numCol(c.Rank), numCol(c.GMVLive), numCol(c.GMVVideo), numCol(c.GMVShowcase), shown)
-		w.packed.add(id, c.Handle, packed)
 	}
 	for p := range as.Products() {
 		w.buf = appendValuesJSON(w.buf[:0], productValueNames, p.GMV, p.Price, p.Units)
@@ -207,8 +217,18 @@ func (w *snapshotWriter) put(as *market.Assembler, write func(rowBatch) error) e
 	return nil
 }
 
+// endChunk hands the chunk of standings being filled to its rows.
+func (w *snapshotWriter) endChunk() {
+	w.packed.add(w.id, w.chunks, w.chunk)
+	w.chunks++
+	w.chunk, w.inChunk = make([]byte, 0, len(w.chunk)), 0 // the rows hold the last one
+}
+
 // flush hands write the rows still in a batch.
 func (w *snapshotWriter) flush(write func(rowBatch) error) error {
+	if w.inChunk > 0 {
+		w.endChunk()
+	}
 	for _, set := range [...]*rowSet{w.creators, w.packed, w.products, w.lives} {
 		if len(set.args) > 0 {
 			if err := write(set.take()); err != nil {

@@ -298,14 +298,14 @@ var (
 	insertLinks     = insert{`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5}
 	insertDone      = insert{`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8}
 	insertCreators  = insert{`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23}
-	insertStandings = insert{`INSERT INTO standings(snapshot_id, handle, packed) VALUES `, 3}
+	insertChunks    = insert{`INSERT INTO standing_chunks(snapshot_id, seq, packed) VALUES `, 3}
 	insertProducts  = insert{`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12}
 	insertLives     = insert{`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15}
 	insertRepeats   = insert{`INSERT INTO repeats(snapshot_id, entity, key, kind, url, line, first_url, first_line, identical, diffs) VALUES `, 10}
 	insertMovers    = insert{`INSERT INTO movers(snapshot_id, list, pos, handle, status, followers_prev, followers_now, gmv_prev_usd, gmv_now_usd, rank_prev, rank_now) VALUES `, 11}
 
 	batchInserts    = []insert{insertPages, insertRecords, insertRejects, insertLinks, insertDone}
-	snapshotInserts = []insert{insertCreators, insertStandings, insertProducts, insertLives, insertRepeats, insertMovers}
+	snapshotInserts = []insert{insertCreators, insertChunks, insertProducts, insertLives, insertRepeats, insertMovers}
 )
 
 // prepare prepares the statements of ins, for every chunk size, that are

@@ -411,7 +411,22 @@ func TestStandingsPackedAndDecoded(t *testing.T) {
 	}) {
 		t.Fatalf("standings from creators: %+v", want[:2])
 	}
-	for _, step := range []string{"packed", "packed by version 9", "decoded"} {
+	var chunks int
+	db.SQL().QueryRow(`SELECT count(*) FROM standing_chunks WHERE snapshot_id = ?`, id).Scan(&chunks)
+	if chunks != 2 {
+		t.Errorf("%d creators in %d chunks, want 2", n, chunks)
+	}
+	for _, step := range []string{"packed", "packed by version 10", "packed by version 9", "decoded"} {
+		if step == "packed by version 10" { // a row per creator in the standings table
+			if _, err := db.SQL().Exec(`CREATE TABLE kept_chunks AS SELECT * FROM standing_chunks; DELETE FROM standing_chunks`); err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range want {
+				if _, err := db.SQL().Exec(`INSERT INTO standings(snapshot_id, handle, packed) VALUES (?, ?, ?)`, id, st.Handle, st.AppendPacked(nil)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		change := map[string]string{
 			// Version 9 packed them beside each creator.
 			"packed by version 9": `CREATE TABLE kept AS SELECT * FROM standings; DELETE FROM standings;
@@ -449,6 +464,17 @@ func TestStandingsPackedAndDecoded(t *testing.T) {
 	if _, err := db.SnapshotLean(ctx, id); err == nil || !strings.Contains(err.Error(), "c003") {
 		t.Errorf("a damaged standing (%x) reads: %v", packed, err)
 	}
+	// A chunk cut short, or of another format, is an error, not fewer creators.
+	for _, damage := range []string{`substr(packed, 1, 1000)`, `x'02' || substr(packed, 2)`} {
+		if _, err := db.SQL().Exec(`DELETE FROM standing_chunks; INSERT INTO standing_chunks SELECT * FROM kept_chunks;
+			UPDATE standing_chunks SET packed = ` + damage + ` WHERE seq = 1`); err != nil {
+			t.Fatal(err)
+		}
+		if snap, err := db.SnapshotLean(ctx, id); err == nil {
+			t.Errorf("a chunk damaged by %s reads: %d standings", damage, len(snap.Standings))
+		}
+	}
+	db.SQL().Exec(`DELETE FROM standing_chunks`)
 	// Creators are decoded in batches side by side and handed over in
 	// order; a damaged one, or fn's own error, stops the read with it.
 	db.SQL().Exec(`UPDATE creators SET values_json = '{"followers": [' WHERE handle = 'c600'`)
@@ -664,8 +690,8 @@ func openAt(t *testing.T, path string) *DB {
 
 // A store of version 9 keeps its creators' packed standings where they
 // are, and a report reads them as before; a snapshot from before they were
-// packed is decoded; a snapshot written after has its standings in the
-// standings table.
+// packed is decoded; a snapshot written after has its standings in
+// standing_chunks.
 func TestMigrateStandingsApart(t *testing.T) {
 	ctx := t.Context()
 	ana := market.Standing{Handle: "ana", Followers: 35800, GMVUSD: 2e6, Has: market.HasFollowers | market.HasGMV}
@@ -695,11 +721,12 @@ func TestMigrateStandingsApart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var inTable, beside int
+	var chunks, inTable, beside int
+	db.SQL().QueryRow(`SELECT count(*) FROM standing_chunks WHERE snapshot_id = ?`, id).Scan(&chunks)
 	db.SQL().QueryRow(`SELECT count(*) FROM standings WHERE snapshot_id = ?`, id).Scan(&inTable)
 	db.SQL().QueryRow(`SELECT count(standing) FROM creators WHERE snapshot_id = ?`, id).Scan(&beside)
-	if inTable != 1 || beside != 0 {
-		t.Errorf("a new snapshot's standings: %d in the table, %d beside its creators", inTable, beside)
+	if chunks != 1 || inTable != 0 || beside != 0 {
+		t.Errorf("a new snapshot's standings: %d chunks, %d in the table, %d beside its creators", chunks, inTable, beside)
 	}
 }
 

@@ -12,7 +12,7 @@ package main
 
 import (
 	"context"
-	"database/sql/driver"
+	"database/sql"
 	"flag"
 	"fmt"
 	"os"
@@ -20,22 +20,9 @@ import (
 	"reflect"
 	"time"
 
-	"modernc.org/sqlite"
-
 	"gmvscope/market"
 	"gmvscope/store"
 )
-
-// A generated creator's standing, packed as gmvscope packs it when it
-// writes a snapshot (the standings table): followers and GMV in USD.
-func init() {
-	sqlite.MustRegisterDeterministicScalarFunction("bench_standing", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-		f, _ := args[0].(int64)
-		g, _ := args[1].(float64)
-		st := market.Standing{Followers: float64(f), GMVUSD: g, Has: market.HasFollowers | market.HasGMV}
-		return st.AppendPacked(nil), nil
-	})
-}
 
 func main() {
 	weeks := flag.Int("weeks", 52, "weekly snapshots")
@@ -204,8 +191,7 @@ func writeWeek(ctx context.Context, db *store.DB, w, n int, at time.Time) (int64
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO standings(snapshot_id, handle, packed)
-		SELECT snapshot_id, handle, bench_standing(followers, gmv_usd) FROM creators WHERE snapshot_id = ? ORDER BY handle`, id); err != nil {
+	if err := writeChunks(ctx, tx, id); err != nil {
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE snapshots SET (n_creators, total_gmv_usd, n_with_gmv, n_with_followers) =
@@ -213,6 +199,43 @@ func writeWeek(ctx context.Context, db *store.DB, w, n int, at time.Time) (int64
 		return 0, err
 	}
 	return id, tx.Commit()
+}
+
+// writeChunks packs the week's standings as gmvscope does when it writes
+// a snapshot (market.AppendChunk, 512 creators to a row of
+// standing_chunks): followers and GMV in USD.
+func writeChunks(ctx context.Context, tx *sql.Tx, id int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT handle, followers, gmv_usd FROM creators WHERE snapshot_id = ? ORDER BY handle`, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var chunks [][]byte
+	var chunk []byte
+	var prev string
+	n := 0
+	for rows.Next() {
+		st := market.Standing{Has: market.HasFollowers | market.HasGMV}
+		if err := rows.Scan(&st.Handle, &st.Followers, &st.GMVUSD); err != nil {
+			return err
+		}
+		chunk, prev = market.AppendChunk(chunk, prev, &st), st.Handle
+		if n++; n == 512 {
+			chunks, chunk, n = append(chunks, chunk), nil, 0
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if n > 0 {
+		chunks = append(chunks, chunk)
+	}
+	for seq, c := range chunks {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO standing_chunks(snapshot_id, seq, packed) VALUES (?, ?, ?)`, id, seq, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkStandings holds the generated week's packed standings to what
