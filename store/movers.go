@@ -61,15 +61,15 @@ func next(ctx context.Context, q querier, id int64) (int64, bool, error) {
 // writeMoversAround stores the movers of a snapshot just written and,
 // when it was written after a later one (an export imported late), that
 // later one's again: they are now against it.
-func (s *DB) writeMoversAround(ctx context.Context, tx *sql.Tx, id int64, cur []market.Standing) error {
-	if err := s.writeMovers(ctx, tx, id, cur); err != nil {
+func (s *DB) writeMoversAround(ctx context.Context, tx *sql.Tx, id int64) error {
+	if err := s.writeMovers(ctx, tx, id); err != nil {
 		return err
 	}
 	n, ok, err := next(ctx, tx, id)
 	if err != nil || !ok {
 		return err
 	}
-	return s.writeMovers(ctx, tx, n, nil)
+	return s.writeMovers(ctx, tx, n)
 }
 
 // standings reads snapshot id's standings in handle order: each creator's
@@ -165,9 +165,9 @@ func (s *DB) standings(ctx context.Context, q querier, id int64) ([]market.Stand
 }
 
 // writeMovers computes snapshot id's movers against the snapshot before
-// it by date, from cur (its standings; nil: read them), and stores them in
-// place of any before. Without a snapshot before, it stores none.
-func (s *DB) writeMovers(ctx context.Context, tx *sql.Tx, id int64, cur []market.Standing) error {
+// it by date, from both one's standings, and stores them in place of any
+// before. Without a snapshot before, it stores none.
+func (s *DB) writeMovers(ctx context.Context, tx *sql.Tx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM movers WHERE snapshot_id = ?`, id); err != nil {
 		return fmt.Errorf("movers of %d: %w", id, err)
 	}
@@ -183,10 +183,9 @@ func (s *DB) writeMovers(ctx context.Context, tx *sql.Tx, id int64, cur []market
 	if err != nil {
 		return err
 	}
-	if cur == nil {
-		if cur, err = s.standings(ctx, tx, id); err != nil {
-			return err
-		}
+	cur, err := s.standings(ctx, tx, id)
+	if err != nil {
+		return err
 	}
 	ch := market.Compare(&market.Snapshot{Standings: a}, &market.Snapshot{Standings: cur}, market.Summary{}, MoversTop)
 	rows := s.rowsOf(insertMovers)
@@ -236,7 +235,7 @@ func (s *DB) RefreshMovers(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := s.writeMovers(ctx, tx, id, nil); err != nil {
+	if err := s.writeMovers(ctx, tx, id); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
