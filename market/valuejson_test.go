@@ -215,3 +215,39 @@ func BenchmarkAppendFieldsJSON(b *testing.B) {
 		buf = AppendFieldsJSON(buf[:0], fields)
 	}
 }
+
+// TestDecodeFieldsInto: records decoded in turn into one map leave it as
+// DecodeValues makes each, whatever fields the one before had; a record
+// of the same fields as the one before allocates nothing.
+func TestDecodeFieldsInto(t *testing.T) {
+	recs := []string{
+		`{"followers":{"kind":"count","raw":"35.8K","num":35800},"gmv":{"kind":"money","raw":"$2.1M","num":210000000,"currency":"USD","period":"28d"},"units":{"kind":"count","raw":"433","num":433}}`,
+		`{"followers":{"kind":"count","raw":"4.0M","num":4000000},"region":{"kind":"text","raw":"US","text":"US"}}`,
+		`{}`,
+		`{"gmv":{"kind":"money","raw":"$1","num":100,"new_key":1},"views":{"kind":"count","raw":"1K-5K","low":1000,"high":5000,"estimate":true}}`,
+		`{"followers":{"kind":"count","raw":"12","num":12},"gmv":{"kind":"money","raw":"$5","num":500},"units":{"kind":"count","raw":"1","num":1},"views":{"kind":"count","raw":"9","num":9}}`,
+	}
+	fields := map[string]Value{}
+	var scratch Scratch
+	for _, order := range [][]int{{0, 1, 2, 3, 4}, {4, 3, 0, 2, 1}, {3, 4, 1, 0}} {
+		for _, i := range order {
+			want := map[string]Value{}
+			if err := DecodeValues(recs[i], func(name string, v *Value) { want[name] = *v }); err != nil {
+				t.Fatal(err)
+			}
+			if err := DecodeFieldsInto(recs[i], &scratch, fields); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(fields, want) {
+				t.Fatalf("record %d after the one before:\ngot  %+v\nwant %+v", i, fields, want)
+			}
+		}
+	}
+	if err := DecodeFieldsInto(`{"gmv": `, &scratch, fields); err == nil {
+		t.Error("a cut object must be an error")
+	}
+	DecodeFieldsInto(recs[0], &scratch, fields)
+	if n := testing.AllocsPerRun(100, func() { DecodeFieldsInto(recs[0], &scratch, fields) }); n != 0 {
+		t.Errorf("the same fields again: %.0f allocations, want 0", n)
+	}
+}

@@ -92,7 +92,7 @@ func (s *DB) mergeRecords(ctx context.Context, src querier, tx *sql.Tx, runID in
 			}
 		}
 		r := market.Record{Fields: map[string]market.Value{}}
-		var scratch market.Scratch // the record's values, copied into r.Fields
+		var scratch market.Scratch // the record's values, before they are copied into r.Fields
 		var lastE, lastK string
 		n := 0
 		for batch := range recs {
@@ -105,9 +105,8 @@ func (s *DB) mergeRecords(ctx context.Context, src querier, tx *sql.Tx, runID in
 				}
 				n++
 				lastE, lastK = x.entity, x.key
-				clear(r.Fields)
 				r.Entity, r.Key, r.Precedence, r.Line = market.Entity(x.entity), x.key, x.precedence, x.line
-				if err := market.DecodeValuesInto(x.fields, &scratch, func(name string, v *market.Value) { r.Fields[name] = *v }); err != nil {
+				if err := market.DecodeFieldsInto(x.fields, &scratch, r.Fields); err != nil {
 					return fmt.Errorf("read record %s of run %d: %w", x.key, runID, err)
 				}
 				as.AddFrom(r, x.url, x.kind)
