@@ -292,17 +292,17 @@ func (s *DB) rowsOf(i insert) *rowSet { return &rowSet{db: s, prefix: i.prefix, 
 
 // The INSERTs of a crawl's batches, and of a snapshot.
 var (
-	insertPages     = insert{`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst, listing_total, listing_pages, listing_page, listing_last, records, sha256) VALUES `, 20}
-	insertRecords   = insert{`INSERT INTO records(page_id, entity, key, precedence, fields, line) VALUES `, 6}
-	insertRejects   = insert{`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8}
-	insertLinks     = insert{`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5}
-	insertDone      = insert{`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8}
-	insertCreators  = insert{`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23}
-	insertChunks    = insert{`INSERT INTO standing_chunks(snapshot_id, seq, packed) VALUES `, 3}
-	insertProducts  = insert{`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12}
-	insertLives     = insert{`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15}
-	insertRepeats   = insert{`INSERT INTO repeats(snapshot_id, entity, key, kind, url, line, first_url, first_line, identical, diffs) VALUES `, 10}
-	insertMovers    = insert{`INSERT INTO movers(snapshot_id, list, pos, handle, status, followers_prev, followers_now, gmv_prev_usd, gmv_now_usd, rank_prev, rank_now) VALUES `, 11}
+	insertPages    = insert{`INSERT INTO pages(id, run_id, url, kind, status, content_type, fetched_at, attempts, bytes, failure, etag, last_modified, same_as, body_zst, listing_total, listing_pages, listing_page, listing_last, records, sha256) VALUES `, 20}
+	insertRecords  = insert{`INSERT INTO records(page_id, entity, key, precedence, fields, line) VALUES `, 6}
+	insertRejects  = insert{`INSERT INTO rejects(run_id, page_id, url, entity, key, field, raw, reason) VALUES `, 8}
+	insertLinks    = insert{`INSERT INTO frontier_log(run_id, url, kind, state, updated_at) VALUES `, 5}
+	insertDone     = insert{`INSERT INTO frontier_log(run_id, url, kind, state, attempts, next_attempt, reason, updated_at) VALUES `, 8}
+	insertCreators = insert{`INSERT INTO creators(snapshot_id, handle, display_name, followers, gmv, gmv_low, gmv_high, gmv_estimate, currency, period, gmv_usd, units, views, category, region, url, products, values_json, rank, gmv_live, gmv_video, gmv_showcase, shown) VALUES `, 23}
+	insertChunks   = insert{`INSERT INTO standing_chunks(snapshot_id, seq, packed) VALUES `, 3}
+	insertProducts = insert{`INSERT INTO products(snapshot_id, id, title, shop, price_low, price_high, currency, units, url, creators, values_json, gmv) VALUES `, 12}
+	insertLives    = insert{`INSERT INTO lives(snapshot_id, id, creator, start, title, url, products, duration_s, viewers, peak_viewers, gmv, currency, gmv_usd, units, values_json) VALUES `, 15}
+	insertRepeats  = insert{`INSERT INTO repeats(snapshot_id, entity, key, kind, url, line, first_url, first_line, identical, diffs) VALUES `, 10}
+	insertMovers   = insert{`INSERT INTO movers(snapshot_id, list, pos, handle, status, followers_prev, followers_now, gmv_prev_usd, gmv_now_usd, rank_prev, rank_now) VALUES `, 11}
 
 	batchInserts    = []insert{insertPages, insertRecords, insertRejects, insertLinks, insertDone}
 	snapshotInserts = []insert{insertCreators, insertChunks, insertProducts, insertLives, insertRepeats, insertMovers}
