@@ -169,8 +169,12 @@ func guessKind(s, locale string) market.Kind {
 	if _, err := parse.Value(market.KindRate, s, parse.Options{Locale: locale}); err == nil {
 		return market.KindRate
 	}
-	if v, err := parse.Value(market.KindMoney, s, parse.Options{Locale: locale, Currency: "XXX"}); err == nil && v.Currency != "XXX" {
-		return market.KindMoney
+	// Money: a currency mark read in the locale, or in any locale ("Rp 2,1
+	// jt" read as en is then money, whose error names the locale that reads it).
+	for _, l := range append([]string{locale}, parse.Locales()...) {
+		if v, err := parse.Value(market.KindMoney, s, parse.Options{Locale: l, Currency: "XXX"}); err == nil && v.Currency != "XXX" {
+			return market.KindMoney
+		}
 	}
 	return market.KindCount
 }

@@ -32,6 +32,15 @@ func TestValueCommand(t *testing.T) {
 	if bad.Error != `"1.2.3K": malformed number` {
 		t.Errorf("1.2.3K: %s", lines[2])
 	}
+	// Without --locale, a text that is money in another locale is guessed
+	// money, and its error names the locales that read it.
+	m = newTestMain()
+	m.Run(t.Context(), []string{"value", "--config", "../../config.yaml", "Rp 2,1 jt"})
+	var other valueOut
+	if err := json.Unmarshal(m.out.Bytes(), &other); err != nil || other.Kind != "money" ||
+		other.Error != `"Rp 2,1 jt": unknown unit "jt" (locales id, ms read it: set the source's locale)` {
+		t.Errorf("Rp 2,1 jt without --locale: %s", m.out)
+	}
 	m = newTestMain()
 	if code := m.Run(t.Context(), []string{"value", "--kind", "range", "--config", "../../config.yaml", "$24.17 - 24.69"}); code != 0 {
 		t.Fatalf("exit %d: %s", code, m.errs)
