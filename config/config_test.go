@@ -60,6 +60,8 @@ testdata/several.yaml:34: sources[2].name: duplicate source name "shop"
 testdata/several.yaml:36: sources[2].politeness.timeout: want a duration such as 10s, got 10`},
 		{"several-keys.yaml", `testdata/several-keys.yaml:6: sources[0].politness: unknown field; did you mean politeness?
 testdata/several-keys.yaml:19: sources[0].pages.top.fields.gmv.selectr: unknown field; did you mean selector?`},
+		{"several-types.yaml", `testdata/several-types.yaml:9: sources[0].politeness.concurrency: want a whole number, got eight
+testdata/several-types.yaml:13: sources[1].period: "fortnight" is not a period (1d, 7d, 28d, 30d, month, cumulative, session, or <n>d)`},
 		{"env-unset.yaml", `testdata/env-unset.yaml:6: sources[0].base_url: ${SHOP_URL}: the environment variable SHOP_URL is not set (write ${SHOP_URL:-default} for a default)`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

@@ -86,18 +86,15 @@ func checkPeriod(p string) error {
 }
 
 // UnmarshalYAML reads a source with its defaults and checks what it can
-// on its own; what needs the rates is checked by compile. A wrong type is
-// returned (yaml collects those and goes on); anything else is kept in
-// s.invalid, so that the sources after this one are read and checked too.
+// on its own; what needs the rates is checked by compile. What is wrong
+// (a wrong type, or the first of its checks) is kept in s.invalid, not
+// returned, so that the sources after this one are read and checked too:
+// yaml would drop a source whose decoding failed, and stop at an error.
 func (s *Source) UnmarshalYAML(n *yaml.Node) error {
 	type plain Source
 	*s = Source{Currency: "USD", Timezone: "UTC", Politeness: DefaultPoliteness()}
 	err := n.Decode((*plain)(s))
 	s.node = n
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return err
-	}
 	if err == nil {
 		err = s.check()
 	}
