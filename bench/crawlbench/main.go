@@ -1,6 +1,8 @@
 // Command crawlbench measures gmvscope's whole crawl pipeline against a
 // plain net/http + goquery pool on the same sample market, each in its own
-// process so that its peak RSS is its own. Run it through bench/crawl.sh.
+// process so that its peak RSS is its own, and against the storing floor:
+// the plain pool that also writes the least a store must (plainpool
+// -store). Run it through bench/crawl.sh.
 package main
 
 import (
@@ -66,8 +68,8 @@ func run(gmv, plain string, creators, rounds, conc int) error {
 	}
 	fmt.Printf("sample market: %d creators, %d leaderboard pages, at %s; concurrency %d; %s\n",
 		creators, mk.Pages(), srv.URL, conc, time.Now().Format(time.RFC3339))
-	var gs, ps []result
-	var ratios []float64 // per round: the two runs back to back see the same machine
+	var gs, ps, fs []result
+	var ratios, floors []float64 // per round: the runs back to back see the same machine
 	for i := range rounds {
 		db := filepath.Join(dir, fmt.Sprintf("g%d.db", i))
 		cfg := filepath.Join(dir, fmt.Sprintf("config%d.yaml", i))
@@ -90,15 +92,22 @@ func run(gmv, plain string, creators, rounds, conc int) error {
 		if g.pages, err = countPages(db); err != nil {
 			return err
 		}
-		p, err := measure(plain, "-url", srv.URL+"/leaderboard?page=1", "-concurrency", strconv.Itoa(conc),
-			"-leaderboard-only="+strconv.FormatBool(leaderboardOnly), "-paginate="+strconv.FormatBool(paginate))
+		args := []string{"-url", srv.URL + "/leaderboard?page=1", "-concurrency", strconv.Itoa(conc),
+			"-leaderboard-only=" + strconv.FormatBool(leaderboardOnly), "-paginate=" + strconv.FormatBool(paginate)}
+		p, err := measure(plain, args...)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("round %d: gmvscope %d pages in %.2fs (%.0f pages/s, %.2f CPU-s, peak RSS %.1f MB); plain pool %d pages in %.2fs (%.0f pages/s, %.2f CPU-s, peak RSS %.1f MB); ratio %.2f\n",
-			i+1, g.pages, g.seconds, g.rate(), g.cpu, g.rssMB, p.pages, p.seconds, p.rate(), p.cpu, p.rssMB, g.rate()/p.rate())
-		gs, ps = append(gs, g), append(ps, p)
+		f, err := measure(plain, append(args, "-store", filepath.Join(dir, fmt.Sprintf("floor%d.db", i)))...)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("round %d: gmvscope %d pages in %.2fs (%.0f pages/s, %.2f CPU-s, peak RSS %.1f MB); plain pool %d pages in %.2fs (%.0f pages/s, %.2f CPU-s, peak RSS %.1f MB); ratio %.2f; storing floor %.2fs (%.0f pages/s, %.1f MB), ratio %.2f\n",
+			i+1, g.pages, g.seconds, g.rate(), g.cpu, g.rssMB, p.pages, p.seconds, p.rate(), p.cpu, p.rssMB, g.rate()/p.rate(),
+			f.seconds, f.rate(), f.rssMB, f.rate()/p.rate())
+		gs, ps, fs = append(gs, g), append(ps, p), append(fs, f)
 		ratios = append(ratios, g.rate()/p.rate())
+		floors = append(floors, f.rate()/p.rate())
 	}
 	g, p := median(gs), median(ps)
 	maxRSS := 0.0
@@ -106,8 +115,12 @@ func run(gmv, plain string, creators, rounds, conc int) error {
 		maxRSS = max(maxRSS, r.rssMB)
 	}
 	sort.Float64s(ratios)
+	sort.Float64s(floors)
+	f := median(fs)
 	fmt.Printf("\nmedian: gmvscope %.0f pages/s, plain pool %.0f pages/s, ratio %.2f (target >= 0.80, issue 14)\n", g.rate(), p.rate(), g.rate()/p.rate())
 	fmt.Printf("median of the rounds' ratios: %.2f (range %.2f-%.2f)\n", ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1])
+	fmt.Printf("storing floor (the plain pool with -store: raw pages, records and a keyed snapshot, nothing else): %.0f pages/s, ratio %.2f (range %.2f-%.2f), peak RSS %.1f MB\n",
+		f.rate(), floors[len(floors)/2], floors[0], floors[len(floors)-1], f.rssMB)
 	fmt.Printf("gmvscope peak RSS (max of %d runs): %.1f MB (target <= 100 MB); plain pool %.1f MB\n", len(gs), maxRSS, p.rssMB)
 	return nil
 }

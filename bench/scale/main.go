@@ -1,8 +1,10 @@
 // Command scale measures gmvscope on the whole-market sample (issue 14):
 // it serves the sample market at -creators (600,000 by default), runs a
 // leaderboard-only crawl and then, with -full, the full crawl (profiles,
-// products, live sessions), each followed by its report, and the plain
-// net/http + goquery pool on the same leaderboard pages in the same run;
+// products, live sessions), each followed by its report; after each, the
+// plain net/http + goquery pool on the same pages, storing nothing, and the
+// storing floor (the same pool writing the least a store must: raw pages,
+// records, a keyed snapshot; bench/plainpool/store.go);
 // then it opens each report in headless Chromium and times how long until
 // every chart has drawn; and each report again under another GOMEMLIMIT
 // (-memlimit; off by default: without the limit a report sets itself).
@@ -54,7 +56,7 @@ type row struct {
 	load, analysis, write string // ms, from the report's debug line
 	htmlMB                float64
 	charts                string // time until every chart drew, or why not measured
-	plain                 *proc.Run
+	plain, floor          *proc.Run
 	plainPages            int
 	limited               *proc.Run // the report again, under GOMEMLIMIT
 }
@@ -137,22 +139,34 @@ func run(creators, conc int, full bool, chromium, memlimit string) error {
 			}
 			r.limited = &lim
 		}
-		if kind == "leaderboard only" {
-			fmt.Printf("%s: plain pool…\n", kind)
-			p, err := proc.Measure(nil, plain, "-url", srv.URL+"/leaderboard?page=1", "-concurrency", strconv.Itoa(conc), "-leaderboard-only", "-paginate")
-			if err != nil {
-				return err
-			}
-			r.plain = &p
-			if m := regexp.MustCompile(`pages=(\d+)`).FindStringSubmatch(p.Stdout); m != nil {
-				r.plainPages, _ = strconv.Atoi(m[1])
-			}
+		// The plain pool and the storing floor crawl the same pages: the
+		// leaderboard only, or with the profiles' products and live sessions.
+		args := []string{"-url", srv.URL + "/leaderboard?page=1", "-concurrency", strconv.Itoa(conc), "-paginate", "-leaderboard-only"}
+		if kind != "leaderboard only" {
+			args[len(args)-1] = "-full"
 		}
+		fmt.Printf("%s: plain pool…\n", kind)
+		p, err := proc.Measure(nil, plain, args...)
+		if err != nil {
+			return err
+		}
+		r.plain = &p
+		if m := regexp.MustCompile(`pages=(\d+)`).FindStringSubmatch(p.Stdout); m != nil {
+			r.plainPages, _ = strconv.Atoi(m[1])
+		}
+		fmt.Printf("%s: storing floor…\n", kind)
+		f, err := proc.Measure(nil, plain, append(args, "-store", filepath.Join(sub, "floor.db"))...)
+		if err != nil {
+			return err
+		}
+		os.Remove(filepath.Join(sub, "floor.db"))
+		r.floor = &f
 		rows = append(rows, r)
 	}
 	fmt.Println()
 	fmt.Println("| run | pages | rows | crawl + store | pages/s | rows/s | CPU-s | peak RSS | report (load / analysis / write) | report RSS | HTML | charts drawn |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	var ratios []string
 	for _, r := range rows {
 		fmt.Printf("| gmvscope, %s | %d | %d | %.1f s | %.0f | %.0f | %.1f | %.0f MB | %.1f s (%s / %s / %s ms) | %.0f MB | %.2f MB | %s |\n",
 			r.name, r.pages, r.rows, r.crawl.Seconds, float64(r.pages)/r.crawl.Seconds, float64(r.rows)/r.crawl.Seconds, r.crawl.CPU, r.crawl.RSSMB,
@@ -163,8 +177,16 @@ func run(creators, conc int, full bool, chromium, memlimit string) error {
 		if p := r.plain; p != nil {
 			fmt.Printf("| plain net/http + goquery pool, %s (stores nothing) | %d | | %.1f s | %.0f | | %.1f | %.0f MB | | | | |\n",
 				r.name, r.plainPages, p.Seconds, float64(r.plainPages)/p.Seconds, p.CPU, p.RSSMB)
-			fmt.Printf("\nratio (gmvscope pages/s ÷ plain pool's), %s: %.2f\n", r.name, (float64(r.pages)/r.crawl.Seconds)/(float64(r.plainPages)/p.Seconds))
+			f := r.floor
+			fmt.Printf("| the same pool storing the least (raw pages, records, a keyed snapshot) | %d | | %.1f s | %.0f | | %.1f | %.0f MB | | | | |\n",
+				r.plainPages, f.Seconds, float64(r.plainPages)/f.Seconds, f.CPU, f.RSSMB)
+			ratios = append(ratios, fmt.Sprintf("ratio (pages/s ÷ the plain pool's), %s: gmvscope %.2f, the storing floor %.2f", r.name,
+				(float64(r.pages)/r.crawl.Seconds)/(float64(r.plainPages)/p.Seconds), p.Seconds/f.Seconds))
 		}
+	}
+	fmt.Println()
+	for _, r := range ratios {
+		fmt.Println(r)
 	}
 	fmt.Printf("\nmachine: %s\n", machine())
 	return nil
