@@ -292,13 +292,14 @@ func (c *Crawler) work(ctx context.Context, q *queue, b *budget, f *fetcher, rb 
 			out.RetryAt = now.Add(wait)
 			out.Links = nil // followed from the attempt that succeeds
 			results <- out
-			q.retry(item{Link: it.Link, attempts: it.attempts + 1, due: out.RetryAt})
+			q.retry(item{Link: it.Link, ref: it.ref, attempts: it.attempts + 1, due: out.RetryAt})
 			continue // still open
 		}
 		b.finish(out.Page.Failure != "")
-		out.Links = q.claim(out.Links)
+		var refs []urlRef
+		out.Links, refs = q.claim(out.Links)
 		results <- out // the store gets the links before any of their pages
-		q.enqueue(out.Links)
+		q.enqueue(out.Links, refs)
 		q.done()
 	}
 }

@@ -2,17 +2,29 @@ package crawl
 
 import (
 	"container/heap"
+	"math"
 	"sync"
 	"time"
 
 	"gmvscope/market"
 )
 
-// item is a frontier entry in memory: a link and how many times it was tried.
+// item is a frontier entry being fetched or waiting for a retry: a link
+// and how many times it was tried.
 type item struct {
 	market.Link
+	ref      urlRef // where the queue keeps the URL
 	attempts int
 	due      time.Time // for a retry: not before this time
+}
+
+// waiting is a link in the ready list, held without pointers (its URL in
+// the queue's set, its kind as an index) so that the garbage collector
+// does not scan the list: a full market's crawl queues 600,000 of them.
+type waiting struct {
+	ref      urlRef
+	kind     uint32
+	attempts int32
 }
 
 // queue is the in-memory view of a run's pending frontier: a FIFO of
@@ -22,51 +34,66 @@ type item struct {
 type queue struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
-	ready   []item
+	ready   []waiting
 	delayed delayHeap
-	seen    map[string]bool
+	seen    urlSet
+	kinds   []string          // the links' kinds, indexed by waiting.kind
+	kindOf  map[string]uint32 // and back
 	open    int
 	closed  bool
 	wake    chan struct{} // tells the scheduler an earlier retry arrived
 }
 
 func newQueue() *queue {
-	q := &queue{seen: map[string]bool{}, wake: make(chan struct{}, 1)}
+	q := &queue{seen: newURLSet(), kindOf: map[string]uint32{}, wake: make(chan struct{}, 1)}
 	q.cond = sync.NewCond(&q.mu)
 	return q
 }
 
-// claim marks the links not seen before as seen and returns them, without
-// queueing them: the caller hands them to the store first and then to
-// enqueue, so no fetch of a link can be stored before the link itself.
-// Links found after the queue closed are claimed too; they stay pending
-// in the store for a resumed run.
-func (q *queue) claim(links []market.Link) []market.Link {
+// claim marks the links not seen before as seen and returns them, with
+// where the queue keeps each, without queueing them: the caller hands them
+// to the store first and then to enqueue, so no fetch of a link can be
+// stored before the link itself. Links found after the queue closed are
+// claimed too; they stay pending in the store for a resumed run.
+func (q *queue) claim(links []market.Link) ([]market.Link, []urlRef) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var fresh []market.Link
+	var refs []urlRef
 	for _, l := range links {
-		if q.seen[l.URL] {
+		r, isNew := q.seen.add(l.URL)
+		if !isNew {
 			continue
 		}
-		q.seen[l.URL] = true
 		fresh = append(fresh, l)
+		refs = append(refs, r)
 	}
-	return fresh
+	return fresh, refs
 }
 
 // enqueue queues claimed links, unless the queue is closed.
-func (q *queue) enqueue(links []market.Link) {
+func (q *queue) enqueue(links []market.Link, refs []urlRef) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed || len(links) == 0 {
 		return
 	}
-	for _, l := range links {
-		q.ready = append(q.ready, item{Link: l})
+	for i, l := range links {
+		q.ready = append(q.ready, waiting{ref: refs[i], kind: q.kind(l.Kind)})
 		q.open++
 	}
 	q.cond.Broadcast()
+}
+
+// kind returns the index of a link kind, adding it if new.
+func (q *queue) kind(k string) uint32 {
+	i, ok := q.kindOf[k]
+	if !ok {
+		i = uint32(len(q.kinds))
+		q.kinds = append(q.kinds, k)
+		q.kindOf[k] = i
+	}
+	return i
 }
 
 // load fills the queue from the store's frontier: every URL the run has
@@ -75,11 +102,11 @@ func (q *queue) load(pending []market.FrontierEntry, seen []string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, u := range seen {
-		q.seen[u] = true
+		q.seen.add(u)
 	}
 	for _, e := range pending {
-		q.seen[e.URL] = true
-		q.ready = append(q.ready, item{Link: e.Link, attempts: e.Attempts})
+		r, _ := q.seen.add(e.URL)
+		q.ready = append(q.ready, waiting{ref: r, kind: q.kind(e.Kind), attempts: int32(min(e.Attempts, math.MaxInt32))})
 		q.open++
 	}
 	q.cond.Broadcast()
@@ -105,7 +132,8 @@ func (q *queue) release(now time.Time) time.Time {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for q.delayed.Len() > 0 && !q.delayed[0].due.After(now) {
-		q.ready = append(q.ready, heap.Pop(&q.delayed).(item))
+		it := heap.Pop(&q.delayed).(item)
+		q.ready = append(q.ready, waiting{ref: it.ref, kind: q.kind(it.Kind), attempts: int32(min(it.attempts, math.MaxInt32))})
 		q.cond.Broadcast()
 	}
 	if q.delayed.Len() == 0 {
@@ -124,10 +152,9 @@ func (q *queue) next() (item, bool) {
 	if q.closed {
 		return item{}, false
 	}
-	it := q.ready[0]
-	q.ready[0] = item{}
+	w := q.ready[0]
 	q.ready = q.ready[1:]
-	return it, true
+	return item{Link: market.Link{URL: q.seen.url(w.ref), Kind: q.kinds[w.kind]}, ref: w.ref, attempts: int(w.attempts)}, true
 }
 
 // done marks one open item finished; the last one closes the queue.
