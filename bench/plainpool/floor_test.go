@@ -15,24 +15,40 @@ import (
 	"gmvscope/demo"
 )
 
+// serveFloor serves mk and opens a floor store for the pool (with -full
+// if fullCrawl); the test's cleanup puts both back.
+func serveFloor(t *testing.T, mk *demo.Market, fullCrawl bool) (*httptest.Server, string) {
+	t.Helper()
+	srv := httptest.NewServer(mk.Handler())
+	t.Cleanup(srv.Close)
+	path := filepath.Join(t.TempDir(), "floor.db")
+	var err error
+	if floor, err = openFloor(path, "keyed"); err != nil {
+		t.Fatal(err)
+	}
+	full = fullCrawl
+	t.Cleanup(func() { floor, full = nil, false })
+	return srv, path
+}
+
+// crawlFloor runs the pool over srv's market and closes the floor store.
+func crawlFloor(t *testing.T, srv *httptest.Server) (pages, rows, failed int) {
+	t.Helper()
+	pages, rows, failed = pool(srv.Client(), srv.URL+"/leaderboard?page=1", 4)
+	if err := floor.close(); err != nil {
+		t.Fatal(err)
+	}
+	return pages, rows, failed
+}
+
 // TestFloorStoresEveryPage crawls a small sample market through the pool
 // with -store and checks that the floor wrote what it claims to: every page
 // as served, a record per leaderboard row and profile with the row's texts,
 // and one snapshot row per creator under its handle.
 func TestFloorStoresEveryPage(t *testing.T) {
 	mk := demo.New(demo.Config{Creators: 130})
-	srv := httptest.NewServer(mk.Handler())
-	defer srv.Close()
-	path := filepath.Join(t.TempDir(), "floor.db")
-	var err error
-	if floor, err = openFloor(path, "keyed"); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { floor = nil }()
-	pages, rows, failed := pool(srv.Client(), srv.URL+"/leaderboard?page=1", 4)
-	if err := floor.close(); err != nil {
-		t.Fatal(err)
-	}
+	srv, path := serveFloor(t, mk, false)
+	pages, rows, failed := crawlFloor(t, srv)
 	wantPages := mk.Pages() + len(mk.Creators)
 	if pages != wantPages || rows != 2*len(mk.Creators) || failed != 0 {
 		t.Fatalf("pool: %d pages, %d rows, %d failed; want %d, %d, 0", pages, rows, failed, wantPages, 2*len(mk.Creators))
@@ -144,19 +160,8 @@ func TestFloorModes(t *testing.T) {
 // its texts.
 func TestFullFollowsProductsAndLives(t *testing.T) {
 	mk := demo.New(demo.Config{Creators: 90})
-	srv := httptest.NewServer(mk.Handler())
-	defer srv.Close()
-	path := filepath.Join(t.TempDir(), "floor.db")
-	var err error
-	if floor, err = openFloor(path, "keyed"); err != nil {
-		t.Fatal(err)
-	}
-	full = true
-	defer func() { floor, full = nil, false }()
-	pages, _, failed := pool(srv.Client(), srv.URL+"/leaderboard?page=1", 4)
-	if err := floor.close(); err != nil {
-		t.Fatal(err)
-	}
+	srv, path := serveFloor(t, mk, true)
+	pages, _, failed := crawlFloor(t, srv)
 	products, lives := map[string]bool{}, 0
 	for _, c := range mk.Creators {
 		for _, id := range c.ProductIDs {
