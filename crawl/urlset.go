@@ -17,9 +17,9 @@ import (
 type urlSet struct {
 	seed   maphash.Seed
 	hash   func(maphash.Seed, string) uint64 // maphash.String; a test makes every URL collide
-	index  map[uint64]urlRef // hash → the first URL seen with it
-	other  map[string]urlRef // URLs whose hash an earlier, different URL has
-	chunks [][]byte          // each a fixed capacity, filled with uvarint length + bytes
+	index  map[uint64]urlRef                 // hash → the first URL seen with it
+	other  map[string]urlRef                 // URLs whose hash an earlier, different URL has
+	chunks [][]byte                          // each a fixed capacity, filled with uvarint length + bytes
 }
 
 // urlRef is where a URL's bytes are: chunk<<32 | offset.
