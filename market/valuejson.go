@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // DecodeValues reads an object of values ({"followers": {...}, "gmv":
@@ -122,7 +124,8 @@ func (d *valueDecoder) byte(c byte) error {
 }
 
 // str reads a string. One with escapes (a name's "\u0026", a list's
-// "\u001f") has just that string read by encoding/json.
+// "\u001f") is unescaped here, or where unescape leaves it, read by
+// encoding/json.
 func (d *valueDecoder) str() (string, error) {
 	if err := d.byte('"'); err != nil {
 		return "", err
@@ -135,6 +138,9 @@ func (d *valueDecoder) str() (string, error) {
 			d.i++
 			if plain {
 				return s, nil
+			}
+			if out, ok := unescape(s); ok {
+				return out, nil
 			}
 			var out string
 			if err := json.Unmarshal([]byte(d.b[start-1:d.i]), &out); err != nil {
@@ -150,6 +156,59 @@ func (d *valueDecoder) str() (string, error) {
 	}
 	return "", errSlow
 }
+
+// unescape reads the inside of a JSON string that has escapes, as
+// encoding/json does; ok is false for what it leaves to encoding/json: a
+// surrogate (a pair makes one rune), a bad escape, a control character,
+// a quote not escaped or bytes that are not UTF-8. A whole market's merge read 600,000 product
+// lists ("\u001f" between their ids) by encoding/json, a ninth of its
+// decoding.
+func unescape(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if s[i] != '\\' {
+			j := strings.IndexByte(s[i:], '\\')
+			if j < 0 {
+				j = len(s) - i
+			}
+			run := s[i : i+j]
+			for k := 0; k < len(run); k++ {
+				if run[k] < ' ' || run[k] == '"' {
+					return "", false
+				}
+			}
+			if !utf8.ValidString(run) {
+				return "", false
+			}
+			b.WriteString(run)
+			i += j
+			continue
+		}
+		if i+1 == len(s) {
+			return "", false
+		}
+		if c := jsonEscapes[s[i+1]]; c != 0 {
+			b.WriteByte(c)
+			i += 2
+			continue
+		}
+		if s[i+1] != 'u' || i+6 > len(s) {
+			return "", false
+		}
+		r, err := strconv.ParseUint(s[i+2:i+6], 16, 16)
+		if err != nil || utf16.IsSurrogate(rune(r)) {
+			return "", false
+		}
+		b.WriteRune(rune(r))
+		i += 6
+	}
+	return b.String(), true
+}
+
+// jsonEscapes maps the byte after a backslash to what it stands for
+// (zero: not one of these; \u is read apart).
+var jsonEscapes = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // scalar reads a number or a boolean as its text.
 func (d *valueDecoder) scalar() (string, error) {

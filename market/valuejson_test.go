@@ -251,3 +251,56 @@ func TestDecodeFieldsInto(t *testing.T) {
 		t.Errorf("the same fields again: %.0f allocations, want 0", n)
 	}
 }
+
+// TestUnescape: a string with escapes reads as encoding/json reads it,
+// for every string json.Marshal writes (markup, control characters, list
+// separators, bytes that are not UTF-8, emoji), and what unescape leaves
+// to encoding/json (surrogates, bad escapes, raw control characters) it
+// says so.
+func TestUnescape(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	parts := []string{"p0123", "\x1f", `"`, `\`, "/", "<b>&</b>", "\b\f\n\r\t", "\x00", "\u2028", "caf\xe9", "小美", "🌿", " ", "\x7f"}
+	for range 5000 {
+		var s string
+		for range r.IntN(8) {
+			s += parts[r.IntN(len(parts))]
+		}
+		q, _ := json.Marshal(s)
+		var want string
+		if err := json.Unmarshal(q, &want); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := unescape(string(q[1 : len(q)-1]))
+		if !ok || got != want {
+			t.Fatalf("%s: got %q, %v; want %q", q, got, ok, want)
+		}
+	}
+	for _, inner := range []string{`\ud83c\udf3f`, `\ud83c`, `\x41`, `\u12`, `\u12G4`, `\u+123`, `a\`, "tab\tin", "caf\xe9", `\U0041`} {
+		if got, ok := unescape(inner); ok {
+			var want string
+			err := json.Unmarshal([]byte(`"`+inner+`"`), &want)
+			t.Errorf("%q: read as %q, not left to encoding/json (which gives %q, %v)", inner, got, want, err)
+		}
+	}
+	// And through the decoder: a fallback string still reads right.
+	got := map[string]*Value{}
+	if err := DecodeValues(`{"gmv": {"kind": "money", "raw": "\ud83c\udf3f \u0041\/", "num": 1}}`, func(name string, v *Value) { got[name] = v }); err != nil || got["gmv"].Raw != "🌿 A/" {
+		t.Errorf("a surrogate pair: %+v, %v", got["gmv"], err)
+	}
+}
+
+func FuzzUnescape(f *testing.F) {
+	for _, s := range []string{`a\u001fb`, `\"\\\/\b\f\n\r\t`, `\ud83c\udf3f`, `\u00e9`, "caf\xe9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, inner string) {
+		got, ok := unescape(inner)
+		if !ok {
+			return
+		}
+		var want string
+		if err := json.Unmarshal([]byte(`"`+inner+`"`), &want); err != nil || got != want {
+			t.Fatalf("%q: got %q; encoding/json %q, %v", inner, got, want, err)
+		}
+	})
+}
