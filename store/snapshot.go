@@ -50,7 +50,28 @@ func numCol(v *market.Value) any {
 	return v.Num
 }
 
-func (s *DB) writeSnapshot(ctx context.Context, src querier, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
+// writeSnapshot writes snap as run's snapshot on tx, merging the run's
+// records read from src. Its pages are counted on counts, beside the
+// merge, or when counts is nil on tx after it.
+func (s *DB) writeSnapshot(ctx context.Context, src, counts querier, tx *sql.Tx, runID int64, status market.RunStatus, now time.Time, snap *market.Draft) (int64, error) {
+	type counted struct {
+		pc  pageCounts
+		err error
+	}
+	var beside chan counted
+	if counts != nil {
+		beside = make(chan counted, 1)
+		go func() {
+			var c counted
+			c.pc.Stats, c.pc.First, c.pc.Last, c.err = s.runPages(ctx, counts, runID)
+			beside <- c
+		}()
+		defer func() { // the count is over before its connection is given back, even after an error
+			if beside != nil {
+				<-beside
+			}
+		}()
+	}
 	info, err := json.Marshal(snap.Source)
 	if err != nil {
 		return 0, err
@@ -86,7 +107,13 @@ func (s *DB) writeSnapshot(ctx context.Context, src querier, tx *sql.Tx, runID i
 	}
 	// The run's pages, counted once here (its pages are all committed).
 	var pc pageCounts
-	if pc.Stats, pc.First, pc.Last, err = s.runPages(ctx, tx, runID); err != nil {
+	if beside != nil {
+		c := <-beside
+		beside = nil
+		if pc, err = c.pc, c.err; err != nil {
+			return 0, err
+		}
+	} else if pc.Stats, pc.First, pc.Last, err = s.runPages(ctx, tx, runID); err != nil {
 		return 0, err
 	}
 	pages, err := json.Marshal(pc)

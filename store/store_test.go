@@ -819,6 +819,18 @@ func TestFinishRunsTogether(t *testing.T) {
 					err = fmt.Errorf("run %d: snapshot %d holds %s with %d followers", run, id, handle, followers)
 				}
 			}
+			if err == nil { // its pages counted, beside the merge for a large run
+				var pc pageCounts
+				var js string
+				err = db.SQL().QueryRowContext(ctx, `SELECT pages FROM snapshots WHERE id = ?`, id).Scan(&js)
+				if err == nil {
+					err = json.Unmarshal([]byte(js), &pc)
+				}
+				want := []market.PageStat{{Kind: "top", Outcome: "ok", Pages: 1}}
+				if err == nil && (!reflect.DeepEqual(pc.Stats, want) || !pc.First.Equal(at) || !pc.Last.Equal(at)) {
+					err = fmt.Errorf("run %d: snapshot %d counts its pages %+v, want %+v from %v", run, id, pc, want, at)
+				}
+			}
 			errs <- err
 		}()
 	}
