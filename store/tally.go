@@ -28,11 +28,13 @@ func (s *DB) Tally(ctx context.Context, runID int64, settled bool) (market.Tally
 	}
 	// A URL settles once (done or failed) and is never queued again, so
 	// its settled row is counted without grouping the log by URL; the
-	// rest of the URLs it knows are pending.
-	q := `SELECT kind, state, reason, count(*) FROM frontier_log WHERE run_id = ? AND state != 'pending' GROUP BY 1, 2, 3`
+	// rest of the URLs it knows are pending. The retries scheduled (a
+	// pending row with a time to try again) are counted in the same pass
+	// over the log: a second pass took 0.3 s of a whole market's tally.
+	q := `SELECT kind, state, reason, count(*) FROM frontier_log WHERE run_id = ? AND (state != 'pending' OR next_attempt IS NOT NULL) GROUP BY 1, 2, 3`
 	args := []any{runID}
 	if !settled {
-		q += ` UNION ALL SELECT kind, 'pending', '', count(DISTINCT url) FROM frontier_log WHERE run_id = ? GROUP BY 1`
+		q += ` UNION ALL SELECT kind, 'known', '', count(DISTINCT url) FROM frontier_log WHERE run_id = ? GROUP BY 1`
 		args = append(args, runID)
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
@@ -46,6 +48,10 @@ func (s *DB) Tally(ctx context.Context, runID int64, settled bool) (market.Tally
 			rows.Close()
 			return t, fmt.Errorf("tally run %d: %w", runID, err)
 		}
+		if state == "pending" { // a retry, scheduled
+			t.Retries += n
+			continue
+		}
 		kt := kind(k)
 		switch state {
 		case "done":
@@ -56,7 +62,7 @@ func (s *DB) Tally(ctx context.Context, runID int64, settled bool) (market.Tally
 				kt.Failures = map[string]int{}
 			}
 			kt.Failures[reason] += n
-		default:
+		case "known":
 			kt.Pending += n // every URL of the kind, until the settled ones are taken off below
 		}
 	}
@@ -98,9 +104,6 @@ func (s *DB) Tally(ctx context.Context, runID int64, settled bool) (market.Tally
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return t, fmt.Errorf("tally run %d: %w", runID, err)
-	}
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM frontier_log WHERE run_id = ? AND state = 'pending' AND next_attempt IS NOT NULL`, runID).Scan(&t.Retries); err != nil {
 		return t, fmt.Errorf("tally run %d: %w", runID, err)
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM rejects WHERE run_id = ?`, runID).Scan(&t.Rejects); err != nil {
