@@ -159,10 +159,10 @@ func (d *valueDecoder) str() (string, error) {
 
 // unescape reads the inside of a JSON string that has escapes, as
 // encoding/json does; ok is false for what it leaves to encoding/json: a
-// surrogate (a pair makes one rune), a bad escape, a control character,
-// a quote not escaped or bytes that are not UTF-8. A whole market's merge read 600,000 product
-// lists ("\u001f" between their ids) by encoding/json, a ninth of its
-// decoding.
+// surrogate (a pair makes one rune), a bad escape, a control character, a
+// quote not escaped or bytes that are not UTF-8. A whole market's merge
+// read 600,000 product lists ("\u001f" between their ids) by
+// encoding/json, a ninth of its decoding.
 func unescape(s string) (string, bool) {
 	var b strings.Builder
 	b.Grow(len(s))
